@@ -1,0 +1,300 @@
+package cn.onecard.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import cn.onecard.crypto.VerificationFailedException.Reason;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EnvelopeTest {
+
+    private static final int CHUNK = 256;
+    private static final Instant SEALED_AT = Instant.parse("2026-11-22T08:30:00Z");
+    private static final Sm2KeyPair TREASURY = Sm2.generateKeyPair();
+    private static final Sm2KeyPair BANK = Sm2.generateKeyPair();
+    private static final Sm2KeyPair STRANGER = Sm2.generateKeyPair();
+
+    private final EnvelopeSealer sealer = new EnvelopeSealer(Clock.fixed(SEALED_AT, ZoneOffset.UTC), CHUNK);
+    private final EnvelopeOpener opener = new EnvelopeOpener();
+
+    @TempDir
+    Path directory;
+
+    static Stream<Named<Long>> seeds() {
+        return SeededCases.cases("envelope round trip", 60);
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void sealThenOpen_returnsTheContentAndWhatTheSenderSaid(long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] interesting = {0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 5 * CHUNK + 7};
+        int length = random.nextBoolean() ? interesting[random.nextInt(interesting.length)] : random.nextInt(0, 40 * CHUNK);
+        byte[] content = SeededCases.bytes(random, length);
+
+        byte[] sealed = sealer.seal(content, BANK.publicKey(), TREASURY.privateKey(), "batch-" + seed + ".jsonl");
+        OpenedEnvelope opened = opener.open(sealed, BANK.privateKey(), TREASURY.publicKey());
+        Path destination = directory.resolve("opened.bin");
+        EnvelopeInfo info = opener.open(new ByteArrayInputStream(sealed), destination, BANK.privateKey(), TREASURY.publicKey());
+
+        assertThat(opened.content()).isEqualTo(content);
+        assertThat(Files.readAllBytes(destination)).isEqualTo(content);
+        assertThat(info).isEqualTo(opened.info());
+        assertThat(info.label()).isEqualTo("batch-" + seed + ".jsonl");
+        assertThat(info.sealedAt()).isEqualTo(SEALED_AT);
+        assertThat(info.contentBytes()).isEqualTo(length);
+        int chunks = Math.max(1, (length + CHUNK - 1) / CHUNK);
+        int labelBytes = info.label().length();
+        int overhead = EnvelopeFormat.FIXED_HEADER_BYTES + labelBytes + 2 + 113 + chunks * (4 + 16) + 2;
+        assertThat(sealed.length - length - overhead).as("DER signature length").isBetween(68, 72);
+    }
+
+    @Test
+    void sealing_isStreamedAndRandomised() throws IOException {
+        byte[] content = new byte[3 * CHUNK];
+        byte[] first = sealer.seal(content, BANK.publicKey(), TREASURY.privateKey(), "");
+        byte[] second = sealer.seal(content, BANK.publicKey(), TREASURY.privateKey(), "");
+        assertThat(first).isNotEqualTo(second);
+
+        var out = new java.io.ByteArrayOutputStream();
+        EnvelopeInfo info = new EnvelopeSealer().seal(new ByteArrayInputStream(content), out, BANK.publicKey(),
+                TREASURY.privateKey(), "stream");
+        assertThat(info.contentBytes()).isEqualTo(content.length);
+        assertThat(opener.open(out.toByteArray(), BANK.privateKey(), TREASURY.publicKey()).content()).isEqualTo(content);
+    }
+
+    @Test
+    void open_forAnotherRecipient_isRefusedAsWrongRecipient() {
+        byte[] sealed = sealer.seal(new byte[10], BANK.publicKey(), TREASURY.privateKey(), "");
+        assertRefused(sealed, STRANGER.privateKey(), TREASURY.publicKey(), Reason.WRONG_RECIPIENT);
+    }
+
+    @Test
+    void open_expectingAnotherSender_isRefusedAsWrongSender() {
+        byte[] sealed = sealer.seal(new byte[10], BANK.publicKey(), TREASURY.privateKey(), "");
+        assertRefused(sealed, BANK.privateKey(), STRANGER.publicKey(), Reason.WRONG_SENDER);
+    }
+
+    @Test
+    void open_whenAStrangerSignsButClaimsTheTreasurysKeyId_failsTheSignature() {
+        byte[] forged = sealer.seal(new byte[10], BANK.publicKey(), STRANGER.privateKey(), "");
+        System.arraycopy(TREASURY.publicKey().fingerprint(), 0, forged, EnvelopeFormat.OFFSET_SENDER, 32);
+        // the claimed sender id is bound into the chunk AAD too, so the first tag already fails
+        assertRefusedAnyOf(forged, BANK.privateKey(), TREASURY.publicKey(), Reason.TAG_MISMATCH, Reason.SIGNATURE_INVALID);
+    }
+
+    /** Every region of the format, one flipped bit each: all refused, none released. */
+    static Stream<Arguments> regions() {
+        return Stream.of(
+                Arguments.of("magic", 0, MalformedInputException.class, null),
+                Arguments.of("version", EnvelopeFormat.OFFSET_VERSION, MalformedInputException.class, null),
+                Arguments.of("suite", EnvelopeFormat.OFFSET_SUITE, MalformedInputException.class, null),
+                Arguments.of("flags", EnvelopeFormat.OFFSET_FLAGS + 1, MalformedInputException.class, null),
+                Arguments.of("chunk size", EnvelopeFormat.OFFSET_CHUNK_BYTES + 3, MalformedInputException.class, null),
+                Arguments.of("sealed-at", EnvelopeFormat.OFFSET_SEALED_AT + 7, VerificationFailedException.class, Reason.TAG_MISMATCH),
+                Arguments.of("recipient id", EnvelopeFormat.OFFSET_RECIPIENT + 5, VerificationFailedException.class, Reason.WRONG_RECIPIENT),
+                Arguments.of("sender id", EnvelopeFormat.OFFSET_SENDER + 5, VerificationFailedException.class, Reason.WRONG_SENDER),
+                Arguments.of("nonce prefix", EnvelopeFormat.OFFSET_NONCE_PREFIX, VerificationFailedException.class, Reason.TAG_MISMATCH),
+                Arguments.of("label", EnvelopeFormat.FIXED_HEADER_BYTES + 1, VerificationFailedException.class, Reason.TAG_MISMATCH),
+                Arguments.of("wrapped key", EnvelopeFormat.FIXED_HEADER_BYTES + 5 + 2 + 70, VerificationFailedException.class, Reason.DECRYPTION_FAILED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("regions")
+    void flippedHeaderBit_isRefused(String region, int offset, Class<? extends CryptoException> refusal, Reason reason) {
+        byte[] sealed = sealer.seal(new byte[3 * CHUNK], BANK.publicKey(), TREASURY.privateKey(), "label");
+        sealed[offset] ^= 0x04;
+        assertThatThrownBy(() -> opener.open(sealed, BANK.privateKey(), TREASURY.publicKey()))
+                .isInstanceOf(refusal)
+                .satisfies(e -> {
+                    if (reason != null) {
+                        assertThat(((VerificationFailedException) e).reason()).isEqualTo(reason);
+                    }
+                });
+        assertNothingReleasedToDisk(sealed);
+    }
+
+    @Test
+    void flippedBitInChunkWordCiphertextTagOrSignature_isRefused() {
+        byte[] content = new byte[3 * CHUNK + 10];
+        byte[] sealed = sealer.seal(content, BANK.publicKey(), TREASURY.privateKey(), "");
+        Layout layout = Layout.of(sealed);
+        int secondChunk = layout.chunkStarts[1];
+        int[][] cases = {
+                {secondChunk + 1, 0},                                     // chunk word: length
+                {secondChunk, 1},                                         // chunk word: final flag
+                {secondChunk + 4 + 10, 2},                                // ciphertext
+                {secondChunk + 4 + CHUNK + 3, 2},                         // tag
+                {layout.signatureStart + 2 + 20, 3},                      // signature body
+                {layout.signatureStart + 1, 4},                           // signature length
+        };
+        for (int[] c : cases) {
+            byte[] altered = sealed.clone();
+            altered[c[0]] ^= (byte) (c[1] == 1 ? 0x80 : 0x01);
+            assertThatThrownBy(() -> opener.open(altered, BANK.privateKey(), TREASURY.publicKey()))
+                    .as("offset %d", c[0]).isInstanceOf(CryptoException.class);
+            assertNothingReleasedToDisk(altered);
+        }
+    }
+
+    @Test
+    void everySingleByteFlip_isRefused() {
+        byte[] sealed = sealer.seal(new byte[2 * CHUNK + 3], BANK.publicKey(), TREASURY.privateKey(), "x");
+        for (int offset = 0; offset < sealed.length; offset++) {
+            byte[] altered = sealed.clone();
+            altered[offset] ^= (byte) 0xff;
+            assertThatThrownBy(() -> opener.open(altered, BANK.privateKey(), TREASURY.publicKey()))
+                    .as("offset %d of %d", offset, sealed.length).isInstanceOf(CryptoException.class);
+        }
+    }
+
+    @Test
+    void truncationAtAnyLength_isRefusedAsMalformedOrTruncated() {
+        byte[] sealed = sealer.seal(new byte[2 * CHUNK + 3], BANK.publicKey(), TREASURY.privateKey(), "");
+        for (int length = 0; length < sealed.length; length++) {
+            byte[] cut = Arrays.copyOf(sealed, length);
+            assertThatThrownBy(() -> opener.open(cut, BANK.privateKey(), TREASURY.publicKey()))
+                    .as("cut to %d of %d", length, sealed.length)
+                    .satisfiesAnyOf(
+                            e -> assertThat(e).isInstanceOf(MalformedInputException.class).hasMessageContaining("magic"),
+                            e -> assertThat(((VerificationFailedException) e).reason()).isEqualTo(Reason.TRUNCATED));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 100})
+    void appendedBytes_areRefusedAsTrailingData(int extra) {
+        byte[] sealed = sealer.seal(new byte[CHUNK + 1], BANK.publicKey(), TREASURY.privateKey(), "");
+        assertRefused(Arrays.copyOf(sealed, sealed.length + extra), BANK.privateKey(), TREASURY.publicKey(), Reason.TRAILING_DATA);
+    }
+
+    @Test
+    void chunksSwappedOrDropped_areRefused() {
+        byte[] sealed = sealer.seal(new byte[4 * CHUNK], BANK.publicKey(), TREASURY.privateKey(), "");
+        Layout layout = Layout.of(sealed);
+        int frame = 4 + CHUNK + 16;
+        int a = layout.chunkStarts[0];
+        int b = layout.chunkStarts[1];
+
+        byte[] swapped = sealed.clone();
+        System.arraycopy(sealed, b, swapped, a, frame);
+        System.arraycopy(sealed, a, swapped, b, frame);
+        assertRefused(swapped, BANK.privateKey(), TREASURY.publicKey(), Reason.TAG_MISMATCH);
+
+        byte[] dropped = new byte[sealed.length - frame];
+        System.arraycopy(sealed, 0, dropped, 0, b);
+        System.arraycopy(sealed, b + frame, dropped, b, sealed.length - b - frame);
+        assertRefused(dropped, BANK.privateKey(), TREASURY.publicKey(), Reason.TAG_MISMATCH);
+    }
+
+    @Test
+    void openToFile_onRefusal_leavesNoFileAndKeepsAnExistingOne() throws IOException {
+        Path destination = directory.resolve("payroll.csv");
+        Files.writeString(destination, "previous content");
+        byte[] sealed = sealer.seal(new byte[5 * CHUNK], BANK.publicKey(), TREASURY.privateKey(), "");
+        sealed[sealed.length - 10] ^= 1; // inside the signature: detected only at the very end
+
+        assertThatThrownBy(() -> opener.open(new ByteArrayInputStream(sealed), destination, BANK.privateKey(), TREASURY.publicKey()))
+                .isInstanceOf(VerificationFailedException.class);
+
+        assertThat(Files.readString(destination)).isEqualTo("previous content");
+        try (Stream<Path> files = Files.list(directory)) {
+            assertThat(files).containsExactly(destination);
+        }
+    }
+
+    @Test
+    void openToFile_withAnInterruptedSource_leavesNoFile() {
+        byte[] sealed = sealer.seal(new byte[5 * CHUNK], BANK.publicKey(), TREASURY.privateKey(), "");
+        InputStream failing = new InputStream() {
+            int position;
+
+            @Override
+            public int read() throws IOException {
+                if (position == 700) {
+                    throw new IOException("line dropped");
+                }
+                return sealed[position++] & 0xff;
+            }
+        };
+        Path destination = directory.resolve("out.bin");
+        assertThatThrownBy(() -> opener.open(failing, destination, BANK.privateKey(), TREASURY.publicKey()))
+                .isInstanceOf(IOException.class);
+        assertThat(directory.toFile().list()).isEmpty();
+    }
+
+    @Test
+    void labels_withPathSeparatorsOrControlCharacters_areRefused() {
+        assertThatThrownBy(() -> sealer.seal(new byte[1], BANK.publicKey(), TREASURY.privateKey(), "../etc/passwd"))
+                .isInstanceOf(MalformedInputException.class);
+        assertThatThrownBy(() -> sealer.seal(new byte[1], BANK.publicKey(), TREASURY.privateKey(), "a\nb"))
+                .isInstanceOf(MalformedInputException.class);
+        assertThatThrownBy(() -> sealer.seal(new byte[1], BANK.publicKey(), TREASURY.privateKey(), "长".repeat(100)))
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("255");
+    }
+
+    @Test
+    void notAnEnvelope_isRefusedAsMalformed() {
+        assertThatThrownBy(() -> opener.open("hello, world".getBytes(), BANK.privateKey(), TREASURY.publicKey()))
+                .isInstanceOf(MalformedInputException.class).hasMessageContaining("not a OneCard envelope");
+    }
+
+    private void assertRefused(byte[] sealed, Sm2PrivateKey recipient, Sm2PublicKey sender, Reason reason) {
+        assertRefusedAnyOf(sealed, recipient, sender, reason);
+    }
+
+    private void assertRefusedAnyOf(byte[] sealed, Sm2PrivateKey recipient, Sm2PublicKey sender, Reason... reasons) {
+        assertThatThrownBy(() -> opener.open(sealed, recipient, sender))
+                .isInstanceOf(VerificationFailedException.class)
+                .extracting(e -> ((VerificationFailedException) e).reason())
+                .isIn((Object[]) reasons);
+        assertNothingReleasedToDisk(sealed, recipient, sender);
+    }
+
+    private void assertNothingReleasedToDisk(byte[] sealed) {
+        assertNothingReleasedToDisk(sealed, BANK.privateKey(), TREASURY.publicKey());
+    }
+
+    private void assertNothingReleasedToDisk(byte[] sealed, Sm2PrivateKey recipient, Sm2PublicKey sender) {
+        Path destination = directory.resolve("must-not-exist");
+        assertThatThrownBy(() -> opener.open(new ByteArrayInputStream(sealed), destination, recipient, sender))
+                .isInstanceOf(CryptoException.class);
+        assertThat(directory.toFile().list()).isEmpty();
+    }
+
+    /** Where the chunks and the trailer of a sealed envelope start. */
+    private record Layout(int[] chunkStarts, int signatureStart) {
+        static Layout of(byte[] sealed) {
+            int labelLength = sealed[EnvelopeFormat.OFFSET_LABEL_LENGTH] & 0xff;
+            int position = EnvelopeFormat.FIXED_HEADER_BYTES + labelLength;
+            position += 2 + Bytes.readU16(sealed, position);
+            int[] starts = new int[0];
+            while (true) {
+                starts = Arrays.copyOf(starts, starts.length + 1);
+                starts[starts.length - 1] = position;
+                int word = Bytes.readU32(sealed, position);
+                position += 4 + (word & 0x7fffffff) + 16;
+                if (word < 0) {
+                    return new Layout(starts, position);
+                }
+            }
+        }
+    }
+}

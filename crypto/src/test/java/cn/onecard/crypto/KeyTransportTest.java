@@ -1,0 +1,72 @@
+package cn.onecard.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class KeyTransportTest {
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    @Test
+    void checkValue_isTheZeroBlockEncrypted_asTheJdkComputesIt() {
+        byte[] tdes = HEX.parseHex("0123456789abcdeffedcba9876543210");
+        byte[] expected = Arrays.copyOf(JdkCiphers.tdesEcb(true, tdes, new byte[8]), 4);
+        assertThat(SymmetricKey.of(KeyAlgorithm.TDES, tdes).checkValue()).isEqualTo(expected);
+    }
+
+    @Test
+    void sm4CheckValue_isTheFirstFourBytesOfTheZeroBlockEncrypted() {
+        SymmetricKey key = SymmetricKey.fromHex(KeyAlgorithm.SM4, "0123456789abcdeffedcba9876543210");
+        assertThat(key.checkValue()).isEqualTo(Arrays.copyOf(Sm4.encrypt(Sm4Mode.ECB, key, null, new byte[16]), 4));
+    }
+
+    @Test
+    void workingKeys_travelUnderAMasterKey_andArriveWithMatchingCheckValue() {
+        SymmetricKey terminalMaster = SymmetricKey.generate(KeyAlgorithm.SM4);
+        SymmetricKey pinKey = SymmetricKey.generate(KeyAlgorithm.SM4);
+
+        byte[] onTheWire = KeyTransport.encryptUnder(terminalMaster, pinKey);
+        SymmetricKey received = KeyTransport.decryptUnder(terminalMaster, onTheWire, KeyAlgorithm.SM4, pinKey.checkValue());
+
+        assertThat(onTheWire).hasSize(16);
+        assertThat(received.checkValue()).isEqualTo(pinKey.checkValue());
+        assertThat(MacAlgorithm.SM4_CMAC.compute(received, new byte[5])).isEqualTo(MacAlgorithm.SM4_CMAC.compute(pinKey, new byte[5]));
+    }
+
+    @Test
+    void doubleLengthDesKey_travelsUnderADesMasterKey() {
+        SymmetricKey tmk = SymmetricKey.generate(KeyAlgorithm.TDES);
+        SymmetricKey mak = SymmetricKey.generate(KeyAlgorithm.TDES);
+        byte[] onTheWire = KeyTransport.encryptUnder(tmk, mak);
+        assertThat(KeyTransport.decryptUnder(tmk, onTheWire, KeyAlgorithm.TDES, mak.checkValue()).checkValue())
+                .isEqualTo(mak.checkValue());
+    }
+
+    @Test
+    void wrongCheckValueOrKek_isRefused() {
+        SymmetricKey tmk = SymmetricKey.generate(KeyAlgorithm.SM4);
+        SymmetricKey otherTmk = SymmetricKey.generate(KeyAlgorithm.SM4);
+        SymmetricKey pinKey = SymmetricKey.generate(KeyAlgorithm.SM4);
+        byte[] onTheWire = KeyTransport.encryptUnder(tmk, pinKey);
+
+        assertThatThrownBy(() -> KeyTransport.decryptUnder(otherTmk, onTheWire, KeyAlgorithm.SM4, pinKey.checkValue()))
+                .isInstanceOf(VerificationFailedException.class)
+                .extracting(e -> ((VerificationFailedException) e).reason())
+                .isEqualTo(VerificationFailedException.Reason.CHECK_VALUE_MISMATCH);
+        assertThatThrownBy(() -> KeyTransport.decryptUnder(tmk, new byte[15], KeyAlgorithm.SM4, pinKey.checkValue()))
+                .isInstanceOf(MalformedInputException.class);
+    }
+
+    @Test
+    void destroyedKey_isWipedAndRefusesWork() {
+        SymmetricKey key = SymmetricKey.generate(KeyAlgorithm.SM4);
+        key.destroy();
+        assertThat(key.isDestroyed()).isTrue();
+        assertThat(key.toString()).contains("destroyed");
+        assertThatThrownBy(key::checkValue).isInstanceOf(IllegalStateException.class);
+    }
+}
