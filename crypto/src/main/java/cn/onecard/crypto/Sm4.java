@@ -98,6 +98,18 @@ public final class Sm4 {
         transformStream(false, mode, padding, key, iv, in, out);
     }
 
+    /** Streams SM4-GCM with associated data; the output is ciphertext followed by the tag. */
+    public static void encryptGcm(SymmetricKey key, byte[] nonce, byte[] aad, InputStream in, OutputStream out)
+            throws IOException {
+        streamGcm(true, key, nonce, aad, in, out);
+    }
+
+    /** Checks the tag before writing anything to {@code out}; the plaintext is held in memory until then. */
+    public static void decryptGcm(SymmetricKey key, byte[] nonce, byte[] aad, InputStream in, OutputStream out)
+            throws IOException {
+        streamGcm(false, key, nonce, aad, in, out);
+    }
+
     static GCMModeCipher gcm(boolean forEncryption, SymmetricKey key, byte[] nonce, byte[] aad) {
         key.require("SM4-GCM", KeyAlgorithm.SM4);
         checkIv(Sm4Mode.GCM, nonce);
@@ -122,27 +134,12 @@ public final class Sm4 {
 
     private static void transformStream(boolean forEncryption, Sm4Mode mode, Sm4Padding padding, SymmetricKey key,
                                         byte[] iv, InputStream in, OutputStream out) throws IOException {
-        byte[] buffer = new byte[STREAM_BUFFER_BYTES];
         if (mode == Sm4Mode.GCM) {
             checkNoPadding(mode, padding);
-            GCMModeCipher gcm = gcm(forEncryption, key, iv, null);
-            // Decryption is held back until doFinal has checked the tag.
-            OutputStream sink = forEncryption ? out : new ByteArrayOutputStream();
-            byte[] chunk = new byte[gcm.getUpdateOutputSize(buffer.length) + GCM_TAG_BYTES];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                sink.write(chunk, 0, gcm.processBytes(buffer, 0, n, chunk, 0));
-            }
-            try {
-                sink.write(chunk, 0, gcm.doFinal(chunk, 0));
-            } catch (InvalidCipherTextException e) {
-                throw new VerificationFailedException(VerificationFailedException.Reason.TAG_MISMATCH,
-                        "SM4-GCM tag does not match: wrong key or altered data");
-            }
-            if (!forEncryption) {
-                ((ByteArrayOutputStream) sink).writeTo(out);
-            }
+            streamGcm(forEncryption, key, iv, null, in, out);
             return;
         }
+        byte[] buffer = new byte[STREAM_BUFFER_BYTES];
         BufferedBlockCipher cipher = blockModeCipher(forEncryption, mode, padding, key, iv);
         byte[] chunk = new byte[cipher.getOutputSize(buffer.length)];
         long total = 0;
@@ -152,6 +149,27 @@ public final class Sm4 {
         }
         checkWholeBlocks(forEncryption, mode, padding, total);
         out.write(chunk, 0, finish(cipher, chunk, 0));
+    }
+
+    private static void streamGcm(boolean forEncryption, SymmetricKey key, byte[] nonce, byte[] aad,
+                                  InputStream in, OutputStream out) throws IOException {
+        GCMModeCipher gcm = gcm(forEncryption, key, nonce, aad);
+        byte[] buffer = new byte[STREAM_BUFFER_BYTES];
+        // Decryption is held back until doFinal has checked the tag.
+        OutputStream sink = forEncryption ? out : new ByteArrayOutputStream();
+        byte[] chunk = new byte[gcm.getUpdateOutputSize(buffer.length) + GCM_TAG_BYTES];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            sink.write(chunk, 0, gcm.processBytes(buffer, 0, n, chunk, 0));
+        }
+        try {
+            sink.write(chunk, 0, gcm.doFinal(chunk, 0));
+        } catch (InvalidCipherTextException e) {
+            throw new VerificationFailedException(VerificationFailedException.Reason.TAG_MISMATCH,
+                    "SM4-GCM tag does not match: wrong key or altered data");
+        }
+        if (!forEncryption) {
+            ((ByteArrayOutputStream) sink).writeTo(out);
+        }
     }
 
     private static int finish(BufferedBlockCipher cipher, byte[] out, int offset) {

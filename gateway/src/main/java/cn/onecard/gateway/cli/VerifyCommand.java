@@ -1,0 +1,53 @@
+package cn.onecard.gateway.cli;
+
+import cn.onecard.crypto.Sm2PublicKey;
+import cn.onecard.crypto.Sm2StreamVerifier;
+import java.io.InputStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Verify an SM2 signature over the input. Prints 'Verified OK' and exits 0, or exits 1.")
+final class VerifyCommand implements Callable<Integer> {
+
+    private final CliContext context;
+
+    @Option(names = "--key", required = true, paramLabel = "PUBLIC.pem", description = "signer's SM2 public key")
+    String keyFile;
+
+    @Option(names = "--sig", required = true, paramLabel = "FILE", description = "signature file")
+    String signatureFile;
+
+    @Mixin
+    SignatureOptions signature;
+
+    @Option(names = "--in", paramLabel = "FILE", description = "signed data (default: standard input)")
+    String in;
+
+    VerifyCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Sm2PublicKey key = Sm2PublicKey.fromPem(CliFiles.readPem(context, keyFile, "public key file"));
+        byte[] signatureBytes = CliFiles.readSmallFile(context, signatureFile, "signature file");
+        boolean valid;
+        try (InputStream input = CliFiles.openInput(context, in);
+             Sm2StreamVerifier verifier = key.newVerifier(signature.format())) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = input.read(buffer)) > 0; ) {
+                verifier.update(buffer, 0, n);
+            }
+            valid = verifier.verify(signatureBytes);
+        }
+        if (!valid) {
+            context.err().println("onecard crypto verify: signature does not verify");
+            return ExitCode.VERIFICATION_FAILED;
+        }
+        context.out().println("Verified OK");
+        return ExitCode.OK;
+    }
+}
