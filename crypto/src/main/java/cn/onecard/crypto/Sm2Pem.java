@@ -3,6 +3,7 @@ package cn.onecard.crypto;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.gm.GMObjectIdentifiers;
@@ -71,6 +72,14 @@ final class Sm2Pem {
             throw new MalformedInputException(what + " is not an EC key (algorithm " + oid.getId() + ")");
         }
         checkCurve(what, algorithm.getParameters());
+    }
+
+    /** The bytes of a BIT STRING that holds an encoded point: whole octets only. */
+    static byte[] pointOctets(String what, ASN1BitString bits) {
+        if (bits == null || bits.getPadBits() != 0) {
+            throw new MalformedInputException(what + " is not a whole number of bytes");
+        }
+        return bits.getOctets();
     }
 
     static void checkCurve(String what, ASN1Encodable parameters) {

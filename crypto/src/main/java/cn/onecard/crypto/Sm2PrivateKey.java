@@ -109,7 +109,8 @@ public final class Sm2PrivateKey {
         }
         Sm2PrivateKey key = fromScalar(d);
         if (embeddedPublic != null) {
-            ECPoint stated = Sm2Curve.decodePoint("public key stored with the private key", embeddedPublic.getOctets());
+            String what = "public key stored with the private key";
+            ECPoint stated = Sm2Curve.decodePoint(what, Sm2Pem.pointOctets(what, embeddedPublic));
             if (!stated.equals(key.publicKey.parameters().getQ())) {
                 throw new MalformedInputException("public key stored with the private key does not belong to it");
             }

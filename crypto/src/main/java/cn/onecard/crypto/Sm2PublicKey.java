@@ -57,7 +57,7 @@ public final class Sm2PublicKey {
             throw new MalformedInputException("public key is empty");
         }
         Sm2Pem.checkAlgorithm("public key", info.getAlgorithm());
-        return new Sm2PublicKey(Sm2Curve.decodePoint("public key", info.getPublicKeyData().getOctets()));
+        return new Sm2PublicKey(Sm2Curve.decodePoint("public key", Sm2Pem.pointOctets("public key", info.getPublicKeyData())));
     }
 
     /**

@@ -22,10 +22,14 @@ final class SeededCases {
         return seed;
     }
 
-    /** {@code count} case seeds for {@code property}, named for the test report. */
+    /**
+     * {@code count} case seeds for {@code property}, named for the test report; -Donecard.test.scale=K
+     * runs K times as many, for a longer hunt on a developer's machine.
+     */
     static Stream<Named<Long>> cases(String property, int count) {
         SplittableRandom random = new SplittableRandom(runSeed(property));
-        return LongStream.range(0, count)
+        long scaled = (long) count * Math.max(1, Integer.getInteger("onecard.test.scale", 1));
+        return LongStream.range(0, scaled)
                 .mapToObj(i -> {
                     long seed = random.nextLong();
                     return Named.of("case " + i + " seed " + seed, seed);

@@ -8,11 +8,13 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.stream.Stream;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.gm.GMObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -75,6 +77,8 @@ class Sm2KeyPemTest {
                 Arguments.of("scalar n - 1", pem("PRIVATE KEY", pkcs8(Sm2Curve.order().subtract(BigInteger.ONE), null)), "outside [1, n-2]"),
                 Arguments.of("foreign public key inside", pem("PRIVATE KEY", pkcs8(BigInteger.TWO,
                         Sm2.generateKeyPair().publicKey().toHex())), "does not belong to it"),
+                Arguments.of("inner public key with pad bits", pem("PRIVATE KEY", new PrivateKeyInfo(Sm2Pem.ALGORITHM,
+                        new ECPrivateKey(256, BigInteger.TWO, new DERBitString(new byte[65], 1), null)).getEncoded()), "whole number of bytes"),
                 Arguments.of("huge file", "A".repeat(100_000), "far smaller"));
     }
 
@@ -93,6 +97,9 @@ class Sm2KeyPemTest {
         return Stream.of(
                 Arguments.of("truncated DER", pem("PUBLIC KEY", Arrays.copyOf(der, der.length - 3)), "not a DER SubjectPublicKeyInfo"),
                 Arguments.of("point off the curve", pem("PUBLIC KEY", offCurve), "not a point of sm2p256v1"),
+                Arguments.of("point with pad bits (found by HostileInputTest)", pem("PUBLIC KEY",
+                        new SubjectPublicKeyInfo(Sm2Pem.ALGORITHM, new DERBitString(HexFormat.of().parseHex(PAIR.publicKey().toHex()), 3))
+                                .getEncoded()), "whole number of bytes"),
                 Arguments.of("private key given", PAIR.privateKey().toPem(), "found PRIVATE KEY"));
     }
 
@@ -126,7 +133,7 @@ class Sm2KeyPemTest {
     }
 
     private static byte[] pkcs8(BigInteger d, String publicHex) throws Exception {
-        DERBitString publicKey = publicHex == null ? null : new DERBitString(java.util.HexFormat.of().parseHex(publicHex));
+        DERBitString publicKey = publicHex == null ? null : new DERBitString(HexFormat.of().parseHex(publicHex));
         return new PrivateKeyInfo(Sm2Pem.ALGORITHM, new ECPrivateKey(256, d, publicKey, null)).getEncoded();
     }
 }
