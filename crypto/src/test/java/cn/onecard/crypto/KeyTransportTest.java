@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class KeyTransportTest {
 
@@ -35,6 +40,27 @@ class KeyTransportTest {
         assertThat(onTheWire).hasSize(16);
         assertThat(received.checkValue()).isEqualTo(pinKey.checkValue());
         assertThat(MacAlgorithm.SM4_CMAC.compute(received, new byte[5])).isEqualTo(MacAlgorithm.SM4_CMAC.compute(pinKey, new byte[5]));
+    }
+
+    static Stream<Named<Long>> seeds() {
+        return SeededCases.cases("key transport round trip", 100);
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void anyWorkingKey_travelsUnderAnyKekOfItsFamily(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        boolean sm4 = random.nextBoolean();
+        SymmetricKey kek = sm4 ? SymmetricKey.of(KeyAlgorithm.SM4, SeededCases.bytes(random, 16))
+                : SymmetricKey.of(KeyAlgorithm.TDES, SeededCases.bytes(random, random.nextBoolean() ? 16 : 24));
+        SymmetricKey working = sm4 ? SymmetricKey.of(KeyAlgorithm.SM4, SeededCases.bytes(random, 16))
+                : SymmetricKey.of(KeyAlgorithm.TDES, SeededCases.bytes(random, random.nextBoolean() ? 16 : 24));
+
+        byte[] onTheWire = KeyTransport.encryptUnder(kek, working);
+        SymmetricKey received = KeyTransport.decryptUnder(kek, onTheWire, working.algorithm(), working.checkValue());
+
+        assertThat(onTheWire).hasSize(working.lengthBytes()).isNotEqualTo(working.material());
+        assertThat(received.material()).isEqualTo(working.material());
     }
 
     @Test

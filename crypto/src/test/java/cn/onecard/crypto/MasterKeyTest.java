@@ -8,10 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class MasterKeyTest {
@@ -34,6 +39,29 @@ class MasterKeyTest {
         assertThat(unwrapped.algorithm()).isEqualTo(KeyAlgorithm.TDES);
         assertThat(unwrapped.checkValue()).isEqualTo(zonePinKey.checkValue());
         assertThat(wrapped.encode()).startsWith("OCK1:PIK:TDES:icbc-zpk-2026:" + HexFormat.of().withUpperCase().formatHex(zonePinKey.checkValue()) + ":");
+    }
+
+    static Stream<Named<Long>> seeds() {
+        return SeededCases.cases("key wrap round trip", 100);
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void anyKeyOfAnyUsage_roundTripsThroughItsTextForm(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        KeyAlgorithm algorithm = KeyAlgorithm.values()[random.nextInt(KeyAlgorithm.values().length)];
+        int length = algorithm == KeyAlgorithm.DES ? 8 : algorithm == KeyAlgorithm.SM4 ? 16 : random.nextBoolean() ? 16 : 24;
+        SymmetricKey key = SymmetricKey.of(algorithm, SeededCases.bytes(random, length));
+        KeyUsage usage = KeyUsage.values()[random.nextInt(KeyUsage.values().length)];
+        String label = "key-" + random.nextInt(1_000_000) + "." + (char) ('a' + random.nextInt(26));
+
+        String text = master.wrap(key, usage, label).encode();
+        SymmetricKey back = master.unwrap(WrappedKey.parse(text), usage);
+
+        assertThat(back.algorithm()).isEqualTo(algorithm);
+        assertThat(back.lengthBytes()).isEqualTo(length);
+        assertThat(back.material()).isEqualTo(key.material());
+        assertThat(text).doesNotContainIgnoringCase(HexFormat.of().formatHex(key.material()));
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.stream.Stream;
 import org.bouncycastle.asn1.DERBitString;
@@ -15,6 +16,7 @@ import org.bouncycastle.asn1.gm.GMObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -42,6 +44,28 @@ class Sm2KeyPemTest {
         assertThat(pem).startsWith("-----BEGIN PUBLIC KEY-----\n");
         assertThat(Sm2PublicKey.fromPem(pem)).isEqualTo(PAIR.publicKey());
         assertThat(Sm2PublicKey.fromEncoded(PAIR.publicKey().encoded())).isEqualTo(PAIR.publicKey());
+    }
+
+    static Stream<Named<Long>> seeds() {
+        return SeededCases.cases("sm2 key encodings", 50);
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void everyKeyEncoding_roundTrips(long seed) {
+        Sm2KeyPair pair = Sm2.generateKeyPair(SeededCases.secureRandomForTestsOnly(seed));
+        Sm2PrivateKey privateKey = pair.privateKey();
+        Sm2PublicKey publicKey = pair.publicKey();
+
+        for (Sm2PrivateKey reread : List.of(Sm2PrivateKey.fromPem(privateKey.toPem()),
+                Sm2PrivateKey.fromEncoded(privateKey.encoded()), Sm2PrivateKey.fromHex(privateKey.toHex()))) {
+            assertThat(reread.toHex()).isEqualTo(privateKey.toHex());
+            assertThat(reread.publicKey()).isEqualTo(publicKey);
+        }
+        assertThat(Sm2PublicKey.fromPem(publicKey.toPem())).isEqualTo(publicKey);
+        assertThat(Sm2PublicKey.fromEncoded(publicKey.encoded())).isEqualTo(publicKey);
+        assertThat(Sm2PublicKey.fromHex(publicKey.toHex())).isEqualTo(publicKey);
+        assertThat(publicKey.fingerprint()).isEqualTo(Sm3.digest(publicKey.encoded()));
     }
 
     @Test

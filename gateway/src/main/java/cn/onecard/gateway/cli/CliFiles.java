@@ -2,7 +2,6 @@ package cn.onecard.gateway.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -24,34 +23,6 @@ final class CliFiles {
 
     static InputStream openInput(CliContext context, String file) throws IOException {
         return file == null || file.equals("-") ? context.in() : Files.newInputStream(context.resolve(file));
-    }
-
-    /** Standard output is not closed by the caller's try-with-resources; a file is. */
-    static OutputStream openOutput(CliContext context, String file) throws IOException {
-        if (file == null || file.equals("-")) {
-            return new OutputStream() {
-                @Override
-                public void write(int b) {
-                    context.out().write(b);
-                }
-
-                @Override
-                public void write(byte[] bytes, int offset, int length) {
-                    context.out().write(bytes, offset, length);
-                }
-
-                @Override
-                public void flush() {
-                    context.out().flush();
-                }
-
-                @Override
-                public void close() {
-                    context.out().flush();
-                }
-            };
-        }
-        return Files.newOutputStream(context.resolve(file));
     }
 
     static byte[] readAll(CliContext context, String file, String what) throws IOException {
@@ -77,8 +48,9 @@ final class CliFiles {
     }
 
     static void writeText(CliContext context, String file, String text) throws IOException {
-        try (OutputStream out = openOutput(context, file)) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
+        try (CliOutput output = CliOutput.open(context, file)) {
+            output.stream().write(text.getBytes(StandardCharsets.UTF_8));
+            output.commit();
         }
     }
 

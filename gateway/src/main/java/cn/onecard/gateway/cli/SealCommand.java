@@ -4,7 +4,6 @@ import cn.onecard.crypto.EnvelopeSealer;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.crypto.Sm2PublicKey;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,8 +42,9 @@ final class SealCommand implements Callable<Integer> {
         Sm2PrivateKey sender = Sm2PrivateKey.fromPem(CliFiles.readPem(context, senderFile, "sender key file"));
         String contentLabel = label != null ? label : in == null || in.equals("-") ? "" : Path.of(in).getFileName().toString();
         try (InputStream input = CliFiles.openInput(context, in);
-             OutputStream output = CliFiles.openOutput(context, out)) {
-            new EnvelopeSealer().seal(input, output, recipient, sender, contentLabel);
+             CliOutput output = CliOutput.open(context, out)) {
+            new EnvelopeSealer().seal(input, output.stream(), recipient, sender, contentLabel);
+            output.commit();
         }
         return ExitCode.OK;
     }

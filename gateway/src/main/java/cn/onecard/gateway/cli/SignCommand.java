@@ -3,7 +3,6 @@ package cn.onecard.gateway.cli;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.crypto.Sm2StreamSigner;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,8 +42,9 @@ final class SignCommand implements Callable<Integer> {
             }
             signed = signer.sign();
         }
-        try (OutputStream output = CliFiles.openOutput(context, out)) {
-            output.write(signed);
+        try (CliOutput output = CliOutput.open(context, out)) {
+            output.stream().write(signed);
+            output.commit();
         }
         return ExitCode.OK;
     }

@@ -63,7 +63,8 @@ final class Sm4Command implements Callable<Integer> {
         Sm4Padding chosen = padding == null ? mode.defaultPadding() : padding;
         boolean encrypt = operation == Operation.encrypt;
         try (InputStream input = CliFiles.openInput(context, in);
-             OutputStream output = CliFiles.openOutput(context, out)) {
+             CliOutput cliOutput = CliOutput.open(context, out)) {
+            OutputStream output = cliOutput.stream();
             if (mode == Sm4Mode.GCM) {
                 if (chosen != Sm4Padding.NONE) {
                     throw new CliInputException("GCM is not padded");
@@ -78,6 +79,7 @@ final class Sm4Command implements Callable<Integer> {
             } else {
                 Sm4.decrypt(mode, chosen, key, iv, input, output);
             }
+            cliOutput.commit();
         } finally {
             key.destroy();
         }

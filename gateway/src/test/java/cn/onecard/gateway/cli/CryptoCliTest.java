@@ -179,6 +179,24 @@ class CryptoCliTest {
     }
 
     @Test
+    void failedCommand_leavesNoPartialFile_andKeepsAnExistingOne() throws IOException {
+        Files.write(directory.resolve("odd.bin"), new byte[100_017]);
+        Files.writeString(directory.resolve("previous.out"), "earlier result");
+
+        CliRunner.Result fresh = cli.run("crypto", "sm4", "encrypt", "--mode", "ecb", "--key", SM4_KEY, "--in", "odd.bin", "--out", "new.out");
+        CliRunner.Result overwrite = cli.run("crypto", "sm4", "encrypt", "--mode", "ecb", "--key", SM4_KEY, "--in", "odd.bin",
+                "--out", "previous.out");
+
+        assertOneLineRefusal(fresh, 2, "whole 16-byte blocks");
+        assertOneLineRefusal(overwrite, 2, "whole 16-byte blocks");
+        assertThat(directory.resolve("new.out")).doesNotExist();
+        assertThat(Files.readString(directory.resolve("previous.out"))).isEqualTo("earlier result");
+        try (var files = Files.list(directory)) {
+            assertThat(files.map(path -> path.getFileName().toString())).containsExactlyInAnyOrder("odd.bin", "previous.out");
+        }
+    }
+
+    @Test
     void sealThenOpen_throughStdinAndStdout_roundTrips() throws IOException {
         keyPairs();
         byte[] content = new byte[300_000];
