@@ -76,7 +76,7 @@ abstract sealed class DigestFeed implements AutoCloseable {
         private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
         private final BlockingQueue<Slice> pending = new ArrayBlockingQueue<>(BUFFERS + 1);
         private final Thread worker;
-        private volatile RuntimeException failure;
+        private volatile Throwable failure;
 
         Offloaded(Sink sink, int bufferBytes) {
             for (int i = 0; i < BUFFERS; i++) {
@@ -94,7 +94,7 @@ abstract sealed class DigestFeed implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 failure = e;
                 free.offer(new byte[0]); // wake a caller blocked in buffer(); it sees the failure
             }
@@ -135,16 +135,29 @@ abstract sealed class DigestFeed implements AutoCloseable {
         }
 
         private void throwIfFailed() {
-            RuntimeException thrown = failure;
+            Throwable thrown = failure;
             if (thrown != null) {
                 throw new IllegalStateException("envelope digest thread failed", thrown);
             }
         }
 
+        /**
+         * Stops the worker and waits until it has: the sink (a pooled signer) must see no update
+         * after this returns, or a signer handed back to its pool could be fed by a dead envelope.
+         */
         @Override
         public void close() {
-            if (worker.isAlive()) {
-                worker.interrupt();
+            worker.interrupt();
+            boolean interrupted = false;
+            while (worker.isAlive()) {
+                try {
+                    worker.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -241,6 +241,39 @@ class EnvelopeTest {
     }
 
     @Test
+    void sealingIntoAFailingSink_propagatesTheError_andTheSenderSignsAndSealsAfterwards() {
+        Sm2KeyPair sender = Sm2.generateKeyPair();
+        byte[] content = new byte[40 * CHUNK];
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int failAfter = 500 + attempt * 500;
+            java.io.OutputStream failing = new java.io.OutputStream() {
+                int written;
+
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[]{(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    written += length;
+                    if (written > failAfter) {
+                        throw new IOException("disk full");
+                    }
+                }
+            };
+            assertThatThrownBy(() -> sealer.seal(new ByteArrayInputStream(content), failing, BANK.publicKey(), sender.privateKey(), ""))
+                    .isInstanceOf(IOException.class).hasMessage("disk full");
+        }
+        byte[] message = "after the failures".getBytes();
+        for (int i = 0; i < 50; i++) {
+            assertThat(sender.publicKey().verify(message, sender.privateKey().sign(message))).isTrue();
+        }
+        byte[] sealed = sealer.seal(content, BANK.publicKey(), sender.privateKey(), "");
+        assertThat(opener.open(sealed, BANK.privateKey(), sender.publicKey()).content()).isEqualTo(content);
+    }
+
+    @Test
     void labels_withPathSeparatorsOrControlCharacters_areRefused() {
         assertThatThrownBy(() -> sealer.seal(new byte[1], BANK.publicKey(), TREASURY.privateKey(), "../etc/passwd"))
                 .isInstanceOf(MalformedInputException.class);
