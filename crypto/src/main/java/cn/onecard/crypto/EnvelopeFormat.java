@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
  *
  * Chunk i is sealed with nonce = nonce_prefix || u32 i || final (0 or 1) and AAD = SM3(header).
  * Every chunk but the last holds exactly chunk_bytes of content; the last holds 1..chunk_bytes, or 0
- * when the content is empty.
+ * when the content is empty. chunk_bytes is 256 B to 1 MiB.
  */
 final class EnvelopeFormat {
 
@@ -30,7 +30,11 @@ final class EnvelopeFormat {
 
     static final int CHUNK_BYTES_DEFAULT = 64 * 1024;
     static final int CHUNK_BYTES_MIN = 256;
-    static final int CHUNK_BYTES_MAX = 16 * 1024 * 1024;
+    /**
+     * Kept small because buffers of this size are allocated on the word of an unauthenticated header:
+     * anyone can write a header that passes every check before the first tag.
+     */
+    static final int CHUNK_BYTES_MAX = 1024 * 1024;
     static final int KEY_ID_BYTES = Sm3.DIGEST_BYTES;
     static final int NONCE_PREFIX_BYTES = 7;
     static final int LABEL_BYTES_MAX = 255;
@@ -107,12 +111,18 @@ final class EnvelopeFormat {
         }
     }
 
+    /** A label may end up as a file name or in a log line: no separators, no line or format controls. */
     private static void checkLabelCharacters(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c) || c == '/' || c == '\\') {
-                throw new MalformedInputException("envelope label may not hold control characters or path separators");
-            }
+        if (text.equals(".") || text.equals("..")) {
+            throw new MalformedInputException("envelope label may not be . or ..");
         }
+        text.codePoints().forEach(c -> {
+            int type = Character.getType(c);
+            if (c == '/' || c == '\\' || type == Character.CONTROL || type == Character.FORMAT
+                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+                    || type == Character.SURROGATE || type == Character.UNASSIGNED) {
+                throw new MalformedInputException("envelope label may not hold control or format characters or path separators");
+            }
+        });
     }
 }

@@ -212,17 +212,18 @@ public final class EnvelopeOpener {
         }
     }
 
+    /** Past the header, a chunk that breaks the layout was altered: the sealer never writes one. */
     private static void checkChunkLength(int length, int chunkBytes, boolean finalChunk, long index) {
+        String fault = null;
         if (length > chunkBytes) {
-            throw new MalformedInputException("envelope chunk " + index + " claims " + length
-                    + " bytes, more than the chunk size " + chunkBytes);
+            fault = "claims " + length + " bytes, more than the chunk size " + chunkBytes;
+        } else if (!finalChunk && length != chunkBytes) {
+            fault = "is not final but holds " + length + " bytes instead of " + chunkBytes;
+        } else if (finalChunk && length == 0 && index > 0) {
+            fault = "is final and empty although content precedes it";
         }
-        if (!finalChunk && length != chunkBytes) {
-            throw new MalformedInputException("envelope chunk " + index + " is not final but holds " + length
-                    + " bytes instead of " + chunkBytes);
-        }
-        if (finalChunk && length == 0 && index > 0) {
-            throw new MalformedInputException("envelope's final chunk is empty although content precedes it");
+        if (fault != null) {
+            throw new VerificationFailedException(Reason.STRUCTURE_ALTERED, "envelope chunk " + index + " " + fault);
         }
     }
 

@@ -31,7 +31,7 @@ public final class EnvelopeSealer {
         this(Clock.systemUTC(), EnvelopeFormat.CHUNK_BYTES_DEFAULT);
     }
 
-    /** @param chunkBytes content bytes per chunk, 256 B to 16 MiB */
+    /** @param chunkBytes content bytes per chunk, 256 B to 1 MiB */
     public EnvelopeSealer(Clock clock, int chunkBytes) {
         if (chunkBytes < EnvelopeFormat.CHUNK_BYTES_MIN || chunkBytes > EnvelopeFormat.CHUNK_BYTES_MAX) {
             throw new IllegalArgumentException("chunk size must be " + EnvelopeFormat.CHUNK_BYTES_MIN + ".."

@@ -22,6 +22,8 @@ public final class VerificationFailedException extends CryptoException {
         TRUNCATED,
         /** Bytes follow the authenticated end. */
         TRAILING_DATA,
+        /** A length or flag inside an authenticated structure contradicts it: altered in transit. */
+        STRUCTURE_ALTERED,
         /** A key's check value differs from the one that came with it. */
         CHECK_VALUE_MISMATCH,
         /** A MAC does not match its data. */

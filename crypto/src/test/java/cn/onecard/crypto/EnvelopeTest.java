@@ -107,7 +107,8 @@ class EnvelopeTest {
                 Arguments.of("version", EnvelopeFormat.OFFSET_VERSION, MalformedInputException.class, null),
                 Arguments.of("suite", EnvelopeFormat.OFFSET_SUITE, MalformedInputException.class, null),
                 Arguments.of("flags", EnvelopeFormat.OFFSET_FLAGS + 1, MalformedInputException.class, null),
-                Arguments.of("chunk size", EnvelopeFormat.OFFSET_CHUNK_BYTES + 3, MalformedInputException.class, null),
+                Arguments.of("chunk size beyond 1 MiB", EnvelopeFormat.OFFSET_CHUNK_BYTES, MalformedInputException.class, null),
+                Arguments.of("chunk size", EnvelopeFormat.OFFSET_CHUNK_BYTES + 3, VerificationFailedException.class, Reason.STRUCTURE_ALTERED),
                 Arguments.of("sealed-at", EnvelopeFormat.OFFSET_SEALED_AT + 7, VerificationFailedException.class, Reason.TAG_MISMATCH),
                 Arguments.of("recipient id", EnvelopeFormat.OFFSET_RECIPIENT + 5, VerificationFailedException.class, Reason.WRONG_RECIPIENT),
                 Arguments.of("sender id", EnvelopeFormat.OFFSET_SENDER + 5, VerificationFailedException.class, Reason.WRONG_SENDER),
@@ -271,6 +272,22 @@ class EnvelopeTest {
         }
         byte[] sealed = sealer.seal(content, BANK.publicKey(), sender.privateKey(), "");
         assertThat(opener.open(sealed, BANK.privateKey(), sender.publicKey()).content()).isEqualTo(content);
+    }
+
+    @Test
+    void chunkLengthWord_altered_isRefusedAsAlteredStructure() {
+        byte[] sealed = sealer.seal(new byte[3 * CHUNK], BANK.publicKey(), TREASURY.privateKey(), "");
+        int firstChunk = Layout.of(sealed).chunkStarts()[0];
+        sealed[firstChunk + 3] ^= 0x01; // 256 becomes 257: more than the chunk size
+        assertRefused(sealed, BANK.privateKey(), TREASURY.publicKey(), Reason.STRUCTURE_ALTERED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {".", "..", "a\u2028b", "invoice\u202egpj.exe", "tab\there"})
+    void labels_withLineFormatOrPathCharacters_areRefused(String escaped) {
+        String label = escaped.translateEscapes();
+        assertThatThrownBy(() -> sealer.seal(new byte[1], BANK.publicKey(), TREASURY.privateKey(), label))
+                .isInstanceOf(MalformedInputException.class);
     }
 
     @Test
