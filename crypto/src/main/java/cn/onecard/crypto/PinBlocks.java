@@ -26,7 +26,7 @@ public final class PinBlocks {
 
     /** Builds the format 0 block for {@code pin} and {@code pan} and encrypts it under {@code pinKey}. */
     public static byte[] encrypt(SymmetricKey pinKey, String pan, char[] pin) {
-        pinKey.require("a PIN block", KeyAlgorithm.TDES, KeyAlgorithm.SM4);
+        requirePinKey(pinKey);
         byte[] clear = clearFormat0(pan, pin);
         byte[] block = widen(clear, pinKey.algorithm());
         try {
@@ -39,13 +39,15 @@ public final class PinBlocks {
 
     /**
      * Whether {@code encryptedBlock} carries {@code expectedPin} for {@code pan}: what an issuer (or
-     * its simulator) checks. The comparison is on whole blocks, in constant time; a block that does
-     * not decrypt to a valid format 0 block is refused with {@link MalformedInputException}.
+     * its simulator) checks. The comparison is on whole blocks, in constant time. A block whose
+     * PAN-independent structure is broken is refused with {@link MalformedInputException}; a block
+     * formed with another PAN is simply not a match (see {@link #decryptFormat0}).
      */
     public static boolean matches(SymmetricKey pinKey, byte[] encryptedBlock, String pan, char[] expectedPin) {
-        byte[] presented = decryptToFormat0(pinKey, encryptedBlock, pan);
         byte[] expected = clearFormat0(pan, expectedPin);
+        byte[] presented = null;
         try {
+            presented = decryptFormat0(pinKey, encryptedBlock);
             return Bytes.constantTimeEquals(presented, expected);
         } finally {
             Bytes.wipe(presented, expected);
@@ -53,11 +55,15 @@ public final class PinBlocks {
     }
 
     /**
-     * Decrypts a block and checks its format 0 structure for {@code pan}; the caller must wipe the
-     * result. Package-private: the clear block never leaves the module.
+     * Decrypts a block to its clear 8-byte format 0 form (PIN field XOR PAN field); the caller must
+     * wipe the result. Only the structure no PAN can change is checked: the format nibble, the PIN
+     * length, the first two PIN digits (the PAN field starts with four zero nibbles) and, under SM4,
+     * the FF extension. Checking the rest would mean XORing in a caller-supplied PAN, and a
+     * "format error" answer that depends on the PAN tells an attacker, one PAN at a time, which
+     * digits lie where (Clulow's PIN-block attack). Package-private: the clear block never leaves.
      */
-    static byte[] decryptToFormat0(SymmetricKey pinKey, byte[] encryptedBlock, String pan) {
-        pinKey.require("a PIN block", KeyAlgorithm.TDES, KeyAlgorithm.SM4);
+    static byte[] decryptFormat0(SymmetricKey pinKey, byte[] encryptedBlock) {
+        requirePinKey(pinKey);
         int blockBytes = pinKey.algorithm().blockBytes();
         if (encryptedBlock.length != blockBytes) {
             throw new MalformedInputException("a PIN block under " + pinKey.algorithm() + " is " + blockBytes
@@ -67,29 +73,24 @@ public final class PinBlocks {
         BlockCipher engine = pinKey.newEngine(false);
         engine.processBlock(block, 0, block, 0);
         try {
+            boolean valid = nibble(block, 0) == 0;
+            int length = nibble(block, 1);
+            valid &= length >= PIN_DIGITS_MIN && length <= PIN_DIGITS_MAX;
+            valid &= nibble(block, 2) <= 9 && nibble(block, 3) <= 9;
             for (int i = FORMAT0_BYTES; i < block.length; i++) {
-                if (block[i] != (byte) 0xff) {
-                    throw new MalformedInputException("PIN block format error");
-                }
+                valid &= block[i] == (byte) 0xff;
             }
-            byte[] format0 = Arrays.copyOf(block, FORMAT0_BYTES);
-            byte[] panField = panField(pan);
-            for (int i = 0; i < FORMAT0_BYTES; i++) {
-                format0[i] ^= panField[i];
+            if (!valid) {
+                throw new MalformedInputException("PIN block format error");
             }
-            try {
-                checkPinField(format0);
-            } catch (MalformedInputException e) {
-                Bytes.wipe(format0);
-                throw e;
-            }
-            for (int i = 0; i < FORMAT0_BYTES; i++) {
-                format0[i] ^= panField[i];
-            }
-            return format0;
+            return Arrays.copyOf(block, FORMAT0_BYTES);
         } finally {
             Bytes.wipe(block);
         }
+    }
+
+    static void requirePinKey(SymmetricKey key) {
+        key.require("a PIN block", KeyAlgorithm.TDES, KeyAlgorithm.SM4);
     }
 
     /** The clear 8-byte format 0 block; the caller must wipe it. */
@@ -142,20 +143,6 @@ public final class PinBlocks {
     private static int nibble(byte[] bytes, int nibbleIndex) {
         int b = bytes[nibbleIndex / 2];
         return nibbleIndex % 2 == 0 ? (b >> 4) & 0x0f : b & 0x0f;
-    }
-
-    /** Checks 0 | length 4..12 | that many decimal digits | F padding, without revealing which part failed. */
-    private static void checkPinField(byte[] pinField) {
-        boolean valid = nibble(pinField, 0) == 0;
-        int length = nibble(pinField, 1);
-        valid &= length >= PIN_DIGITS_MIN && length <= PIN_DIGITS_MAX;
-        for (int i = 2; i < 2 * FORMAT0_BYTES; i++) {
-            int value = nibble(pinField, i);
-            valid &= i < 2 + length ? value <= 9 : value == 0x0f;
-        }
-        if (!valid) {
-            throw new MalformedInputException("PIN block format error");
-        }
     }
 
     /** The block as it is encrypted under a key of {@code algorithm}: 8 bytes, or 16 for SM4. */

@@ -26,7 +26,7 @@ class PinTranslatorTest {
         char[] pin = PinBlocksTest.digits(random, random.nextInt(4, 13)).toCharArray();
 
         byte[] fromTerminal = PinBlocks.encrypt(terminalPik, pan, pin);
-        byte[] toBank = PinTranslator.translate(fromTerminal, pan, terminalPik, zonePinKey);
+        byte[] toBank = PinTranslator.translate(fromTerminal, terminalPik, zonePinKey);
 
         assertThat(toBank).hasSize(zonePinKey.algorithm().blockBytes());
         assertThat(PinBlocks.matches(zonePinKey, toBank, pan, pin)).isTrue();
@@ -40,8 +40,29 @@ class PinTranslatorTest {
         SymmetricKey target = SymmetricKey.fromHex(KeyAlgorithm.SM4, "00112233445566778899aabbccddeeff");
         byte[] block = PinBlocks.encrypt(rightKey, "6217001234567890123", "246810".toCharArray());
 
-        assertThatThrownBy(() -> PinTranslator.translate(block, "6217001234567890123", wrongKey, target))
+        assertThatThrownBy(() -> PinTranslator.translate(block, wrongKey, target))
                 .isInstanceOf(MalformedInputException.class).hasMessage("PIN block format error");
+    }
+
+    /**
+     * Clulow's attack: replay one captured block while varying the PAN, and read the digits off
+     * which PANs give "format error". Nothing here depends on a PAN the caller chooses: a block
+     * checked against another card's PAN is a plain mismatch, never a format error.
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void checkingABlockAgainstOtherPans_neverAnswersFormatError(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        SymmetricKey key = randomPinKey(random);
+        String pan = PinBlocksTest.digits(random, 16);
+        char[] pin = PinBlocksTest.digits(random, random.nextInt(4, 13)).toCharArray();
+        byte[] captured = PinBlocks.encrypt(key, pan, pin);
+
+        for (int trial = 0; trial < 50; trial++) {
+            String otherPan = PinBlocksTest.digits(random, 16);
+            assertThat(PinBlocks.matches(key, captured, otherPan, pin)).isEqualTo(otherPan.substring(3, 15).equals(pan.substring(3, 15)));
+        }
+        assertThat(PinTranslator.translate(captured, key, key)).isEqualTo(captured);
     }
 
     private static SymmetricKey randomPinKey(SplittableRandom random) {
