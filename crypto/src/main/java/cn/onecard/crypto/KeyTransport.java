@@ -12,8 +12,12 @@ public final class KeyTransport {
     private KeyTransport() {
     }
 
-    /** {@code key} encrypted under {@code keyEncryptingKey}; the key length must be whole blocks of the KEK. */
+    /**
+     * {@code key} encrypted under {@code keyEncryptingKey}, which must be a zone or terminal master key
+     * (or unrestricted); the key length must be whole blocks of the KEK.
+     */
     public static byte[] encryptUnder(SymmetricKey keyEncryptingKey, SymmetricKey key) {
+        requireKeyEncryptingKey(keyEncryptingKey);
         byte[] material = key.material();
         int block = keyEncryptingKey.algorithm().blockBytes();
         if (material.length % block != 0) {
@@ -29,11 +33,15 @@ public final class KeyTransport {
     }
 
     /**
-     * Decrypts a key received under {@code keyEncryptingKey} and checks it against the check value
-     * that came with it (compared over the check value's length).
+     * Decrypts a key received under {@code keyEncryptingKey}, checks it against the check value that
+     * came with it (compared over the check value's length), and restricts it to {@code usage}.
      */
     public static SymmetricKey decryptUnder(SymmetricKey keyEncryptingKey, byte[] encrypted, KeyAlgorithm algorithm,
-                                            byte[] expectedCheckValue) {
+                                            byte[] expectedCheckValue, KeyUsage usage) {
+        requireKeyEncryptingKey(keyEncryptingKey);
+        if (usage == null) {
+            throw new IllegalArgumentException("a received key needs a usage");
+        }
         int block = keyEncryptingKey.algorithm().blockBytes();
         if (encrypted.length == 0 || encrypted.length % block != 0) {
             throw new MalformedInputException("an encrypted key under " + keyEncryptingKey.algorithm()
@@ -45,7 +53,7 @@ public final class KeyTransport {
             for (int i = 0; i < encrypted.length; i += block) {
                 engine.processBlock(encrypted, i, clear, i);
             }
-            SymmetricKey key = SymmetricKey.of(algorithm, clear);
+            SymmetricKey key = SymmetricKey.of(algorithm, clear, usage);
             if (expectedCheckValue == null || expectedCheckValue.length == 0
                     || expectedCheckValue.length > algorithm.blockBytes()) {
                 throw new MalformedInputException("a key check value of 1.." + algorithm.blockBytes() + " bytes is required");
@@ -60,5 +68,9 @@ public final class KeyTransport {
         } finally {
             Arrays.fill(clear, (byte) 0);
         }
+    }
+
+    private static void requireKeyEncryptingKey(SymmetricKey key) {
+        key.requireUsage("carrying a key", KeyUsage.ZONE_MASTER, KeyUsage.TERMINAL_MASTER);
     }
 }

@@ -38,6 +38,11 @@ public enum KeyUsage {
         throw new MalformedInputException("unknown key usage code '" + code + "'");
     }
 
+    /** Single DES survives only in legacy POS MAC keys; every other usage needs SM4 or triple DES. */
+    public boolean allows(KeyAlgorithm algorithm) {
+        return algorithm != KeyAlgorithm.DES || this == MAC;
+    }
+
     /** Whether a key of this usage may encrypt other keys. */
     public boolean isKeyEncryptingKey() {
         return switch (this) {

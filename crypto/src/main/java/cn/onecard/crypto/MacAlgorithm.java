@@ -64,6 +64,7 @@ public enum MacAlgorithm {
     }
 
     public byte[] compute(SymmetricKey key, byte[] data) {
+        key.requireUsage(configName, KeyUsage.MAC);
         return switch (this) {
             case POS_ECB_DES -> posEcb(key.require(configName, KeyAlgorithm.DES, KeyAlgorithm.TDES), data);
             case POS_ECB_SM4 -> posEcb(key.require(configName, KeyAlgorithm.SM4), data);

@@ -122,6 +122,10 @@ public final class MasterKey implements Destroyable {
 
     /** Encrypts {@code working} for storage, bound to its usage and label. */
     public WrappedKey wrap(SymmetricKey working, KeyUsage usage, String label) {
+        working.requireUsage("wrapping as a " + usage.code() + " key", usage);
+        if (!usage.allows(working.algorithm())) {
+            throw new KeyUsageException(usage + " keys cannot be " + working.algorithm());
+        }
         byte[] nonce = new byte[Sm4.GCM_NONCE_BYTES];
         CryptoRandom.get().nextBytes(nonce);
         WrappedKey unsealed = new WrappedKey(usage, working.algorithm(), label, working.checkValue(),
@@ -134,7 +138,8 @@ public final class MasterKey implements Destroyable {
     }
 
     /**
-     * Decrypts a stored key for {@code expectedUsage}. A key of another usage is refused with
+     * Decrypts a stored key for {@code expectedUsage}; the key returned is restricted to that usage.
+     * A key of another usage is refused with
      * {@link KeyUsageException}; a key altered at rest, relabelled or wrapped under another master
      * key fails with {@link VerificationFailedException}.
      */
@@ -154,7 +159,7 @@ public final class MasterKey implements Destroyable {
                     + "' does not unwrap: altered at rest, relabelled, or wrapped under another master key");
         }
         try {
-            SymmetricKey unwrapped = SymmetricKey.of(wrapped.algorithm(), material);
+            SymmetricKey unwrapped = SymmetricKey.of(wrapped.algorithm(), material, wrapped.usage());
             if (!Bytes.constantTimeEquals(unwrapped.checkValue(), wrapped.checkValue())) {
                 unwrapped.destroy();
                 throw new VerificationFailedException(VerificationFailedException.Reason.CHECK_VALUE_MISMATCH,

@@ -90,7 +90,7 @@ public final class PinBlocks {
     }
 
     static void requirePinKey(SymmetricKey key) {
-        key.require("a PIN block", KeyAlgorithm.TDES, KeyAlgorithm.SM4);
+        key.require("a PIN block", KeyAlgorithm.TDES, KeyAlgorithm.SM4).requireUsage("a PIN block", KeyUsage.PIN);
     }
 
     /** The clear 8-byte format 0 block; the caller must wipe it. */

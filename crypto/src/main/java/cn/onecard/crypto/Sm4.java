@@ -111,7 +111,7 @@ public final class Sm4 {
     }
 
     static GCMModeCipher gcm(boolean forEncryption, SymmetricKey key, byte[] nonce, byte[] aad) {
-        key.require("SM4-GCM", KeyAlgorithm.SM4);
+        key.require("SM4-GCM", KeyAlgorithm.SM4).requireUsage("SM4 data encryption", KeyUsage.DATA);
         checkIv(Sm4Mode.GCM, nonce);
         GCMModeCipher gcm = GCMBlockCipher.newInstance(new SM4Engine());
         gcm.init(forEncryption, new AEADParameters(key.keyParameter(), GCM_TAG_BYTES * 8, nonce, aad));
@@ -184,7 +184,7 @@ public final class Sm4 {
 
     private static BufferedBlockCipher blockModeCipher(boolean forEncryption, Sm4Mode mode, Sm4Padding padding,
                                                        SymmetricKey key, byte[] iv) {
-        key.require("SM4", KeyAlgorithm.SM4);
+        key.require("SM4", KeyAlgorithm.SM4).requireUsage("SM4 data encryption", KeyUsage.DATA);
         checkIv(mode, iv);
         BufferedBlockCipher cipher = switch (mode) {
             case ECB -> padded(new SM4Engine(), padding);

@@ -2,13 +2,17 @@ package cn.onecard.crypto;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Optional;
 import javax.security.auth.Destroyable;
 import org.bouncycastle.crypto.BlockCipher;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * A clear DES, triple-DES or SM4 key held in memory. The bytes never leave the crypto module: other
- * modules pass the key to the functions that need it. {@link #destroy()} wipes the copy held here;
+ * modules pass the key to the functions that need it. A key that comes out of the key hierarchy
+ * (unwrapped from storage, received under a key-encrypting key) carries its {@link KeyUsage}, and
+ * every operation refuses a key of another usage; a key built from raw bytes (tests, operator
+ * tools that were handed the clear key) is unrestricted. {@link #destroy()} wipes the copy held here;
  * cipher engines built from it keep their own key schedules until they are collected, which is why
  * production PIN work belongs in an HSM (see docs/crypto.md).
  */
@@ -19,19 +23,38 @@ public final class SymmetricKey implements Destroyable {
 
     private final KeyAlgorithm algorithm;
     private final byte[] material;
+    private final KeyUsage usage;
     private volatile boolean destroyed;
 
-    private SymmetricKey(KeyAlgorithm algorithm, byte[] material) {
+    private SymmetricKey(KeyAlgorithm algorithm, byte[] material, KeyUsage usage) {
         this.algorithm = algorithm;
         this.material = material;
+        this.usage = usage;
     }
 
-    /** A key of the given algorithm from a copy of {@code material}. */
+    /** An unrestricted key of the given algorithm from a copy of {@code material}. */
     public static SymmetricKey of(KeyAlgorithm algorithm, byte[] material) {
+        return of(algorithm, material, null);
+    }
+
+    /** A key restricted to {@code usage} (null: unrestricted), from a copy of {@code material}. */
+    public static SymmetricKey of(KeyAlgorithm algorithm, byte[] material, KeyUsage usage) {
         if (!algorithm.acceptsKeyLength(material.length)) {
             throw new MalformedInputException(algorithm + " key cannot be " + material.length + " bytes long");
         }
-        return new SymmetricKey(algorithm, material.clone());
+        if (algorithm == KeyAlgorithm.TDES && hasEqualHalves(material)) {
+            throw new MalformedInputException("triple-DES key repeats a single-DES key (K1 = K2 or K2 = K3): it is single DES");
+        }
+        if (usage != null && !usage.allows(algorithm)) {
+            throw new KeyUsageException(usage + " keys cannot be " + algorithm);
+        }
+        return new SymmetricKey(algorithm, material.clone(), usage);
+    }
+
+    private static boolean hasEqualHalves(byte[] material) {
+        boolean k1k2 = Arrays.equals(material, 0, 8, material, 8, 16);
+        boolean k2k3 = material.length == 24 && Arrays.equals(material, 8, 16, material, 16, 24);
+        return k1k2 || k2k3;
     }
 
     public static SymmetricKey fromHex(KeyAlgorithm algorithm, String hex) {
@@ -50,8 +73,10 @@ public final class SymmetricKey implements Destroyable {
 
     public static SymmetricKey generate(KeyAlgorithm algorithm, SecureRandom random) {
         byte[] material = new byte[algorithm == KeyAlgorithm.DES ? 8 : 16];
-        random.nextBytes(material);
-        return new SymmetricKey(algorithm, material);
+        do {
+            random.nextBytes(material);
+        } while (algorithm == KeyAlgorithm.TDES && hasEqualHalves(material));
+        return new SymmetricKey(algorithm, material, null);
     }
 
     public KeyAlgorithm algorithm() {
@@ -60,6 +85,24 @@ public final class SymmetricKey implements Destroyable {
 
     public int lengthBytes() {
         return material.length;
+    }
+
+    /** What this key may be used for; empty when it is unrestricted. */
+    public Optional<KeyUsage> usage() {
+        return Optional.ofNullable(usage);
+    }
+
+    /** Refuses this key for {@code purpose} when it is restricted to another usage. */
+    SymmetricKey requireUsage(String purpose, KeyUsage... allowed) {
+        if (usage == null) {
+            return this;
+        }
+        for (KeyUsage candidate : allowed) {
+            if (candidate == usage) {
+                return this;
+            }
+        }
+        throw new KeyUsageException(purpose + " needs a " + allowed[0].code() + " key, not a " + usage.code() + " key");
     }
 
     /** The key check value: the first 4 bytes of a zero block encrypted under this key. */
@@ -127,6 +170,7 @@ public final class SymmetricKey implements Destroyable {
         if (destroyed) {
             return "SymmetricKey[" + algorithm + ", destroyed]";
         }
-        return "SymmetricKey[" + algorithm + ", " + material.length + " bytes, kcv=" + Bytes.toHexUpper(checkValue()) + "]";
+        return "SymmetricKey[" + algorithm + (usage == null ? "" : " " + usage.code()) + ", " + material.length
+                + " bytes, kcv=" + Bytes.toHexUpper(checkValue()) + "]";
     }
 }

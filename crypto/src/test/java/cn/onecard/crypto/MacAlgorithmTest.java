@@ -115,7 +115,7 @@ class MacAlgorithmTest {
         assertThatThrownBy(() -> MacAlgorithm.fromConfigName("md5")).isInstanceOf(MalformedInputException.class);
         SymmetricKey sm4 = SymmetricKey.of(KeyAlgorithm.SM4, new byte[16]);
         assertThatThrownBy(() -> MacAlgorithm.X9_19.compute(sm4, new byte[8])).isInstanceOf(KeyUsageException.class);
-        SymmetricKey tripleLength = SymmetricKey.of(KeyAlgorithm.TDES, new byte[24]);
+        SymmetricKey tripleLength = SymmetricKey.of(KeyAlgorithm.TDES, HexFormat.of().parseHex("0123456789abcdeffedcba987654321011223344556677ff"));
         assertThatThrownBy(() -> MacAlgorithm.X9_19.compute(tripleLength, new byte[8]))
                 .isInstanceOf(KeyUsageException.class).hasMessageContaining("16-byte");
     }

@@ -52,7 +52,7 @@ class MasterKeyTest {
         KeyAlgorithm algorithm = KeyAlgorithm.values()[random.nextInt(KeyAlgorithm.values().length)];
         int length = algorithm == KeyAlgorithm.DES ? 8 : algorithm == KeyAlgorithm.SM4 ? 16 : random.nextBoolean() ? 16 : 24;
         SymmetricKey key = SymmetricKey.of(algorithm, SeededCases.bytes(random, length));
-        KeyUsage usage = KeyUsage.values()[random.nextInt(KeyUsage.values().length)];
+        KeyUsage usage = algorithm == KeyAlgorithm.DES ? KeyUsage.MAC : KeyUsage.values()[random.nextInt(KeyUsage.values().length)];
         String label = "key-" + random.nextInt(1_000_000) + "." + (char) ('a' + random.nextInt(26));
 
         String text = master.wrap(key, usage, label).encode();
@@ -62,6 +62,18 @@ class MasterKeyTest {
         assertThat(back.lengthBytes()).isEqualTo(length);
         assertThat(back.material()).isEqualTo(key.material());
         assertThat(text).doesNotContainIgnoringCase(HexFormat.of().formatHex(key.material()));
+    }
+
+    @Test
+    void unwrappedKey_isRestrictedToItsUsage() {
+        WrappedKey wrapped = master.wrap(SymmetricKey.generate(KeyAlgorithm.SM4), KeyUsage.MAC, "mak");
+        SymmetricKey mak = master.unwrap(wrapped, KeyUsage.MAC);
+        assertThat(mak.usage()).contains(KeyUsage.MAC);
+        assertThatThrownBy(() -> PinBlocks.encrypt(mak, "6217001234567890123", "1234".toCharArray()))
+                .isInstanceOf(KeyUsageException.class);
+        assertThatThrownBy(() -> master.wrap(mak, KeyUsage.PIN, "now-a-pin-key")).isInstanceOf(KeyUsageException.class);
+        assertThatThrownBy(() -> master.wrap(SymmetricKey.generate(KeyAlgorithm.DES), KeyUsage.PIN, "des-pik"))
+                .isInstanceOf(KeyUsageException.class);
     }
 
     @Test
