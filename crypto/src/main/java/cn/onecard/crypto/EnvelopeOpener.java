@@ -1,18 +1,12 @@
 package cn.onecard.crypto;
 
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Arrays;
 import org.bouncycastle.crypto.InvalidCipherTextException;
@@ -43,33 +37,16 @@ public final class EnvelopeOpener {
 
     /**
      * Opens {@code sealed} (read to its end, not closed) into {@code destination}, which appears, or
-     * is replaced, only when everything verified. On any refusal no file is left behind.
+     * is replaced, only when everything verified, and then durably. On any refusal no file is left
+     * behind and an existing destination is untouched.
      */
     public EnvelopeInfo open(InputStream sealed, Path destination, Sm2PrivateKey recipient, Sm2PublicKey sender)
             throws IOException {
-        Path target = destination.toAbsolutePath();
-        Path staging = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".opening", ownerOnly());
-        boolean published = false;
-        try {
-            EnvelopeInfo info;
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(staging), 256 * 1024)) {
-                info = openInto(sealed, out, recipient, sender);
-            }
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            published = true;
+        try (StagedFile staged = StagedFile.beside(destination)) {
+            EnvelopeInfo info = openInto(sealed, staged.stream(), recipient, sender);
+            staged.publish();
             return info;
-        } finally {
-            if (!published) {
-                Files.deleteIfExists(staging);
-            }
         }
-    }
-
-    private static FileAttribute<?>[] ownerOnly() {
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return new FileAttribute<?>[]{PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
-        }
-        return new FileAttribute<?>[0];
     }
 
     /** Decrypts into {@code staging}, which the caller must discard unless this returns normally. */

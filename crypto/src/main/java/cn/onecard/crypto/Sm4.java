@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.Arrays;
 import org.bouncycastle.crypto.BlockCipher;
 import org.bouncycastle.crypto.BufferedBlockCipher;
@@ -32,6 +33,8 @@ public final class Sm4 {
     public static final int GCM_TAG_BYTES = 16;
 
     private static final int STREAM_BUFFER_BYTES = 64 * 1024;
+    /** Unverified GCM plaintext held in memory by the stream-to-stream decryption, at most. */
+    public static final int GCM_IN_MEMORY_BYTES_MAX = 64 * 1024 * 1024;
 
     private Sm4() {
     }
@@ -104,10 +107,26 @@ public final class Sm4 {
         streamGcm(true, key, nonce, aad, in, out);
     }
 
-    /** Checks the tag before writing anything to {@code out}; the plaintext is held in memory until then. */
+    /**
+     * Checks the tag before writing anything to {@code out}, so the plaintext is held in memory until
+     * then: at most {@value #GCM_IN_MEMORY_BYTES_MAX} bytes. Larger content: decrypt to a file.
+     */
     public static void decryptGcm(SymmetricKey key, byte[] nonce, byte[] aad, InputStream in, OutputStream out)
             throws IOException {
         streamGcm(false, key, nonce, aad, in, out);
+    }
+
+    /**
+     * Decrypts any amount in flat memory into {@code destination}, which appears (atomically, forced
+     * to disk) only if the tag verifies; otherwise nothing is left behind.
+     */
+    public static void decryptGcm(SymmetricKey key, byte[] nonce, byte[] aad, InputStream in, Path destination)
+            throws IOException {
+        GCMModeCipher gcm = gcm(false, key, nonce, aad);
+        try (StagedFile staged = StagedFile.beside(destination)) {
+            pump(gcm, in, staged.stream());
+            staged.publish();
+        }
     }
 
     static GCMModeCipher gcm(boolean forEncryption, SymmetricKey key, byte[] nonce, byte[] aad) {
@@ -154,21 +173,45 @@ public final class Sm4 {
     private static void streamGcm(boolean forEncryption, SymmetricKey key, byte[] nonce, byte[] aad,
                                   InputStream in, OutputStream out) throws IOException {
         GCMModeCipher gcm = gcm(forEncryption, key, nonce, aad);
-        byte[] buffer = new byte[STREAM_BUFFER_BYTES];
+        if (forEncryption) {
+            pump(gcm, in, out);
+            return;
+        }
         // Decryption is held back until doFinal has checked the tag.
-        OutputStream sink = forEncryption ? out : new ByteArrayOutputStream();
+        BoundedBuffer held = new BoundedBuffer(GCM_IN_MEMORY_BYTES_MAX);
+        pump(gcm, in, held);
+        held.writeTo(out);
+    }
+
+    private static void pump(GCMModeCipher gcm, InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[STREAM_BUFFER_BYTES];
         byte[] chunk = new byte[gcm.getUpdateOutputSize(buffer.length) + GCM_TAG_BYTES];
         for (int n; (n = in.read(buffer)) > 0; ) {
-            sink.write(chunk, 0, gcm.processBytes(buffer, 0, n, chunk, 0));
+            out.write(chunk, 0, gcm.processBytes(buffer, 0, n, chunk, 0));
         }
         try {
-            sink.write(chunk, 0, gcm.doFinal(chunk, 0));
+            out.write(chunk, 0, gcm.doFinal(chunk, 0));
         } catch (InvalidCipherTextException e) {
             throw new VerificationFailedException(VerificationFailedException.Reason.TAG_MISMATCH,
                     "SM4-GCM tag does not match: wrong key or altered data");
         }
-        if (!forEncryption) {
-            ((ByteArrayOutputStream) sink).writeTo(out);
+    }
+
+    /** Holds unverified plaintext in memory, refusing more than its limit. */
+    private static final class BoundedBuffer extends ByteArrayOutputStream {
+        private final int limit;
+
+        BoundedBuffer(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            if (count + length > limit) {
+                throw new MalformedInputException("SM4-GCM content over " + limit / (1024 * 1024)
+                        + " MiB cannot be held for verification in memory: decrypt it to a file");
+            }
+            super.write(bytes, offset, length);
         }
     }
 

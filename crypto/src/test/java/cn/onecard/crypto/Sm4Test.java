@@ -119,6 +119,25 @@ class Sm4Test {
     }
 
     @Test
+    void gcmToAFile_appearsOnlyWhenTheTagVerifies(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory) throws IOException {
+        byte[] nonce = new byte[12];
+        byte[] aad = {7};
+        byte[] content = new byte[300_000];
+        new SplittableRandom(4).nextBytes(content);
+        byte[] sealed = Sm4.encryptGcm(STANDARD_KEY, nonce, aad, content);
+        java.nio.file.Path good = directory.resolve("good.bin");
+        java.nio.file.Path bad = directory.resolve("bad.bin");
+
+        Sm4.decryptGcm(STANDARD_KEY, nonce, aad, new ByteArrayInputStream(sealed), good);
+        sealed[sealed.length - 1] ^= 1;
+
+        assertThat(java.nio.file.Files.readAllBytes(good)).isEqualTo(content);
+        assertThatThrownBy(() -> Sm4.decryptGcm(STANDARD_KEY, nonce, aad, new ByteArrayInputStream(sealed), bad))
+                .isInstanceOf(VerificationFailedException.class);
+        assertThat(directory.toFile().list()).containsExactly("good.bin");
+    }
+
+    @Test
     void gcm_wrongAssociatedData_isRefused() {
         byte[] nonce = new byte[12];
         byte[] sealed = Sm4.encryptGcm(STANDARD_KEY, nonce, new byte[]{1}, new byte[]{42});

@@ -22,7 +22,17 @@ public final class Cli {
 
     public static int run(CliContext context, String... args) {
         CommandLine commandLine = commandLine(context);
-        return commandLine.execute(args);
+        try {
+            return commandLine.execute(args);
+        } catch (Error error) {
+            // picocli lets Errors through; the promise of one line and exit 2 still holds
+            if ("1".equals(context.environment().get(DEBUG_VARIABLE))) {
+                error.printStackTrace(context.err());
+            }
+            context.err().println("onecard: " + (error instanceof OutOfMemoryError
+                    ? "out of memory; the input is too large for this command" : "internal error (" + error.getClass().getSimpleName() + ")"));
+            return ExitCode.BAD_INPUT;
+        }
     }
 
     static CommandLine commandLine(CliContext context) {

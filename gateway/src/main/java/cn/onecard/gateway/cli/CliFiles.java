@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** File handling shared by the commands: --in/--out with standard streams as defaults, key files, limits. */
@@ -35,12 +33,36 @@ final class CliFiles {
         }
     }
 
+    /** Reads at most 64 KiB, whatever the file is (a device, a pipe), and refuses anything longer. */
     static byte[] readSmallFile(CliContext context, String file, String what) throws IOException {
-        Path path = context.resolve(file);
-        if (Files.isRegularFile(path) && Files.size(path) > SMALL_FILE_BYTES_MAX) {
-            throw new CliInputException(what + " " + file + " is larger than " + SMALL_FILE_BYTES_MAX / 1024 + " KiB");
+        try (InputStream in = Files.newInputStream(context.resolve(file))) {
+            byte[] bytes = in.readNBytes(SMALL_FILE_BYTES_MAX + 1);
+            if (bytes.length > SMALL_FILE_BYTES_MAX) {
+                throw new CliInputException(what + " " + file + " is larger than " + SMALL_FILE_BYTES_MAX / 1024 + " KiB");
+            }
+            return bytes;
         }
-        return Files.readAllBytes(path);
+    }
+
+    /** Writes content that may only be released once verified: first to a private file, then to standard output. */
+    static void releaseToStandardOutput(CliContext context, VerifiedWriter writer) throws IOException {
+        Path directory = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? Files.createTempDirectory("onecard-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+                : Files.createTempDirectory("onecard-");
+        Path staged = directory.resolve("content");
+        try {
+            writer.writeTo(staged);
+            Files.copy(staged, context.out());
+            CliOutput.checkStandardOutput(context);
+        } finally {
+            Files.deleteIfExists(staged);
+            Files.deleteIfExists(directory);
+        }
+    }
+
+    /** Writes to a file that appears only if the content verified. */
+    interface VerifiedWriter {
+        void writeTo(Path destination) throws IOException;
     }
 
     static String readPem(CliContext context, String file, String what) throws IOException {
@@ -51,29 +73,6 @@ final class CliFiles {
         try (CliOutput output = CliOutput.open(context, file)) {
             output.stream().write(text.getBytes(StandardCharsets.UTF_8));
             output.commit();
-        }
-    }
-
-    /** Writes a new file, readable by its owner only; refuses to replace one unless {@code force}. */
-    static void writeSecretFile(Path path, String content, boolean force) throws IOException {
-        checkNotThere(path, force);
-        Files.deleteIfExists(path);
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } else {
-            Files.createFile(path);
-        }
-        Files.writeString(path, content, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
-    }
-
-    static void writeNewFile(Path path, String content, boolean force) throws IOException {
-        checkNotThere(path, force);
-        Files.writeString(path, content, StandardCharsets.US_ASCII);
-    }
-
-    private static void checkNotThere(Path path, boolean force) {
-        if (!force && Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw new CliInputException(path + " exists; use --force to replace it");
         }
     }
 }

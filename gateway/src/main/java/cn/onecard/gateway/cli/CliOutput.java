@@ -1,36 +1,33 @@
 package cn.onecard.gateway.cli;
 
+import cn.onecard.crypto.StagedFile;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
- * A command's output: standard output, or a file that appears whole or not at all. The file is
- * written beside its destination and renamed onto it by {@link #commit()}; closing without
- * committing (a refusal, an I/O error) deletes it and leaves any existing file as it was.
+ * A command's output: standard output, or a file that appears whole or not at all
+ * ({@link StagedFile}). {@link #commit()} publishes it; closing without committing (a refusal, an
+ * I/O error) leaves no file and any existing one as it was. A write error on standard output (a
+ * full disk behind a redirection, a closed pipe) fails the command instead of passing unnoticed.
  */
 final class CliOutput implements AutoCloseable {
 
+    private final CliContext context;
+    private final StagedFile file;
     private final OutputStream stream;
-    private final Path staging;
-    private final Path destination;
-    private boolean committed;
 
-    private CliOutput(OutputStream stream, Path staging, Path destination) {
+    private CliOutput(CliContext context, StagedFile file, OutputStream stream) {
+        this.context = context;
+        this.file = file;
         this.stream = stream;
-        this.staging = staging;
-        this.destination = destination;
     }
 
     static CliOutput open(CliContext context, String file) throws IOException {
         if (file == null || file.equals("-")) {
-            return new CliOutput(new StandardOutput(context), null, null);
+            return new CliOutput(context, null, new StandardOutput(context));
         }
-        Path destination = context.resolve(file).toAbsolutePath();
-        Path staging = Files.createTempFile(destination.getParent(), "." + destination.getFileName() + ".", ".partial");
-        return new CliOutput(Files.newOutputStream(staging), staging, destination);
+        StagedFile staged = StagedFile.beside(context.resolve(file));
+        return new CliOutput(context, staged, staged.stream());
     }
 
     OutputStream stream() {
@@ -38,26 +35,24 @@ final class CliOutput implements AutoCloseable {
     }
 
     void commit() throws IOException {
-        stream.flush();
-        if (staging != null) {
-            stream.close();
-            Files.move(staging, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (file != null) {
+            file.publish();
+        } else {
+            checkStandardOutput(context);
         }
-        committed = true;
     }
 
     @Override
     public void close() throws IOException {
-        if (staging == null) {
-            stream.flush();
-            return;
+        if (file != null) {
+            file.close();
         }
-        try {
-            stream.close();
-        } finally {
-            if (!committed) {
-                Files.deleteIfExists(staging);
-            }
+    }
+
+    /** PrintStream swallows write errors; this brings them back as a failure of the command. */
+    static void checkStandardOutput(CliContext context) throws IOException {
+        if (context.out().checkError()) {
+            throw new IOException("standard output could not be written (full disk or closed pipe)");
         }
     }
 

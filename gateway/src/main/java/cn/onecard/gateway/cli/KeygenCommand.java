@@ -2,6 +2,12 @@ package cn.onecard.gateway.cli;
 
 import cn.onecard.crypto.Sm2;
 import cn.onecard.crypto.Sm2KeyPair;
+import cn.onecard.crypto.StagedFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,14 +32,30 @@ final class KeygenCommand implements Callable<Integer> {
         this.context = context;
     }
 
+    /** Both files are checked and staged before either is published, so a failure replaces neither. */
     @Override
     public Integer call() throws Exception {
-        if (context.resolve(privateFile).equals(context.resolve(publicFile))) {
+        Path privatePath = context.resolve(privateFile).toAbsolutePath().normalize();
+        Path publicPath = context.resolve(publicFile).toAbsolutePath().normalize();
+        if (privatePath.equals(publicPath)) {
             throw new CliInputException("--private and --public must be different files");
         }
+        for (Path path : new Path[]{privatePath, publicPath}) {
+            if (!force && Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                throw new CliInputException(path + " exists; use --force to replace it");
+            }
+        }
         Sm2KeyPair pair = Sm2.generateKeyPair();
-        CliFiles.writeSecretFile(context.resolve(privateFile), pair.privateKey().toPem(), force);
-        CliFiles.writeNewFile(context.resolve(publicFile), pair.publicKey().toPem(), force);
+        try (StagedFile privateStaged = StagedFile.beside(privatePath);
+             StagedFile publicStaged = StagedFile.beside(publicPath)) {
+            privateStaged.stream().write(pair.privateKey().toPem().getBytes(StandardCharsets.US_ASCII));
+            publicStaged.stream().write(pair.publicKey().toPem().getBytes(StandardCharsets.US_ASCII));
+            privateStaged.publish();
+            publicStaged.publish();
+        }
+        if (Files.getFileStore(publicPath).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(publicPath, PosixFilePermissions.fromString("rw-r--r--"));
+        }
         return ExitCode.OK;
     }
 }

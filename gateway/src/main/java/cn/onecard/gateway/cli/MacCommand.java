@@ -4,6 +4,7 @@ import cn.onecard.crypto.MacAlgorithm;
 import cn.onecard.crypto.SymmetricKey;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,8 +20,8 @@ final class MacCommand implements Callable<Integer> {
     @Option(names = "--alg", required = true, paramLabel = "pos-ecb-des|pos-ecb-sm4|x919|sm4-cmac", description = "MAC algorithm")
     String algorithmName;
 
-    @Option(names = "--key", required = true, paramLabel = "HEX", description = "MAC key in hex")
-    String keyHex;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    KeyHexOptions keyOptions;
 
     @Option(names = "--in", paramLabel = "FILE", description = "MAC data (default: standard input)")
     String in;
@@ -36,6 +37,7 @@ final class MacCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MacAlgorithm algorithm = MacAlgorithm.fromConfigName(algorithmName);
         byte[] data = CliFiles.readAll(context, in, "MAC data");
+        String keyHex = keyOptions.read(context);
         int keyBytes = keyHex.strip().length() / 2;
         SymmetricKey key = SymmetricKey.fromHex(algorithm.keyAlgorithmFor(keyBytes), keyHex);
         try {

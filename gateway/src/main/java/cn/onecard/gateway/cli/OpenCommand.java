@@ -4,10 +4,6 @@ import cn.onecard.crypto.EnvelopeOpener;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.crypto.Sm2PublicKey;
 import java.io.InputStream;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,19 +41,8 @@ final class OpenCommand implements Callable<Integer> {
         try (InputStream input = CliFiles.openInput(context, in)) {
             if (out != null && !out.equals("-")) {
                 opener.open(input, context.resolve(out), recipient, sender);
-                return ExitCode.OK;
-            }
-            Path stagingDirectory = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-                    ? Files.createTempDirectory("onecard-open", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
-                    : Files.createTempDirectory("onecard-open");
-            Path staged = stagingDirectory.resolve("content");
-            try {
-                opener.open(input, staged, recipient, sender);
-                Files.copy(staged, context.out());
-                context.out().flush();
-            } finally {
-                Files.deleteIfExists(staged);
-                Files.deleteIfExists(stagingDirectory);
+            } else {
+                CliFiles.releaseToStandardOutput(context, staged -> opener.open(input, staged, recipient, sender));
             }
         }
         return ExitCode.OK;

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,8 +27,8 @@ final class PinBlockCommand implements Callable<Integer> {
     @Option(names = "--pin", required = true, paramLabel = "PIN", description = "4 to 12 digits, or - to read a line from standard input")
     String pin;
 
-    @Option(names = "--key", required = true, paramLabel = "HEX", description = "PIN key: 16 or 24 bytes for 3des, 16 for sm4")
-    String keyHex;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    KeyHexOptions keyOptions;
 
     @Option(names = "--alg", required = true, paramLabel = "3des|sm4", description = "PIN key algorithm")
     String algorithm;
@@ -46,7 +47,7 @@ final class PinBlockCommand implements Callable<Integer> {
             case "sm4" -> KeyAlgorithm.SM4;
             default -> throw new CliInputException("--alg must be 3des or sm4");
         };
-        SymmetricKey key = SymmetricKey.fromHex(keyAlgorithm, keyHex);
+        SymmetricKey key = SymmetricKey.fromHex(keyAlgorithm, keyOptions.read(context));
         char[] pinDigits = pin.equals("-") ? readPinLine() : pin.toCharArray();
         try {
             byte[] block = PinBlocks.encrypt(key, pan, pinDigits);

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,8 +31,8 @@ final class Sm4Command implements Callable<Integer> {
     @Option(names = "--mode", required = true, paramLabel = "ecb|cbc|ctr|gcm", description = "mode of operation")
     Sm4Mode mode;
 
-    @Option(names = "--key", required = true, paramLabel = "HEX", description = "16-byte key, 32 hex digits")
-    String keyHex;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    KeyHexOptions keyOptions;
 
     @Option(names = "--iv", paramLabel = "HEX", description = "IV (CBC), initial counter (CTR) or nonce (GCM)")
     String ivHex;
@@ -54,7 +55,7 @@ final class Sm4Command implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SymmetricKey key = SymmetricKey.fromHex(KeyAlgorithm.SM4, keyHex);
+        SymmetricKey key = SymmetricKey.fromHex(KeyAlgorithm.SM4, keyOptions.read(context));
         byte[] iv = ivHex == null ? null : parseHex("--iv", ivHex);
         if (aadHex != null && mode != Sm4Mode.GCM) {
             throw new CliInputException("--aad applies to GCM only");
@@ -62,6 +63,21 @@ final class Sm4Command implements Callable<Integer> {
         byte[] aad = aadHex == null ? null : parseHex("--aad", aadHex);
         Sm4Padding chosen = padding == null ? mode.defaultPadding() : padding;
         boolean encrypt = operation == Operation.encrypt;
+        if (mode == Sm4Mode.GCM && !encrypt) {
+            if (chosen != Sm4Padding.NONE) {
+                throw new CliInputException("GCM is not padded");
+            }
+            try (InputStream input = CliFiles.openInput(context, in)) {
+                if (out != null && !out.equals("-")) {
+                    Sm4.decryptGcm(key, iv, aad, input, context.resolve(out));
+                } else {
+                    CliFiles.releaseToStandardOutput(context, staged -> Sm4.decryptGcm(key, iv, aad, input, staged));
+                }
+            } finally {
+                key.destroy();
+            }
+            return ExitCode.OK;
+        }
         try (InputStream input = CliFiles.openInput(context, in);
              CliOutput cliOutput = CliOutput.open(context, out)) {
             OutputStream output = cliOutput.stream();
@@ -69,11 +85,7 @@ final class Sm4Command implements Callable<Integer> {
                 if (chosen != Sm4Padding.NONE) {
                     throw new CliInputException("GCM is not padded");
                 }
-                if (encrypt) {
-                    Sm4.encryptGcm(key, iv, aad, input, output);
-                } else {
-                    Sm4.decryptGcm(key, iv, aad, input, output);
-                }
+                Sm4.encryptGcm(key, iv, aad, input, output);
             } else if (encrypt) {
                 Sm4.encrypt(mode, chosen, key, iv, input, output);
             } else {

@@ -9,7 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Verify an SM2 signature over the input. Prints 'Verified OK' and exits 0, or exits 1.")
+        description = {"Verify an SM2 signature over the input: prints 'Verified OK' and exits 0, or exits 1.",
+                "A file that is not a signature at all (not strict DER, not 64 bytes with --raw, r or s out of range)",
+                "is bad input: exit 2, with the reason."})
 final class VerifyCommand implements Callable<Integer> {
 
     private final CliContext context;
@@ -48,6 +50,7 @@ final class VerifyCommand implements Callable<Integer> {
             return ExitCode.VERIFICATION_FAILED;
         }
         context.out().println("Verified OK");
+        CliOutput.checkStandardOutput(context);
         return ExitCode.OK;
     }
 }

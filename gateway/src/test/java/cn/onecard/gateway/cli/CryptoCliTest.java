@@ -67,6 +67,20 @@ class CryptoCliTest {
         assertThat(Files.readString(directory.resolve("k.pem"))).isNotEqualTo(original);
     }
 
+    @Test
+    void keygen_thatCannotWriteThePublicKey_leavesTheExistingPrivateKeyAlone() throws IOException {
+        cli.run("crypto", "keygen", "--private", "k.pem", "--public", "p.pem");
+        String original = Files.readString(directory.resolve("k.pem"));
+
+        CliRunner.Result result = cli.run("crypto", "keygen", "--force", "--private", "k.pem", "--public", "missing-dir/p.pem");
+
+        assertOneLineRefusal(result, 2, "no such file");
+        assertThat(Files.readString(directory.resolve("k.pem"))).isEqualTo(original);
+        try (var files = Files.list(directory)) {
+            assertThat(files.map(path -> path.getFileName().toString())).containsExactlyInAnyOrder("k.pem", "p.pem");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"der", "raw"})
     void signThenVerify_succeeds_andAnyChangeFailsWithExit1(String encoding) throws IOException {
@@ -194,6 +208,60 @@ class CryptoCliTest {
         try (var files = Files.list(directory)) {
             assertThat(files.map(path -> path.getFileName().toString())).containsExactlyInAnyOrder("odd.bin", "previous.out");
         }
+    }
+
+    @Test
+    void sm4Gcm_decryptToAFile_appearsOnlyWhenTheTagVerifies() throws IOException {
+        String nonce = "000102030405060708090a0b";
+        byte[] data = new byte[200_000];
+        new Random(9).nextBytes(data);
+        byte[] sealed = cli.runWithInput(data, "crypto", "sm4", "encrypt", "--mode", "gcm", "--key", SM4_KEY, "--iv", nonce).stdout();
+        Files.write(directory.resolve("good.gcm"), sealed);
+        sealed[70_000] ^= 1;
+        Files.write(directory.resolve("bad.gcm"), sealed);
+
+        CliRunner.Result good = cli.run("crypto", "sm4", "decrypt", "--mode", "gcm", "--key", SM4_KEY, "--iv", nonce,
+                "--in", "good.gcm", "--out", "good.bin");
+        CliRunner.Result bad = cli.run("crypto", "sm4", "decrypt", "--mode", "gcm", "--key", SM4_KEY, "--iv", nonce,
+                "--in", "bad.gcm", "--out", "bad.bin");
+
+        assertThat(good.exitCode()).as(good.stderr()).isZero();
+        assertThat(Files.readAllBytes(directory.resolve("good.bin"))).isEqualTo(data);
+        assertOneLineRefusal(bad, 1, "tag does not match");
+        assertThat(directory.resolve("bad.bin")).doesNotExist();
+    }
+
+    @Test
+    void keyFile_keepsTheKeyOffTheCommandLine() throws IOException {
+        Files.writeString(directory.resolve("mak.hex"), SM4_KEY + "\n");
+        byte[] data = "0200".getBytes(StandardCharsets.US_ASCII);
+
+        CliRunner.Result fromFile = cli.runWithInput(data, "crypto", "mac", "--alg", "sm4-cmac", "--key-file", "mak.hex");
+        CliRunner.Result fromArgument = cli.runWithInput(data, "crypto", "mac", "--alg", "sm4-cmac", "--key", SM4_KEY);
+
+        assertThat(fromFile.exitCode()).as(fromFile.stderr()).isZero();
+        assertThat(fromFile.out()).isEqualTo(fromArgument.out());
+        assertOneLineRefusal(cli.run("crypto", "mac", "--alg", "sm4-cmac", "--key", SM4_KEY, "--key-file", "mak.hex"), 2,
+                "mutually exclusive");
+        assertOneLineRefusal(cli.run("crypto", "mac", "--alg", "sm4-cmac", "--key-file", "/dev/zero"), 2, "larger than 64 KiB");
+    }
+
+    @Test
+    void aStandardOutputThatCannotBeWritten_failsTheCommand() {
+        java.io.OutputStream full = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        };
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        CliContext context = new CliContext(new java.io.ByteArrayInputStream("abc".getBytes()), new java.io.PrintStream(full, true),
+                new java.io.PrintStream(err, true), Map.of(), directory);
+
+        int exit = Cli.run(context, "crypto", "sm3");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("standard output could not be written");
     }
 
     @Test
