@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
@@ -92,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
         expect(1, "crypto", "open", "--key", "stranger.key.pem", "--from", "treasury.pub.pem", "--in", "batch.csv.ocev",
                 "--out", "stolen.csv");
         byte[] sealed = Files.readAllBytes(workspace.resolve("batch.csv.ocev"));
-        Files.write(workspace.resolve("cut.ocev"), java.util.Arrays.copyOf(sealed, sealed.length / 2));
+        Files.write(workspace.resolve("cut.ocev"), Arrays.copyOf(sealed, sealed.length / 2));
         expect(1, "crypto", "open", "--key", "bank.key.pem", "--from", "treasury.pub.pem", "--in", "cut.ocev",
                 "--out", "cut.csv");
 
