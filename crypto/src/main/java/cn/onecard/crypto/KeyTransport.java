@@ -71,6 +71,8 @@ public final class KeyTransport {
     }
 
     private static void requireKeyEncryptingKey(SymmetricKey key) {
-        key.requireUsage("carrying a key", KeyUsage.ZONE_MASTER, KeyUsage.TERMINAL_MASTER);
+        key.usage().filter(usage -> !usage.isKeyEncryptingKey()).ifPresent(usage -> {
+            throw new KeyUsageException("carrying a key needs a ZMK or TMK, not a " + usage.code() + " key");
+        });
     }
 }

@@ -23,6 +23,18 @@ final class CliFiles {
         return file == null || file.equals("-") ? context.in() : Files.newInputStream(context.resolve(file));
     }
 
+    /** Feeds a stream to its end into {@code sink} (a signer, a verifier) in 64 KiB pieces. */
+    static void feed(InputStream in, Sink sink) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            sink.update(buffer, 0, n);
+        }
+    }
+
+    interface Sink {
+        void update(byte[] data, int offset, int length);
+    }
+
     static byte[] readAll(CliContext context, String file, String what) throws IOException {
         try (InputStream in = openInput(context, file)) {
             byte[] bytes = in.readNBytes(IN_MEMORY_BYTES_MAX + 1);

@@ -36,10 +36,7 @@ final class SignCommand implements Callable<Integer> {
         byte[] signed;
         try (InputStream input = CliFiles.openInput(context, in);
              Sm2StreamSigner signer = key.newSigner(signature.format())) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = input.read(buffer)) > 0; ) {
-                signer.update(buffer, 0, n);
-            }
+            CliFiles.feed(input, signer::update);
             signed = signer.sign();
         }
         try (CliOutput output = CliOutput.open(context, out)) {

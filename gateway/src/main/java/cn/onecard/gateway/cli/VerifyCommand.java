@@ -2,6 +2,7 @@ package cn.onecard.gateway.cli;
 
 import cn.onecard.crypto.Sm2PublicKey;
 import cn.onecard.crypto.Sm2StreamVerifier;
+import cn.onecard.crypto.VerificationFailedException;
 import java.io.InputStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,15 +40,11 @@ final class VerifyCommand implements Callable<Integer> {
         boolean valid;
         try (InputStream input = CliFiles.openInput(context, in);
              Sm2StreamVerifier verifier = key.newVerifier(signature.format())) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = input.read(buffer)) > 0; ) {
-                verifier.update(buffer, 0, n);
-            }
+            CliFiles.feed(input, verifier::update);
             valid = verifier.verify(signatureBytes);
         }
         if (!valid) {
-            context.err().println("onecard crypto verify: signature does not verify");
-            return ExitCode.VERIFICATION_FAILED;
+            throw new VerificationFailedException(VerificationFailedException.Reason.SIGNATURE_INVALID, "signature does not verify");
         }
         context.out().println("Verified OK");
         CliOutput.checkStandardOutput(context);
