@@ -9,13 +9,14 @@ import org.junit.jupiter.api.Named;
 /**
  * Seeds for property tests. One run seed (printed; replay with -Donecard.test.seed=N) derives one
  * seed per case, and each case's name shows its own seed, so a failing case can be replayed alone.
+ * Shared with the other modules' tests through this module's test jar.
  */
-final class SeededCases {
+public final class SeededCases {
 
     private SeededCases() {
     }
 
-    static long runSeed(String property) {
+    public static long runSeed(String property) {
         String fixed = System.getProperty("onecard.test.seed");
         long seed = fixed == null || fixed.isBlank() ? System.nanoTime() : Long.parseLong(fixed.strip());
         System.out.println("[property] " + property + ": run seed " + seed + " (replay: -Donecard.test.seed=" + seed + ")");
@@ -26,7 +27,7 @@ final class SeededCases {
      * {@code count} case seeds for {@code property}, named for the test report; -Donecard.test.scale=K
      * runs K times as many, for a longer hunt on a developer's machine.
      */
-    static Stream<Named<Long>> cases(String property, int count) {
+    public static Stream<Named<Long>> cases(String property, int count) {
         SplittableRandom random = new SplittableRandom(runSeed(property));
         long scaled = (long) count * Math.max(1, Integer.getInteger("onecard.test.scale", 1));
         return LongStream.range(0, scaled)
@@ -36,14 +37,14 @@ final class SeededCases {
                 });
     }
 
-    static byte[] bytes(SplittableRandom random, int length) {
+    public static byte[] bytes(SplittableRandom random, int length) {
         byte[] bytes = new byte[length];
         random.nextBytes(bytes);
         return bytes;
     }
 
     /** A deterministic SecureRandom for one case (tests only), so that generated keys replay from the seed. */
-    static SecureRandom secureRandomForTestsOnly(long seed) {
+    public static SecureRandom secureRandomForTestsOnly(long seed) {
         SplittableRandom source = new SplittableRandom(seed);
         return new SecureRandom() {
             @Override

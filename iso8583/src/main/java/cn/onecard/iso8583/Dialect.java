@@ -1,0 +1,392 @@
+package cn.onecard.iso8583;
+
+import cn.onecard.crypto.SymmetricKey;
+import cn.onecard.iso8583.MalformedMessageException.Reason;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One ISO 8583 dialect: a jPOS spec (with per-MTI overrides), framing, MAC rule, code table,
+ * request-matching key, reply fields, masking rules and named message types, all read from a
+ * descriptor file (see docs/iso8583/README.md). Adding a bank's dialect is a new descriptor and
+ * spec, not a new class. Immutable and thread-safe.
+ */
+public final class Dialect {
+
+    private final String name;
+    private final String description;
+    private final Framing framing;
+    private final MessageLayout base;
+    private final Map<String, MessageLayout> layoutsByMti;
+    private final MessageCodec codec;
+    private final MacRule macRule;
+    private final CodeTable codes;
+    private final List<String> matchFields;
+    private final List<String> replyFields;
+    private final Masking masking;
+    private final Map<String, MessageType> messageTypes;
+    private final String echoType;
+
+    Dialect(String name, String description, Framing framing, MessageLayout base, Map<String, MessageLayout> layoutsByMti,
+            Charset textCharset, MacRule macRule, CodeTable codes, List<String> matchFields, List<String> replyFields,
+            Masking masking, Map<String, MessageType> messageTypes, String echoType) {
+        this.name = name;
+        this.description = description;
+        this.framing = framing;
+        this.base = base;
+        this.layoutsByMti = Map.copyOf(layoutsByMti);
+        this.codec = new MessageCodec(textCharset, macRule == null ? 0 : macRule.field());
+        this.macRule = macRule;
+        this.codes = codes;
+        this.matchFields = List.copyOf(matchFields);
+        this.replyFields = List.copyOf(replyFields);
+        this.masking = masking;
+        this.messageTypes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(messageTypes));
+        this.echoType = echoType;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public Framing framing() {
+        return framing;
+    }
+
+    public CodeTable codes() {
+        return codes;
+    }
+
+    /** The MAC rule, or empty for a dialect without MACs. */
+    public Optional<MacRule> macRule() {
+        return Optional.ofNullable(macRule);
+    }
+
+    /** The field paths that, with the MTI's request class, match a response to its request. */
+    public List<String> matchFields() {
+        return matchFields;
+    }
+
+    /** The named message types (sign-on, balance inquiry, ...), ordered by name. */
+    public Map<String, MessageType> messageTypes() {
+        return messageTypes;
+    }
+
+    /** The message type used for echo tests on idle connections, if the dialect names one. */
+    public Optional<MessageType> echoType() {
+        return Optional.ofNullable(echoType).map(messageTypes::get);
+    }
+
+    public Charset textCharset() {
+        return codec.textCharset();
+    }
+
+    // ------------------------------------------------------------------ building messages
+
+    /** A message of the named type, with the type's preset fields and an empty TPDU and header of the right size. */
+    public IsoMessage newMessage(String typeName) {
+        MessageType type = messageTypes.get(typeName);
+        if (type == null) {
+            throw new IllegalArgumentException("dialect " + name + " has no message type '" + typeName + "'; it has "
+                    + messageTypes.keySet());
+        }
+        IsoMessage message = blank(type.mti());
+        type.presets().forEach(message::set);
+        return message;
+    }
+
+    /** An empty message of this MTI with a zero TPDU and header of the dialect's sizes. */
+    public IsoMessage blank(String mti) {
+        return new IsoMessage(mti).tpdu(new byte[framing.tpduBytes()]).header(new byte[framing.headerBytes()]);
+    }
+
+    /**
+     * The response to {@code request}: its MTI with the response digit, the TPDU swapped, the header
+     * copied, and the fields the dialect echoes in replies copied from the request.
+     */
+    public IsoMessage responseTo(IsoMessage request) {
+        IsoMessage response = request.copy().mti(responseMti(request.mti()));
+        response.tpdu(Framing.swapTpdu(request.tpduBytes()));
+        for (int field : request.fields()) {
+            if (!replyFields.contains(Integer.toString(field))) {
+                response.unset(field);
+            }
+        }
+        return response;
+    }
+
+    /** The response MTI of a request MTI: 0200 -> 0210, 0820 -> 0830. */
+    public static String responseMti(String requestMti) {
+        char function = requestMti.charAt(2);
+        if ((function - '0') % 2 != 0) {
+            throw new IllegalArgumentException("MTI " + requestMti + " is a response already");
+        }
+        return requestMti.substring(0, 2) + (char) (function + 1) + requestMti.charAt(3);
+    }
+
+    /** Whether the MTI is a response (0210, 0810, 0430 ...): its third digit is odd. */
+    public static boolean isResponse(String mti) {
+        return (mti.charAt(2) - '0') % 2 != 0;
+    }
+
+    /** The request MTI a message belongs with: 0210 and 0200 -> 0200, 0830 -> 0820. */
+    public static String requestClass(String mti) {
+        char function = mti.charAt(2);
+        return (function - '0') % 2 == 0 ? mti : mti.substring(0, 2) + (char) (function - 1) + mti.charAt(3);
+    }
+
+    /**
+     * The key that pairs a response with its request: request class, then each match field's value
+     * (empty when absent). Two requests in flight with the same key cannot be told apart.
+     */
+    public String matchKey(IsoMessage message) {
+        StringBuilder key = new StringBuilder(requestClass(message.mti()));
+        for (String path : matchFields) {
+            key.append('|');
+            if (message.has(path)) {
+                String text = valueText(message, path);
+                key.append(text);
+            }
+        }
+        return key.toString();
+    }
+
+    /** Whether {@code message} has every field of the match key. */
+    public boolean hasMatchFields(IsoMessage message) {
+        for (String path : matchFields) {
+            if (!message.has(path)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String valueText(IsoMessage message, String path) {
+        try {
+            return message.get(path);
+        } catch (IllegalStateException binary) {
+            return java.util.HexFormat.of().formatHex(message.getBytes(path));
+        }
+    }
+
+    // ------------------------------------------------------------------ encoding
+
+    /** The whole frame: length header, TPDU, header and message, as {@code message} holds them (no MAC computed). */
+    public byte[] encode(IsoMessage message) {
+        return encode(message, (SymmetricKey) null);
+    }
+
+    /**
+     * The whole frame, with the MAC computed under {@code macKey} when the dialect requires one for
+     * this MTI. Without a key, a MAC the message holds is written as it is.
+     */
+    public byte[] encode(IsoMessage message, SymmetricKey macKey) {
+        ByteSink sink = new ByteSink(256);
+        encodeInto(message, macKey, sink);
+        return sink.toByteArray();
+    }
+
+    /** As {@link #encode(IsoMessage, SymmetricKey)}, with the key looked up for the message. */
+    public byte[] encode(IsoMessage message, MacKeys keys) {
+        return encode(message, keys.keyFor(message).orElse(null));
+    }
+
+    void encodeInto(IsoMessage message, SymmetricKey macKey, ByteSink sink) {
+        int headerAt = sink.size();
+        LengthHeader lengthHeader = framing.lengthHeader();
+        for (int i = 0; i < lengthHeader.bytes(); i++) {
+            sink.write(0);
+        }
+        writeFixed(sink, message.tpduBytes(), framing.tpduBytes(), "tpdu");
+        writeFixed(sink, message.headerBytes(), framing.headerBytes(), "header");
+        MessageCodec.MacSigner signer = null;
+        if (macKey != null && macRule != null && macRule.requiredFor(message.mti())) {
+            if (macRule.coversMessageBytes()) {
+                signer = (data, offset, length) -> mac(macKey, Arrays.copyOfRange(data, offset, offset + length));
+            } else {
+                byte[] mac = mac(macKey, fieldsMacData(message));
+                message = message.copy();
+                message.putValue(macRule.field(), mac);
+            }
+        }
+        codec.pack(message, base, layoutFor(message.mti()), signer, sink);
+        int length = sink.size() - headerAt - lengthHeader.bytes();
+        if (length > framing.frameBytesMax()) {
+            throw new MessageEncodingException("frame", length + " bytes exceed the dialect's maximum of " + framing.frameBytesMax());
+        }
+        byte[] header = new byte[lengthHeader.bytes()];
+        lengthHeader.write(length, header, 0);
+        for (int i = 0; i < header.length; i++) {
+            sink.set(headerAt + i, header[i]);
+        }
+    }
+
+    private static void writeFixed(ByteSink sink, byte[] bytes, int expected, String what) {
+        if (bytes.length != expected) {
+            throw new MessageEncodingException(what, "the dialect's " + what + " is " + expected + " bytes, the message holds "
+                    + bytes.length);
+        }
+        sink.write(bytes);
+    }
+
+    // ------------------------------------------------------------------ decoding
+
+    /** Reads one whole frame, length header included; the length must account for every byte. */
+    public IsoMessage decode(byte[] frame) {
+        LengthHeader lengthHeader = framing.lengthHeader();
+        if (frame.length < lengthHeader.bytes()) {
+            throw new MalformedMessageException("frame", Reason.TRUNCATED, "shorter than its length header", null);
+        }
+        int length = lengthHeader.read(frame, 0);
+        if (length < 0) {
+            throw new MalformedMessageException("frame", Reason.BAD_LENGTH_HEADER, "length header is not a " + lengthHeader.configName()
+                    + " length", null);
+        }
+        if (length > framing.frameBytesMax()) {
+            throw new MalformedMessageException("frame", Reason.FRAME_TOO_LONG, "declares " + length + " bytes, the maximum is "
+                    + framing.frameBytesMax(), null);
+        }
+        if (length != frame.length - lengthHeader.bytes()) {
+            throw new MalformedMessageException("frame", Reason.BAD_LENGTH_HEADER, "length header says " + length + " bytes, "
+                    + (frame.length - lengthHeader.bytes()) + " follow", null);
+        }
+        return decodeBody(frame, lengthHeader.bytes(), frame.length);
+    }
+
+    /** Reads the bytes after a length header: TPDU, header and message, in {@code body[start, end)}. */
+    IsoMessage decodeBody(byte[] body, int start, int end) {
+        int prefix = framing.tpduBytes() + framing.headerBytes();
+        if (end - start < prefix) {
+            throw new MalformedMessageException(framing.tpduBytes() > 0 ? "tpdu" : "header", Reason.TRUNCATED,
+                    "frame ends inside the TPDU and header", null);
+        }
+        byte[] tpdu = Arrays.copyOfRange(body, start, start + framing.tpduBytes());
+        byte[] header = Arrays.copyOfRange(body, start + framing.tpduBytes(), start + prefix);
+        return codec.unpack(body, start + prefix, end, base, this::layoutFor, tpdu, header);
+    }
+
+    private MessageLayout layoutFor(String mti) {
+        return layoutsByMti.getOrDefault(mti, base);
+    }
+
+    // ------------------------------------------------------------------ MAC
+
+    /** Checks a received message's MAC with the key {@code keys} gives for it. */
+    public MacCheck checkMac(IsoMessage message, MacKeys keys) {
+        if (macRule == null) {
+            return MacCheck.NOT_REQUIRED;
+        }
+        if (!message.has(macRule.field())) {
+            return macRule.requiredFor(message.mti()) ? MacCheck.MISSING : MacCheck.NOT_REQUIRED;
+        }
+        Optional<SymmetricKey> key = keys.keyFor(message);
+        if (key.isEmpty()) {
+            return MacCheck.NO_KEY;
+        }
+        byte[] data;
+        if (macRule.coversMessageBytes()) {
+            WireImage wire = message.wire();
+            if (wire != null && wire.macFieldStart() >= 0) {
+                data = Arrays.copyOfRange(wire.bytes(), wire.messageStart(), wire.macFieldStart());
+            } else {
+                data = messageMacData(message);
+            }
+        } else {
+            data = fieldsMacData(message);
+        }
+        byte[] expected = mac(key.get(), data);
+        return MessageDigest.isEqual(expected, message.getBytes(macRule.field())) ? MacCheck.VALID : MacCheck.INVALID;
+    }
+
+    private byte[] mac(SymmetricKey key, byte[] data) {
+        return Arrays.copyOf(macRule.algorithm().compute(key, data), macRule.macBytes());
+    }
+
+    /** The MAC data of a message built here rather than read: the bytes the signer would see when packing it. */
+    private byte[] messageMacData(IsoMessage message) {
+        byte[][] captured = new byte[1][];
+        codec.pack(message, base, layoutFor(message.mti()), (bytes, offset, length) -> {
+            captured[0] = Arrays.copyOfRange(bytes, offset, offset + length);
+            return new byte[macRule.macBytes()];
+        }, new ByteSink(256));
+        return captured[0];
+    }
+
+    /** The MAC data of a fields rule: each listed field's text (binary in hex), joined by single spaces. */
+    private byte[] fieldsMacData(IsoMessage message) {
+        StringBuilder data = new StringBuilder();
+        for (String path : macRule.dataFields()) {
+            String text;
+            if (path.equals("0")) {
+                text = message.mti();
+            } else if (message.has(path)) {
+                text = codec.macText(fieldSpec(message.mti(), path), message.value(Integer.parseInt(path)));
+            } else {
+                continue;
+            }
+            if (!data.isEmpty()) {
+                data.append(' ');
+            }
+            data.append(text);
+        }
+        return data.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    FieldSpec fieldSpec(String mti, String path) {
+        int dot = path.indexOf('.');
+        FieldSpec field = layoutFor(mti).field(Integer.parseInt(dot < 0 ? path : path.substring(0, dot)));
+        return field == null || dot < 0 ? field : field.subField(Integer.parseInt(path.substring(dot + 1)));
+    }
+
+    MessageLayout baseLayout() {
+        return base;
+    }
+
+    MessageLayout layout(String mti) {
+        return layoutFor(mti);
+    }
+
+    MessageCodec codec() {
+        return codec;
+    }
+
+    Masking masking() {
+        return masking;
+    }
+
+    // ------------------------------------------------------------------ describing
+
+    /**
+     * The message as a tree for JSON: dialect, TPDU and header in hex, MTI, and fields by number with
+     * sub-fields by name; binary values in hex. Card numbers, tracks, PIN blocks, keys, names and
+     * identity numbers are masked unless {@code reveal}.
+     */
+    public Map<String, Object> describe(IsoMessage message, boolean reveal) {
+        return new MessageDescriber(this).describe(message, reveal);
+    }
+
+    /** The reverse of {@link #describe}: a message from a tree with clear values. */
+    public IsoMessage fromDescription(Map<String, ?> description) {
+        return new MessageDescriber(this).read(description);
+    }
+
+    /** One masked line for logs: the MTI and each field as {@code number=value}. */
+    public String dump(IsoMessage message) {
+        return new MessageDescriber(this).dump(message);
+    }
+
+    @Override
+    public String toString() {
+        return "Dialect[" + name + "]";
+    }
+}

@@ -1,0 +1,658 @@
+package cn.onecard.iso8583;
+
+import static cn.onecard.iso8583.Limits.positive;
+
+import cn.onecard.iso8583.ExchangeOutcome.Answered;
+import cn.onecard.iso8583.ExchangeOutcome.NotSent;
+import cn.onecard.iso8583.ExchangeOutcome.NotSentReason;
+import cn.onecard.iso8583.ExchangeOutcome.Unknown;
+import cn.onecard.iso8583.ExchangeOutcome.UnknownReason;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client of one host in one dialect over a small pool of long-lived connections. Many requests
+ * may be in flight at once; each response is paired with its request by the dialect's match key
+ * (request class of the MTI plus the match fields, STAN and terminal ID by default), and a second
+ * request with a key already in flight is refused rather than confused with the first. Every
+ * request gets exactly one {@link ExchangeOutcome}: answered, unknown (timed out, connection lost
+ * after the write, an answer that cannot be trusted) or not sent (no connection, limit reached,
+ * the frame not wholly written). The client never sends a request again by itself.
+ *
+ * <p>Idle connections are tested with the dialect's echo message; a connection that fails
+ * {@code echoFailuresMax} echoes in a row is closed, and every closed connection is re-opened
+ * with exponential back-off and jitter. Responses that match nothing in flight (late answers after
+ * a timeout) go to a listener, so that a caller settling unknown outcomes can use them.
+ *
+ * <p>Outcomes complete on the connection's event-loop thread: callbacks must not block (use the
+ * {@code ...Async} methods of {@link CompletableFuture} to move work elsewhere).
+ */
+public final class IsoClient implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IsoClient.class);
+    private static final DateTimeFormatter TRANSMISSION_TIME = DateTimeFormatter.ofPattern("MMddHHmmss");
+    private static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ofPattern("HHmmss");
+    private static final DateTimeFormatter LOCAL_DATE = DateTimeFormatter.ofPattern("MMdd");
+    private static final int STAN_MAX = 999_999;
+
+    /** What a client needs; every limit has a default fit for one agent bank's host. */
+    public static final class Config {
+        private final Dialect dialect;
+        private final InetSocketAddress host;
+        private String name;
+        private int connections = 1;
+        private int inFlightMax = 1024;
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration echoInterval = Duration.ofSeconds(60);
+        private int echoFailuresMax = 2;
+        private Duration reconnectDelayMin = Duration.ofMillis(200);
+        private Duration reconnectDelayMax = Duration.ofSeconds(30);
+        private Duration frameCompletion = Duration.ofSeconds(10);
+        private MacKeys macKeys = MacKeys.none();
+        private final Map<String, String> identityFields = new LinkedHashMap<>();
+        private Consumer<IsoMessage> lateResponses = response -> { };
+        private RequestHandler hostRequests;
+        private Clock clock = Clock.systemDefaultZone();
+        private int ioThreads = 1;
+
+        public Config(Dialect dialect, InetSocketAddress host) {
+            this.dialect = Objects.requireNonNull(dialect, "dialect");
+            this.host = Objects.requireNonNull(host, "host");
+            this.name = dialect.name() + "@" + host.getHostString() + ":" + host.getPort();
+        }
+
+        /** A name for logs; default dialect@host:port. */
+        public Config name(String clientName) {
+            this.name = Objects.requireNonNull(clientName);
+            return this;
+        }
+
+        /** Connections kept open to the host; requests go round-robin over the open ones. Default 1. */
+        public Config connections(int count) {
+            this.connections = positive(count, "connections");
+            return this;
+        }
+
+        /** Requests in flight at once; the next is not sent. Default 1024. */
+        public Config inFlightMax(int max) {
+            this.inFlightMax = positive(max, "inFlightMax");
+            return this;
+        }
+
+        /** Default time to wait for an answer. Default 30 s. */
+        public Config requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        public Config connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** An echo test after this long without traffic on a connection; zero turns echo tests off. Default 60 s. */
+        public Config echoInterval(Duration interval) {
+            if (interval == null || interval.isNegative()) {
+                throw new IllegalArgumentException("echoInterval must be zero or positive");
+            }
+            this.echoInterval = interval;
+            return this;
+        }
+
+        /** Echo tests failed in a row before the connection is closed and re-opened. Default 2. */
+        public Config echoFailuresMax(int max) {
+            this.echoFailuresMax = positive(max, "echoFailuresMax");
+            return this;
+        }
+
+        /** Back-off between connection attempts: doubles from min to max, with jitter. Default 200 ms to 30 s. */
+        public Config reconnectDelay(Duration min, Duration max) {
+            this.reconnectDelayMin = positive(min, "reconnectDelayMin");
+            this.reconnectDelayMax = positive(max, "reconnectDelayMax");
+            if (max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("reconnect delay max must not be below min");
+            }
+            return this;
+        }
+
+        /** How long a frame may take from its first byte to its last. Default 10 s. */
+        public Config frameCompletion(Duration timeout) {
+            this.frameCompletion = positive(timeout, "frameCompletion");
+            return this;
+        }
+
+        /** Keys to sign requests and check answers with. Default: none. */
+        public Config macKeys(MacKeys keys) {
+            this.macKeys = Objects.requireNonNull(keys);
+            return this;
+        }
+
+        /** A field the client's own messages (echo tests) carry: our acquirer ID (32), terminal ID (41) ... */
+        public Config identityField(String path, String value) {
+            identityFields.put(Objects.requireNonNull(path), Objects.requireNonNull(value));
+            return this;
+        }
+
+        /** Receives responses that matched no request in flight. Called on the event loop: must not block. */
+        public Config lateResponses(Consumer<IsoMessage> listener) {
+            this.lateResponses = Objects.requireNonNull(listener);
+            return this;
+        }
+
+        /** Answers requests the host sends (key changes ...); by default echo tests are answered and others dropped. */
+        public Config hostRequests(RequestHandler handler) {
+            this.hostRequests = handler;
+            return this;
+        }
+
+        /** The clock for the time fields of echo tests. */
+        public Config clock(Clock echoClock) {
+            this.clock = Objects.requireNonNull(echoClock);
+            return this;
+        }
+
+        public Config ioThreads(int threads) {
+            this.ioThreads = positive(threads, "ioThreads");
+            return this;
+        }
+    }
+
+    private final Config config;
+    private final Dialect dialect;
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+    private final HashedWheelTimer timer;
+    private final ExecutorService hostRequestHandlers;
+    private final List<Slot> slots;
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final AtomicInteger stan = new AtomicInteger(ThreadLocalRandom.current().nextInt(STAN_MAX));
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final CompletableFuture<Void> firstConnection = new CompletableFuture<>();
+    private volatile boolean closed;
+
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder answered = new LongAdder();
+    private final LongAdder unknown = new LongAdder();
+    private final LongAdder notSent = new LongAdder();
+    private final LongAdder late = new LongAdder();
+    private final LongAdder unreadable = new LongAdder();
+    private final LongAdder hostRequestsReceived = new LongAdder();
+    private final LongAdder echoesSent = new LongAdder();
+    private final LongAdder echoesFailed = new LongAdder();
+    private final LongAdder connects = new LongAdder();
+
+    private IsoClient(Config config) {
+        this.config = config;
+        this.dialect = config.dialect;
+        if (!config.echoInterval.isZero()) {
+            checkEchoIsPossible();
+        }
+        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads, NioIoHandler.newFactory());
+        this.timer = new HashedWheelTimer(Thread.ofPlatform().name("iso8583-client-timer").daemon().factory(), 10,
+                TimeUnit.MILLISECONDS);
+        this.hostRequestHandlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iso8583-host-request-", 0).factory());
+        this.bootstrap = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout.toMillis()));
+        this.slots = java.util.stream.IntStream.range(0, config.connections).mapToObj(Slot::new).toList();
+    }
+
+    /** Starts connecting (in the background) and returns at once; requests before a connection is open are not sent. */
+    public static IsoClient start(Config config) {
+        IsoClient client = new IsoClient(config);
+        client.slots.forEach(Slot::connect);
+        return client;
+    }
+
+    /** Waits until at least one connection is open; false when none opened in time. */
+    public boolean awaitConnected(Duration timeout) {
+        try {
+            firstConnection.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Connections open now. */
+    public int connectionsOpen() {
+        return (int) slots.stream().filter(Slot::isOpen).count();
+    }
+
+    /** The next value of the client's own trace number (1 to 999999, wrapping), for callers with no sequence of their own. */
+    public String nextStan() {
+        int next = stan.updateAndGet(value -> value >= STAN_MAX ? 1 : value + 1);
+        return String.format("%06d", next);
+    }
+
+    /** Sends {@code request} and waits at most the configured request timeout for its answer. */
+    public CompletableFuture<ExchangeOutcome> send(IsoMessage request) {
+        return send(request, config.requestTimeout);
+    }
+
+    /** Sends {@code request} and waits at most {@code timeout} for its answer. The request is not modified. */
+    public CompletableFuture<ExchangeOutcome> send(IsoMessage request, Duration timeout) {
+        return send(request, timeout, null);
+    }
+
+    private CompletableFuture<ExchangeOutcome> send(IsoMessage request, Duration timeout, Slot only) {
+        if (Dialect.isResponse(request.mti())) {
+            throw new IllegalArgumentException("MTI " + request.mti() + " is a response; a client sends requests");
+        }
+        if (closed) {
+            return notSent(NotSentReason.CLIENT_CLOSED);
+        }
+        if (!dialect.hasMatchFields(request)) {
+            return notSent(NotSentReason.MISSING_MATCH_FIELDS);
+        }
+        Channel channel = only != null ? only.openChannel() : pickChannel();
+        if (channel == null) {
+            return notSent(NotSentReason.NO_CONNECTION);
+        }
+        byte[] frame;
+        try {
+            frame = dialect.encode(request, config.macKeys);
+        } catch (Iso8583Exception | IllegalArgumentException e) {
+            log.warn("iso8583 client {}: {} not sent, it cannot be written: {}", config.name, request.mti(), e.getMessage());
+            return notSent(NotSentReason.ENCODING_FAILED);
+        }
+        if (inFlight.incrementAndGet() > config.inFlightMax) {
+            inFlight.decrementAndGet();
+            return notSent(NotSentReason.IN_FLIGHT_LIMIT);
+        }
+        Pending exchange = new Pending(dialect.matchKey(request), channel, System.nanoTime());
+        if (pending.putIfAbsent(exchange.key, exchange) != null) {
+            inFlight.decrementAndGet();
+            return notSent(NotSentReason.DUPLICATE_KEY);
+        }
+        exchange.timeout = timer.newTimeout(t -> complete(exchange, unknown(UnknownReason.TIMED_OUT, exchange, null)),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (exchange.future.isDone()) {
+            exchange.timeout.cancel();
+        }
+        channel.writeAndFlush(Unpooled.wrappedBuffer(frame)).addListener(write -> {
+            if (write.isSuccess()) {
+                exchange.written = true;
+                sent.increment();
+            } else {
+                complete(exchange, new NotSent(NotSentReason.WRITE_FAILED));
+            }
+        });
+        return exchange.future;
+    }
+
+    private CompletableFuture<ExchangeOutcome> notSent(NotSentReason reason) {
+        notSent.increment();
+        return CompletableFuture.completedFuture(new NotSent(reason));
+    }
+
+    private Channel pickChannel() {
+        int start = Math.floorMod(roundRobin.getAndIncrement(), slots.size());
+        for (int i = 0; i < slots.size(); i++) {
+            Channel channel = slots.get((start + i) % slots.size()).openChannel();
+            if (channel != null) {
+                return channel;
+            }
+        }
+        return null;
+    }
+
+    /** Gives {@code exchange} its outcome unless it has one already: the single place where exchanges end. */
+    private void complete(Pending exchange, ExchangeOutcome outcome) {
+        if (!pending.remove(exchange.key, exchange)) {
+            return;
+        }
+        Timeout timeout = exchange.timeout;
+        if (timeout != null) {
+            timeout.cancel();
+        }
+        inFlight.decrementAndGet();
+        switch (outcome) {
+            case Answered _ -> answered.increment();
+            case Unknown _ -> unknown.increment();
+            case NotSent _ -> notSent.increment();
+        }
+        exchange.future.complete(outcome);
+    }
+
+    private static Unknown unknown(UnknownReason reason, Pending exchange, IsoMessage response) {
+        return new Unknown(reason, Duration.ofNanos(System.nanoTime() - exchange.startNanos), response);
+    }
+
+    public ClientStats stats() {
+        return new ClientStats(sent.sum(), answered.sum(), unknown.sum(), notSent.sum(), late.sum(), unreadable.sum(),
+                hostRequestsReceived.sum(), echoesSent.sum(), echoesFailed.sum(), connects.sum(), connectionsOpen());
+    }
+
+    /**
+     * Closes the connections and stops reconnecting. Requests in flight end now: those written as
+     * unknown (client closed), the others as not sent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Slot slot : slots) {
+            Channel channel = slot.channel;
+            if (channel != null) {
+                channel.close().syncUninterruptibly();
+            }
+        }
+        for (Pending exchange : List.copyOf(pending.values())) {
+            complete(exchange, exchange.written ? unknown(UnknownReason.CLIENT_CLOSED, exchange, null)
+                    : new NotSent(NotSentReason.CLIENT_CLOSED));
+        }
+        timer.stop();
+        hostRequestHandlers.shutdownNow();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("iso8583 client {} closed", config.name);
+    }
+
+    // ------------------------------------------------------------------ echo tests
+
+    private IsoMessage echoMessage() {
+        IsoMessage echo = dialect.newMessage(dialect.echoType().orElseThrow().name());
+        config.identityFields.forEach(echo::set);
+        echo.set(11, nextStan());
+        LocalDateTime now = LocalDateTime.now(config.clock);
+        MessageLayout layout = dialect.layout(echo.mti());
+        setIfDefinedAndAbsent(echo, layout, 7, TRANSMISSION_TIME.format(now));
+        setIfDefinedAndAbsent(echo, layout, 12, LOCAL_TIME.format(now));
+        setIfDefinedAndAbsent(echo, layout, 13, LOCAL_DATE.format(now));
+        return echo;
+    }
+
+    private static void setIfDefinedAndAbsent(IsoMessage message, MessageLayout layout, int field, String value) {
+        if (layout.field(field) != null && !message.has(field)) {
+            message.set(field, value);
+        }
+    }
+
+    private void checkEchoIsPossible() {
+        if (dialect.echoType().isEmpty()) {
+            throw new IllegalArgumentException("dialect " + dialect.name() + " names no echo message; set echoInterval to zero");
+        }
+        IsoMessage sample = echoMessage();
+        for (String path : dialect.matchFields()) {
+            if (!sample.has(path)) {
+                throw new IllegalArgumentException("echo tests in " + dialect.name() + " need match field " + path
+                        + ": give it with identityField, or set echoInterval to zero");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ connections
+
+    /** One connection of the pool, re-opened whenever it closes until the client closes. */
+    private final class Slot {
+        private final int index;
+        private volatile Channel channel;
+        private int attempts;
+        private int echoFailures;
+
+        Slot(int index) {
+            this.index = index;
+        }
+
+        boolean isOpen() {
+            Channel current = channel;
+            return current != null && current.isActive();
+        }
+
+        Channel openChannel() {
+            Channel current = channel;
+            return current != null && current.isActive() ? current : null;
+        }
+
+        void connect() {
+            if (closed) {
+                return;
+            }
+            long id = connectionIds.incrementAndGet();
+            Bootstrap connecting = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel socket) {
+                    socket.pipeline().addLast("idle", new IdleStateHandler(0, 0, config.echoInterval.toMillis(), TimeUnit.MILLISECONDS))
+                            .addLast("frames", new FrameDecoder(dialect.framing(), config.frameCompletion))
+                            .addLast("flushes", new FlushConsolidationHandler(64, true))
+                            .addLast("messages", new Connection(Slot.this, id));
+                }
+            });
+            connecting.connect(config.host).addListener((ChannelFuture attempt) -> {
+                if (!attempt.isSuccess()) {
+                    log.warn("iso8583 client {}: connection {} to {} failed: {}", config.name, index, config.host,
+                            attempt.cause() == null ? "cancelled" : attempt.cause().getMessage());
+                    reconnectLater();
+                    return;
+                }
+                Channel opened = attempt.channel();
+                if (closed) {
+                    opened.close();
+                    return;
+                }
+                channel = opened;
+                attempts = 0;
+                echoFailures = 0;
+                connects.increment();
+                log.info("iso8583 client {}: connection {} open ({} -> {})", config.name, index, opened.localAddress(), config.host);
+                firstConnection.complete(null);
+                opened.closeFuture().addListener(closing -> onClosed(opened));
+            });
+        }
+
+        private void onClosed(Channel closedChannel) {
+            if (channel == closedChannel) {
+                channel = null;
+            }
+            for (Pending exchange : List.copyOf(pending.values())) {
+                if (exchange.channel == closedChannel && exchange.written) {
+                    complete(exchange, unknown(UnknownReason.CONNECTION_LOST, exchange, null));
+                }
+            }
+            if (!closed) {
+                log.warn("iso8583 client {}: connection {} closed; re-opening", config.name, index);
+                reconnectLater();
+            }
+        }
+
+        private void reconnectLater() {
+            if (closed) {
+                return;
+            }
+            long min = config.reconnectDelayMin.toMillis();
+            long ceiling = Math.min(config.reconnectDelayMax.toMillis(), min << Math.min(attempts, 20));
+            attempts++;
+            long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1); // jitter: half to all of it
+            try {
+                group.next().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // the client is closing
+            }
+        }
+
+        void echo(Channel on) {
+            echoesSent.increment();
+            send(echoMessage(), Duration.ofMillis(Math.min(config.requestTimeout.toMillis(), 10_000)), this).thenAccept(outcome -> {
+                if (outcome.answered()) {
+                    echoFailures = 0;
+                    return;
+                }
+                echoesFailed.increment();
+                if (++echoFailures >= config.echoFailuresMax && channel == on) {
+                    log.warn("iso8583 client {}: connection {} failed {} echo tests; closing it", config.name, index, echoFailures);
+                    on.close();
+                }
+            });
+        }
+    }
+
+    /** Reads one connection's frames: answers to pair with requests, and the host's own requests. */
+    private final class Connection extends ChannelInboundHandlerAdapter {
+        private final Slot slot;
+        private final long id;
+
+        Connection(Slot slot, long id) {
+            this.slot = slot;
+            this.id = id;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            byte[] body = (byte[]) msg;
+            IsoMessage message;
+            try {
+                message = dialect.decodeBody(body, 0, body.length);
+            } catch (MalformedMessageException e) {
+                unreadable.increment();
+                log.warn("iso8583 client {}: connection #{}: unreadable frame at {} ({})", config.name, id, e.fieldPath(), e.reason());
+                e.partial().filter(partial -> Dialect.isResponse(partial.mti()) && dialect.hasMatchFields(partial))
+                        .map(partial -> pending.get(dialect.matchKey(partial)))
+                        .ifPresent(exchange -> complete(exchange, unknown(UnknownReason.RESPONSE_UNREADABLE, exchange, null)));
+                return;
+            }
+            if (!Dialect.isResponse(message.mti())) {
+                hostRequest(ctx, message);
+                return;
+            }
+            Pending exchange = pending.get(dialect.matchKey(message));
+            if (exchange == null) {
+                late.increment();
+                log.info("iso8583 client {}: connection #{}: response {} matches no request in flight", config.name, id, message.mti());
+                try {
+                    config.lateResponses.accept(message);
+                } catch (RuntimeException listenerFailure) {
+                    log.error("iso8583 client {}: late-response listener failed with {}", config.name,
+                            listenerFailure.getClass().getName());
+                }
+                return;
+            }
+            MacCheck mac = dialect.checkMac(message, config.macKeys);
+            if (mac.acceptable()) {
+                complete(exchange, new Answered(message, Duration.ofNanos(System.nanoTime() - exchange.startNanos)));
+            } else {
+                log.warn("iso8583 client {}: connection #{}: response {} has MAC {}; outcome unknown", config.name, id,
+                        message.mti(), mac);
+                complete(exchange, unknown(UnknownReason.RESPONSE_MAC_INVALID, exchange, message));
+            }
+        }
+
+        private void hostRequest(ChannelHandlerContext ctx, IsoMessage request) {
+            hostRequestsReceived.increment();
+            RequestHandler handler = config.hostRequests;
+            if (handler == null) {
+                boolean echo = dialect.echoType().map(type -> type.mti().equals(request.mti())).orElse(false);
+                if (!echo) {
+                    log.info("iso8583 client {}: connection #{}: host request {} dropped (no handler)", config.name, id, request.mti());
+                    return;
+                }
+                handler = (message, peer) -> dialect.responseTo(message).set(39, dialect.codes().codeFor(ResultCode.APPROVED));
+            }
+            RequestHandler chosen = handler;
+            Peer peer = new Peer(id, ctx.channel().remoteAddress());
+            hostRequestHandlers.execute(() -> {
+                try {
+                    if (!dialect.checkMac(request, config.macKeys).acceptable()) {
+                        log.warn("iso8583 client {}: host request {} with a bad MAC dropped", config.name, request.mti());
+                        return;
+                    }
+                    IsoMessage response = chosen.handle(request, peer);
+                    if (response != null) {
+                        ctx.writeAndFlush(Unpooled.wrappedBuffer(dialect.encode(response, config.macKeys)));
+                    }
+                } catch (Exception e) {
+                    log.error("iso8583 client {}: host request {} failed with {}", config.name, request.mti(), e.getClass().getName());
+                }
+            });
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof IdleStateEvent) {
+                slot.echo(ctx.channel());
+            } else {
+                ctx.fireUserEventTriggered(event);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+            if (reason instanceof DecoderException) {
+                log.warn("iso8583 client {}: connection #{} closed: {}", config.name, id, reason.getMessage());
+            } else if (reason instanceof IOException) {
+                log.info("iso8583 client {}: connection #{}: {}", config.name, id, reason.toString());
+            } else {
+                log.error("iso8583 client {}: connection #{} closed after {}", config.name, id, reason.getClass().getName());
+            }
+            ctx.close();
+        }
+    }
+
+    /** One request in flight. */
+    private static final class Pending {
+        final String key;
+        final Channel channel;
+        final long startNanos;
+        final CompletableFuture<ExchangeOutcome> future = new CompletableFuture<>();
+        volatile boolean written;
+        volatile Timeout timeout;
+
+        Pending(String key, Channel channel, long startNanos) {
+            this.key = key;
+            this.channel = channel;
+            this.startNanos = startNanos;
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package cn.onecard.iso8583;
+
+import static cn.onecard.iso8583.Limits.positive;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts connections from many terminals (or a gateway's client) and answers their requests in
+ * one dialect. Each message is read on the connection's event loop and handled on a virtual
+ * thread of its own, so a slow handler holds up no other message and no other connection. What
+ * the server refuses it refuses without the handler: a frame that is not a message of the dialect
+ * is answered with the format-error code when the MTI could be read, and ends the connection when
+ * it could not; a request with a missing or wrong MAC is answered with the MAC-error code and
+ * counted; a response where a request was expected is counted and dropped. Log lines name the
+ * connection, the field path and the reason, never a field's value.
+ */
+public final class IsoServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IsoServer.class);
+
+    /** What a server needs; every limit has a default fit for a village EPOS estate. */
+    public static final class Config {
+        private final Dialect dialect;
+        private InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        private MacKeys macKeys = MacKeys.none();
+        private int connectionsMax = 4096;
+        private int inFlightPerConnectionMax = 256;
+        private Duration frameCompletion = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private int ioThreads = 1;
+
+        public Config(Dialect dialect) {
+            this.dialect = Objects.requireNonNull(dialect, "dialect");
+        }
+
+        /** Where to listen; default: loopback, a free port. */
+        public Config bind(InetSocketAddress address) {
+            this.bind = Objects.requireNonNull(address);
+            return this;
+        }
+
+        /** Keys to check request MACs and sign responses with; default: none. */
+        public Config macKeys(MacKeys keys) {
+            this.macKeys = Objects.requireNonNull(keys);
+            return this;
+        }
+
+        /** Connections open at once; the next is closed at once. Default 4096. */
+        public Config connectionsMax(int max) {
+            this.connectionsMax = positive(max, "connectionsMax");
+            return this;
+        }
+
+        /** Requests being handled per connection before the server stops reading from it. Default 256. */
+        public Config inFlightPerConnectionMax(int max) {
+            this.inFlightPerConnectionMax = positive(max, "inFlightPerConnectionMax");
+            return this;
+        }
+
+        /** How long a frame may take from its first byte to its last. Default 10 s. */
+        public Config frameCompletion(Duration timeout) {
+            this.frameCompletion = positive(timeout, "frameCompletion");
+            return this;
+        }
+
+        /** A connection with no traffic either way for this long is closed. Default 5 min. */
+        public Config idleTimeout(Duration timeout) {
+            this.idleTimeout = positive(timeout, "idleTimeout");
+            return this;
+        }
+
+        /** Event-loop threads for reading and writing. Default 1. */
+        public Config ioThreads(int threads) {
+            this.ioThreads = positive(threads, "ioThreads");
+            return this;
+        }
+    }
+
+    private final Config config;
+    private final Dialect dialect;
+    private final RequestHandler handler;
+    private final EventLoopGroup group;
+    private final ExecutorService handlers;
+    private final Channel listener;
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final AtomicInteger connectionsOpen = new AtomicInteger();
+    private final LongAdder connectionsAccepted = new LongAdder();
+    private final LongAdder connectionsRefused = new LongAdder();
+    private final LongAdder framesReceived = new LongAdder();
+    private final LongAdder requestsHandled = new LongAdder();
+    private final LongAdder responsesSent = new LongAdder();
+    private final LongAdder formatErrors = new LongAdder();
+    private final LongAdder macErrors = new LongAdder();
+    private final LongAdder unexpectedResponses = new LongAdder();
+    private final LongAdder handlerFailures = new LongAdder();
+    private final LongAdder framingFaults = new LongAdder();
+
+    private IsoServer(Config config, RequestHandler handler) {
+        this.config = config;
+        this.dialect = config.dialect;
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads, NioIoHandler.newFactory());
+        this.handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iso8583-" + dialect.name() + "-handler-", 0).factory());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline()
+                                .addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast("frames", new FrameDecoder(dialect.framing(), config.frameCompletion))
+                                .addLast("flushes", new FlushConsolidationHandler(64, true))
+                                .addLast("messages", new Connection(connectionIds.incrementAndGet()));
+                    }
+                });
+        try {
+            this.listener = bootstrap.bind(config.bind).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            handlers.shutdownNow();
+            throw new UncheckedIOException(new IOException("cannot listen on " + config.bind + ": " + e.getMessage(), e));
+        }
+        log.info("iso8583 server {} listening on {}", dialect.name(), listener.localAddress());
+    }
+
+    /** Starts listening; returns once the socket is bound. */
+    public static IsoServer start(Config config, RequestHandler handler) {
+        return new IsoServer(config, handler);
+    }
+
+    /** The port listened on (useful when the configuration asked for a free one). */
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public ServerStats stats() {
+        return new ServerStats(connectionsAccepted.sum(), connectionsRefused.sum(), connectionsOpen.get(), framesReceived.sum(),
+                requestsHandled.sum(), responsesSent.sum(), formatErrors.sum(), macErrors.sum(), unexpectedResponses.sum(),
+                handlerFailures.sum(), framingFaults.sum());
+    }
+
+    /** Stops listening, closes every connection and waits up to 5 s for handlers still running. */
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        handlers.shutdown();
+        try {
+            if (!handlers.awaitTermination(5, TimeUnit.SECONDS)) {
+                handlers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            handlers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        log.info("iso8583 server {} on port {} closed", dialect.name(), port());
+    }
+
+    /** One connection: reads messages, refuses what must be refused, hands the rest to the handler. */
+    private final class Connection extends ChannelInboundHandlerAdapter {
+        private final long id;
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private Peer peer;
+
+        Connection(long id) {
+            this.id = id;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            peer = new Peer(id, ctx.channel().remoteAddress());
+            if (connectionsOpen.incrementAndGet() > config.connectionsMax) {
+                connectionsRefused.increment();
+                log.warn("iso8583 server {}: connection #{} from {} refused: {} connections already open", dialect.name(), id,
+                        peer.remote(), config.connectionsMax);
+                ctx.close();
+                return;
+            }
+            connectionsAccepted.increment();
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            connectionsOpen.decrementAndGet();
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            byte[] body = (byte[]) msg;
+            framesReceived.increment();
+            IsoMessage request;
+            try {
+                request = dialect.decodeBody(body, 0, body.length);
+            } catch (MalformedMessageException e) {
+                formatErrors.increment();
+                refuseMalformed(ctx, e);
+                return;
+            }
+            if (Dialect.isResponse(request.mti())) {
+                unexpectedResponses.increment();
+                log.info("iso8583 server {}: connection #{} sent a response ({}) where a request was expected; dropped",
+                        dialect.name(), id, request.mti());
+                return;
+            }
+            if (inFlight.incrementAndGet() >= config.inFlightPerConnectionMax) {
+                ctx.channel().config().setAutoRead(false); // back-pressure: read on once handlers catch up
+            }
+            handlers.execute(() -> handle(ctx, request));
+        }
+
+        private void handle(ChannelHandlerContext ctx, IsoMessage request) {
+            try {
+                MacCheck mac = dialect.checkMac(request, config.macKeys);
+                if (!mac.acceptable()) {
+                    macErrors.increment();
+                    log.warn("iso8583 server {}: connection #{}: {} refused, MAC {}", dialect.name(), id, request.mti(), mac);
+                    answer(ctx, refusal(request, ResultCode.MAC_ERROR), false);
+                    return;
+                }
+                requestsHandled.increment();
+                IsoMessage response;
+                try {
+                    response = handler.handle(request, peer);
+                } catch (Exception | LinkageError | AssertionError e) {
+                    handlerFailures.increment();
+                    log.error("iso8583 server {}: connection #{}: handler failed on {} with {}", dialect.name(), id, request.mti(),
+                            e.getClass().getName());
+                    answer(ctx, refusal(request, ResultCode.SYSTEM_MALFUNCTION), false);
+                    return;
+                }
+                if (response != null) {
+                    answer(ctx, response, true);
+                }
+            } finally {
+                if (inFlight.decrementAndGet() < config.inFlightPerConnectionMax && !ctx.channel().config().isAutoRead()) {
+                    ctx.channel().config().setAutoRead(true);
+                }
+            }
+        }
+
+        private void answer(ChannelHandlerContext ctx, IsoMessage response, boolean signed) {
+            byte[] frame;
+            try {
+                frame = signed ? dialect.encode(response, config.macKeys) : dialect.encode(unsigned(response));
+            } catch (Iso8583Exception | IllegalArgumentException e) {
+                handlerFailures.increment();
+                log.error("iso8583 server {}: connection #{}: response {} cannot be written: {}", dialect.name(), id,
+                        response.mti(), e.getMessage());
+                if (!signed) {
+                    return;
+                }
+                frame = dialect.encode(unsigned(refusal(response, ResultCode.SYSTEM_MALFUNCTION)));
+            }
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(frame));
+            responsesSent.increment();
+        }
+
+        /** Answers a garbled request with the format-error code, or closes the connection when no answer can be built. */
+        private void refuseMalformed(ChannelHandlerContext ctx, MalformedMessageException e) {
+            IsoMessage partial = e.partial().orElse(null);
+            if (partial == null || Dialect.isResponse(partial.mti())) {
+                log.warn("iso8583 server {}: connection #{} from {} closed: unreadable frame at {} ({})", dialect.name(), id,
+                        peer.remote(), e.fieldPath(), e.reason());
+                ctx.close();
+                return;
+            }
+            log.warn("iso8583 server {}: connection #{}: {} refused with a format error at {} ({})", dialect.name(), id,
+                    partial.mti(), e.fieldPath(), e.reason());
+            try {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(dialect.encode(unsigned(refusal(partial, ResultCode.FORMAT_ERROR)))));
+                responsesSent.increment();
+            } catch (Iso8583Exception | IllegalArgumentException unanswerable) {
+                log.warn("iso8583 server {}: connection #{} closed: the format-error answer cannot be written either", dialect.name(), id);
+                ctx.close();
+            }
+        }
+
+        private IsoMessage refusal(IsoMessage request, ResultCode code) {
+            IsoMessage answer = Dialect.isResponse(request.mti()) ? request.copy() : dialect.responseTo(request);
+            return answer.set(39, dialect.codes().codeFor(code));
+        }
+
+        private IsoMessage unsigned(IsoMessage message) {
+            dialect.macRule().ifPresent(rule -> message.unset(rule.field()));
+            return message;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof IdleStateEvent) {
+                log.info("iso8583 server {}: connection #{} idle for {}; closed", dialect.name(), id, config.idleTimeout);
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(event);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+            if (reason instanceof DecoderException) {
+                framingFaults.increment();
+                log.warn("iso8583 server {}: connection #{} from {} closed: {}", dialect.name(), id,
+                        peer == null ? "?" : peer.remote(), reason.getMessage());
+            } else if (reason instanceof IOException) {
+                log.debug("iso8583 server {}: connection #{}: {}", dialect.name(), id, reason.toString());
+            } else {
+                log.error("iso8583 server {}: connection #{} closed after {}", dialect.name(), id, reason.getClass().getName());
+            }
+            ctx.close();
+        }
+    }
+}

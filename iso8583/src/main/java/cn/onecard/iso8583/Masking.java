@@ -1,0 +1,56 @@
+package cn.onecard.iso8583;
+
+import java.util.Map;
+
+/**
+ * Which values a dump may not show in clear: card numbers show their first 6 and last 4 digits;
+ * tracks, PIN blocks, keys, names and identity numbers show nothing but their length. Every dump
+ * of a message ({@link Dialect#describe}, {@link Dialect#dump}) passes through here.
+ */
+final class Masking {
+
+    /** How a value is hidden. */
+    enum Style {
+        /** First 6 and last 4 characters kept, the rest replaced; wholly hidden when shorter than 13. */
+        PAN,
+        /** Every character replaced. */
+        HIDDEN
+    }
+
+    /** Fields hidden in every dialect, whatever its descriptor says: PAN, tracks 1 to 3, PIN block, ICC data. */
+    static final Map<String, Style> ALWAYS = Map.of("2", Style.PAN, "35", Style.HIDDEN, "36", Style.HIDDEN, "45", Style.HIDDEN,
+            "52", Style.HIDDEN, "55", Style.HIDDEN);
+
+    private final Map<String, Style> rules;
+
+    Masking(Map<String, Style> rules) {
+        this.rules = Map.copyOf(rules);
+    }
+
+    /** The style for a field or sub-field path; a rule on a field covers its sub-fields. */
+    Style styleFor(String path) {
+        Style style = rules.get(path);
+        if (style == null) {
+            int dot = path.indexOf('.');
+            if (dot > 0) {
+                style = rules.get(path.substring(0, dot));
+            }
+        }
+        return style;
+    }
+
+    Map<String, Style> rules() {
+        return rules;
+    }
+
+    static String mask(Style style, String text) {
+        if (style == null) {
+            return text;
+        }
+        int length = text.length();
+        if (style == Style.PAN && length >= 13) {
+            return text.substring(0, 6) + "*".repeat(length - 10) + text.substring(length - 4);
+        }
+        return "*".repeat(length);
+    }
+}
