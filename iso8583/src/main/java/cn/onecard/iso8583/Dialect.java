@@ -267,8 +267,9 @@ public final class Dialect {
     IsoMessage decodeBody(byte[] body, int start, int end) {
         int prefix = framing.tpduBytes() + framing.headerBytes();
         if (end - start < prefix) {
-            throw new MalformedMessageException(framing.tpduBytes() > 0 ? "tpdu" : "header", Reason.TRUNCATED,
-                    "frame ends inside the TPDU and header", null);
+            boolean inTpdu = end - start < framing.tpduBytes();
+            throw new MalformedMessageException(inTpdu ? "tpdu" : "header", Reason.TRUNCATED,
+                    "frame ends inside the " + (inTpdu ? "TPDU" : "header"), null);
         }
         byte[] tpdu = Arrays.copyOfRange(body, start, start + framing.tpduBytes());
         byte[] header = Arrays.copyOfRange(body, start + framing.tpduBytes(), start + prefix);

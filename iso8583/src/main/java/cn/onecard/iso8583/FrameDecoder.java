@@ -59,9 +59,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
         in.getBytes(in.readerIndex(), headerBytes);
         int length = lengthHeader.read(headerBytes, 0);
         if (length < 0) {
+            in.skipBytes(in.readableBytes()); // nothing after a bad header can be trusted to start a frame
             throw new CorruptedFrameException("length header is not a " + lengthHeader.configName() + " length");
         }
         if (length > frameBytesMax) {
+            in.skipBytes(in.readableBytes());
             throw new TooLongFrameException("frame of " + length + " bytes exceeds the maximum of " + frameBytesMax);
         }
         if (length == 0) {

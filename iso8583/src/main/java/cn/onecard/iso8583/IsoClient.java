@@ -375,8 +375,9 @@ public final class IsoClient implements AutoCloseable {
     }
 
     /**
-     * Closes the connections and stops reconnecting. Requests in flight end now: those written as
-     * unknown (client closed), the others as not sent.
+     * Closes the connections and stops reconnecting. Requests in flight end now: a write that had
+     * not started fails as not sent; every other request ends as unknown (client closed), since a
+     * write cut short by the close may have reached the host whole.
      */
     @Override
     public void close() {
@@ -390,13 +391,12 @@ public final class IsoClient implements AutoCloseable {
                 channel.close().syncUninterruptibly();
             }
         }
-        for (Pending exchange : List.copyOf(pending.values())) {
-            complete(exchange, exchange.written ? unknown(UnknownReason.CLIENT_CLOSED, exchange, null)
-                    : new NotSent(NotSentReason.CLIENT_CLOSED));
-        }
         timer.stop();
         hostRequestHandlers.shutdownNow();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        for (Pending exchange : List.copyOf(pending.values())) {
+            complete(exchange, unknown(UnknownReason.CLIENT_CLOSED, exchange, null));
+        }
         log.info("iso8583 client {} closed", config.name);
     }
 
@@ -441,6 +441,8 @@ public final class IsoClient implements AutoCloseable {
         private volatile Channel channel;
         private int attempts;
         private int echoFailures;
+        /** An echo test is waiting for its answer: the next idle event sends none. Event loop only. */
+        private boolean echoInFlight;
 
         Slot(int index) {
             this.index = index;
@@ -496,9 +498,10 @@ public final class IsoClient implements AutoCloseable {
             if (channel == closedChannel) {
                 channel = null;
             }
+            UnknownReason reason = closed ? UnknownReason.CLIENT_CLOSED : UnknownReason.CONNECTION_LOST;
             for (Pending exchange : List.copyOf(pending.values())) {
                 if (exchange.channel == closedChannel && exchange.written) {
-                    complete(exchange, unknown(UnknownReason.CONNECTION_LOST, exchange, null));
+                    complete(exchange, unknown(reason, exchange, null));
                 }
             }
             if (!closed) {
@@ -522,19 +525,27 @@ public final class IsoClient implements AutoCloseable {
             }
         }
 
+        /** On the connection's event loop, when it has been idle: one echo test at a time. */
         void echo(Channel on) {
+            if (echoInFlight) {
+                return;
+            }
+            echoInFlight = true;
             echoesSent.increment();
-            send(echoMessage(), Duration.ofMillis(Math.min(config.requestTimeout.toMillis(), 10_000)), this).thenAccept(outcome -> {
-                if (outcome.answered()) {
-                    echoFailures = 0;
-                    return;
-                }
-                echoesFailed.increment();
-                if (++echoFailures >= config.echoFailuresMax && channel == on) {
-                    log.warn("iso8583 client {}: connection {} failed {} echo tests; closing it", config.name, index, echoFailures);
-                    on.close();
-                }
-            });
+            send(echoMessage(), Duration.ofMillis(Math.min(config.requestTimeout.toMillis(), 10_000)), this)
+                    .thenAcceptAsync(outcome -> {
+                        echoInFlight = false;
+                        if (outcome.answered()) {
+                            echoFailures = 0;
+                            return;
+                        }
+                        echoesFailed.increment();
+                        if (++echoFailures >= config.echoFailuresMax && channel == on) {
+                            log.warn("iso8583 client {}: connection {} failed {} echo tests; closing it", config.name, index,
+                                    echoFailures);
+                            on.close();
+                        }
+                    }, on.eventLoop());
         }
     }
 

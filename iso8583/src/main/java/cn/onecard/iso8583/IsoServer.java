@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -196,7 +197,10 @@ public final class IsoServer implements AutoCloseable {
     /** One connection: reads messages, refuses what must be refused, hands the rest to the handler. */
     private final class Connection extends ChannelInboundHandlerAdapter {
         private final long id;
-        private final AtomicInteger inFlight = new AtomicInteger();
+        /** Requests with a handler running; touched on the event loop only. */
+        private int inFlight;
+        /** Requests read while the connection was at its limit, in arrival order; at most one read's worth. */
+        private final ArrayDeque<IsoMessage> waiting = new ArrayDeque<>();
         private Peer peer;
 
         Connection(long id) {
@@ -241,39 +245,57 @@ public final class IsoServer implements AutoCloseable {
                         dialect.name(), id, request.mti());
                 return;
             }
-            if (inFlight.incrementAndGet() >= config.inFlightPerConnectionMax) {
+            if (inFlight < config.inFlightPerConnectionMax) {
+                dispatch(ctx, request);
+            } else {
+                waiting.add(request);
                 ctx.channel().config().setAutoRead(false); // back-pressure: read on once handlers catch up
             }
-            handlers.execute(() -> handle(ctx, request));
+        }
+
+        private void dispatch(ChannelHandlerContext ctx, IsoMessage request) {
+            inFlight++;
+            handlers.execute(() -> {
+                try {
+                    handle(ctx, request);
+                } finally {
+                    ctx.executor().execute(() -> finished(ctx));
+                }
+            });
+        }
+
+        /** On the event loop: a handler is done; start waiting requests, and read again once none wait. */
+        private void finished(ChannelHandlerContext ctx) {
+            inFlight--;
+            while (inFlight < config.inFlightPerConnectionMax && !waiting.isEmpty()) {
+                dispatch(ctx, waiting.poll());
+            }
+            if (waiting.isEmpty() && !ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true);
+            }
         }
 
         private void handle(ChannelHandlerContext ctx, IsoMessage request) {
+            MacCheck mac = dialect.checkMac(request, config.macKeys);
+            if (!mac.acceptable()) {
+                macErrors.increment();
+                log.warn("iso8583 server {}: connection #{}: {} refused, MAC {}", dialect.name(), id, request.mti(), mac);
+                answer(ctx, refusal(request, ResultCode.MAC_ERROR), false);
+                return;
+            }
+            requestsHandled.increment();
+            IsoMessage response;
             try {
-                MacCheck mac = dialect.checkMac(request, config.macKeys);
-                if (!mac.acceptable()) {
-                    macErrors.increment();
-                    log.warn("iso8583 server {}: connection #{}: {} refused, MAC {}", dialect.name(), id, request.mti(), mac);
-                    answer(ctx, refusal(request, ResultCode.MAC_ERROR), false);
-                    return;
-                }
-                requestsHandled.increment();
-                IsoMessage response;
-                try {
-                    response = handler.handle(request, peer);
-                } catch (Exception | LinkageError | AssertionError e) {
-                    handlerFailures.increment();
-                    log.error("iso8583 server {}: connection #{}: handler failed on {} with {}", dialect.name(), id, request.mti(),
-                            e.getClass().getName());
-                    answer(ctx, refusal(request, ResultCode.SYSTEM_MALFUNCTION), false);
-                    return;
-                }
-                if (response != null) {
-                    answer(ctx, response, true);
-                }
-            } finally {
-                if (inFlight.decrementAndGet() < config.inFlightPerConnectionMax && !ctx.channel().config().isAutoRead()) {
-                    ctx.channel().config().setAutoRead(true);
-                }
+                response = handler.handle(request, peer);
+            } catch (Exception | LinkageError | AssertionError e) {
+                handlerFailures.increment();
+                log.error("iso8583 server {}: connection #{}: handler failed on {} with {}", dialect.name(), id, request.mti(),
+                        e.getClass().getName());
+                answer(ctx, refusal(request, ResultCode.SYSTEM_MALFUNCTION), false);
+                return;
+            }
+            if (response != null) {
+                answer(ctx, response, true);
             }
         }
 

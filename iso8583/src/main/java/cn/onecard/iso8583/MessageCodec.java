@@ -71,19 +71,33 @@ final class MessageCodec {
             MessageLayout layout = layoutForMti.apply(mti);
             long[] bitmap = readBitmap(layout);
             int macStart = -1;
+            MalformedMessageException firstFault = null;
             for (int field = 2; field <= MessageLayout.FIELD_MAX; field++) {
                 if ((bitmap[(field - 1) >>> 6] & (1L << (63 - ((field - 1) & 63)))) == 0) {
                     continue;
                 }
                 FieldSpec spec = layout.field(field);
-                if (spec == null) {
-                    throw fail(Integer.toString(field), Reason.UNDEFINED_FIELD,
-                            "present in the bitmap but not defined by the dialect for MTI " + mti);
+                int fieldStart = pos;
+                try {
+                    if (spec == null) {
+                        throw fail(Integer.toString(field), Reason.UNDEFINED_FIELD,
+                                "present in the bitmap but not defined by the dialect for MTI " + mti);
+                    }
+                    if (field == macField) {
+                        macStart = pos;
+                    }
+                    message.putValue(field, spec.isComposite() ? readComposite(spec) : finishLeaf(spec, readLeaf(spec, end)));
+                } catch (MalformedMessageException fault) {
+                    if (pos == fieldStart) {
+                        throw firstFault != null ? firstFault : fault; // the field's extent is unknown: nothing after it can be read
+                    }
+                    // bad content in a field of known extent: skip it and read on, so that a refusal can still
+                    // echo the fields after it (terminal ID, ...); the first fault is the one reported
+                    firstFault = firstFault != null ? firstFault : fault;
                 }
-                if (field == macField) {
-                    macStart = pos;
-                }
-                message.putValue(field, spec.isComposite() ? readComposite(spec) : finishLeaf(spec, readLeaf(spec, end)));
+            }
+            if (firstFault != null) {
+                throw firstFault;
             }
             if (pos != end) {
                 throw fail("message", Reason.TRAILING_BYTES, (end - pos) + " bytes after the last field the bitmap announced");
@@ -169,6 +183,7 @@ final class MessageCodec {
             } else {
                 units = spec.maxLength();
             }
+            int fieldStart = pos;
             int valueStart = pos + prefixBytes;
             int valueBytes = kind.packedBytes(units);
             if (valueBytes > limit - valueStart) {
@@ -178,24 +193,21 @@ final class MessageCodec {
                 units = kind.unitsIn(limit - valueStart);
                 valueBytes = kind.packedBytes(units);
             }
+            pos = valueStart + valueBytes; // the field's extent is known: a fault in its content leaves the reader after it
             checkContent(spec, valueStart, valueBytes, units);
-            Object value;
             if (spec.trim()) {
                 // jPOS would pad a trimmed field; it is the bytes that are left, as they are
-                value = kind.holdsBytes() ? slice(valueStart, valueBytes)
+                return kind.holdsBytes() ? slice(valueStart, valueBytes)
                         : new String(bytes, valueStart, valueBytes, StandardCharsets.ISO_8859_1);
-            } else {
-                value = jposUnpack(spec, prefixBytes + valueBytes);
             }
-            pos = valueStart + valueBytes;
-            return value;
+            return jposUnpack(spec, fieldStart, prefixBytes + valueBytes);
         }
 
-        private Object jposUnpack(FieldSpec spec, int expectedBytes) {
+        private Object jposUnpack(FieldSpec spec, int fieldStart, int expectedBytes) {
             ISOComponent component = spec.packager().createComponent(spec.number());
             int consumed;
             try {
-                consumed = spec.packager().unpack(component, bytes, pos);
+                consumed = spec.packager().unpack(component, bytes, fieldStart);
             } catch (ISOException e) {
                 // every length and character was checked above: this is a spec the loader should have refused
                 throw new IllegalStateException("jPOS could not read field " + spec.path() + " after our checks passed", e);
