@@ -188,7 +188,8 @@ public final class Dialect {
 
     /**
      * The whole frame, with the MAC computed under {@code macKey} when the dialect requires one for
-     * this MTI. Without a key, a MAC the message holds is written as it is.
+     * this MTI or the message carries a MAC field (the receiver checks any MAC it is sent). Without
+     * a key, a MAC the message holds is written as it is.
      */
     public byte[] encode(IsoMessage message, SymmetricKey macKey) {
         ByteSink sink = new ByteSink(256);
@@ -210,7 +211,7 @@ public final class Dialect {
         writeFixed(sink, message.tpduBytes(), framing.tpduBytes(), "tpdu");
         writeFixed(sink, message.headerBytes(), framing.headerBytes(), "header");
         MessageCodec.MacSigner signer = null;
-        if (macKey != null && macRule != null && macRule.requiredFor(message.mti())) {
+        if (macKey != null && macRule != null && (macRule.requiredFor(message.mti()) || message.has(macRule.field()))) {
             if (macRule.coversMessageBytes()) {
                 signer = (data, offset, length) -> mac(macKey, Arrays.copyOfRange(data, offset, offset + length));
             } else {
@@ -370,13 +371,14 @@ public final class Dialect {
     /**
      * The message as a tree for JSON: dialect, TPDU and header in hex, MTI, and fields by number with
      * sub-fields by name; binary values in hex. Card numbers, tracks, PIN blocks, keys, names and
-     * identity numbers are masked unless {@code reveal}.
+     * identity numbers are masked unless {@code reveal}, and a tree with masked values says so
+     * ({@code "masked": true}), so that it is never taken for clear values.
      */
     public Map<String, Object> describe(IsoMessage message, boolean reveal) {
         return new MessageDescriber(this).describe(message, reveal);
     }
 
-    /** The reverse of {@link #describe}: a message from a tree with clear values. */
+    /** The reverse of {@link #describe}: a message from a tree with clear values; a masked tree is refused. */
     public IsoMessage fromDescription(Map<String, ?> description) {
         return new MessageDescriber(this).read(description);
     }

@@ -22,6 +22,9 @@ final class MessageDescriber {
     Map<String, Object> describe(IsoMessage message, boolean reveal) {
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("dialect", dialect.name());
+        if (!reveal && hasMaskedValue(message)) {
+            tree.put("masked", true);
+        }
         if (dialect.framing().tpduBytes() > 0) {
             tree.put("tpdu", HEX.formatHex(message.tpduBytes()));
         }
@@ -49,6 +52,21 @@ final class MessageDescriber {
         }
         tree.put("fields", fields);
         return tree;
+    }
+
+    private boolean hasMaskedValue(IsoMessage message) {
+        for (int number : message.fields()) {
+            String path = Integer.toString(number);
+            if (dialect.masking().styleFor(path) != null) {
+                return true;
+            }
+            for (int position : message.subFields(number)) {
+                if (dialect.masking().styleFor(path + "." + position) != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     String dump(IsoMessage message) {
@@ -79,12 +97,15 @@ final class MessageDescriber {
     IsoMessage read(Map<String, ?> tree) {
         Object named = tree.get("dialect");
         if (named != null && !dialect.name().equals(named)) {
-            throw new MessageEncodingException("dialect", "the description is of dialect '" + named + "', not " + dialect.name());
+            throw new MessageEncodingException("dialect", "the description is of another dialect, not " + dialect.name());
         }
         for (String key : tree.keySet()) {
-            if (!java.util.Set.of("dialect", "tpdu", "header", "mti", "fields").contains(key)) {
+            if (!java.util.Set.of("dialect", "masked", "tpdu", "header", "mti", "fields").contains(key)) {
                 throw new MessageEncodingException(key, "unknown member; a message has dialect, tpdu, header, mti and fields");
             }
+        }
+        if (Boolean.TRUE.equals(tree.get("masked"))) {
+            throw new MessageEncodingException("masked", "the description holds masked values; describe it with its values revealed");
         }
         String mti = string("mti", tree.get("mti"));
         if (mti == null) {

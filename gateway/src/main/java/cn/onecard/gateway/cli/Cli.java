@@ -2,6 +2,7 @@ package cn.onecard.gateway.cli;
 
 import cn.onecard.crypto.CryptoException;
 import cn.onecard.crypto.VerificationFailedException;
+import cn.onecard.iso8583.Iso8583Exception;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -58,6 +59,7 @@ public final class Cli {
         Throwable cause = exception instanceof UncheckedIOException unchecked ? unchecked.getCause() : exception;
         return switch (cause) {
             case CryptoException crypto -> oneLine(crypto.getMessage());
+            case Iso8583Exception iso -> oneLine(iso.getMessage());
             case CliInputException input -> oneLine(input.getMessage());
             case NoSuchFileException missing -> "no such file: " + missing.getFile();
             case FileAlreadyExistsException exists -> "file exists: " + exists.getFile();

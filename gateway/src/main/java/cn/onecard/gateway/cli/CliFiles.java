@@ -36,10 +36,15 @@ final class CliFiles {
     }
 
     static byte[] readAll(CliContext context, String file, String what) throws IOException {
+        return readAll(context, file, what, IN_MEMORY_BYTES_MAX);
+    }
+
+    /** Reads at most {@code maxBytes} (whole MiB) and refuses anything longer, without reading on to its end. */
+    static byte[] readAll(CliContext context, String file, String what, int maxBytes) throws IOException {
         try (InputStream in = openInput(context, file)) {
-            byte[] bytes = in.readNBytes(IN_MEMORY_BYTES_MAX + 1);
-            if (bytes.length > IN_MEMORY_BYTES_MAX) {
-                throw new CliInputException(what + " is larger than " + IN_MEMORY_BYTES_MAX / (1024 * 1024) + " MiB");
+            byte[] bytes = in.readNBytes(maxBytes + 1);
+            if (bytes.length > maxBytes) {
+                throw new CliInputException(what + " is larger than " + maxBytes / (1024 * 1024) + " MiB");
             }
             return bytes;
         }

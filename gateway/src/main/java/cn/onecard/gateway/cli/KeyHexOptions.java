@@ -15,6 +15,11 @@ final class KeyHexOptions {
     String file;
 
     String read(CliContext context) throws IOException {
+        return read(context, hex, file);
+    }
+
+    /** The hex given, or the first line of the file; for groups that give these options other names ({@link MacKeyOptions}). */
+    static String read(CliContext context, String hex, String file) throws IOException {
         if (hex != null) {
             return hex;
         }
