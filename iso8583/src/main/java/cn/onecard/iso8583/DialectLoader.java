@@ -32,7 +32,7 @@ final class DialectLoader {
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     private static final Pattern MTI = Pattern.compile("\\d{4}");
     private static final Pattern LIST_SEPARATOR = Pattern.compile("[\\s,]+");
-    private static final Set<String> KEYS = Set.of("description", "spec", "charset", "frame.length-header", "frame.tpdu-bytes",
+    private static final Set<String> KEYS = Set.of("description", "spec", "spec.override", "charset", "frame.length-header", "frame.tpdu-bytes",
             "frame.header-bytes", "frame.bytes-max", "match.fields", "reply.fields", "mac.algorithm", "mac.field", "mac.data",
             "mac.bytes", "mac.required", "mask.pan", "mask.hidden", "echo");
     private static final List<String> KEY_PREFIXES = List.of("layout.", "code.", "answer.", "message.");
@@ -54,6 +54,11 @@ final class DialectLoader {
 
         String specFile = reader.required("spec");
         MessageLayout base = SpecLoader.loadBase(files.open(specFile), specFile);
+        String baseOverride = descriptor.getProperty("spec.override");
+        if (baseOverride != null) {
+            // a dialect that differs from another in a few fields: the other's spec, and these fields for every MTI
+            base = base.overriddenBy(SpecLoader.loadOverride(files.open(baseOverride.strip()), baseOverride.strip()));
+        }
         checkBitmapCoversFields(base, specFile);
         Map<String, MessageLayout> layouts = new HashMap<>();
         Map<String, FieldSpec[]> overrideFiles = new HashMap<>();
@@ -93,6 +98,9 @@ final class DialectLoader {
 
         MacRule macRule = macRule(source, reader, base, layouts);
         CodeTable codes = codeTable(source, reader);
+        if (macRule != null && !codes.hasCodeFor(ResultCode.MAC_ERROR)) {
+            throw new DialectException(source + ": a dialect with a MAC rule needs a code for MAC_ERROR, to refuse a bad MAC");
+        }
         List<MessageLayout> allLayouts = new ArrayList<>(layouts.values());
         allLayouts.add(base);
         Masking masking = masking(source, reader, allLayouts);
@@ -264,7 +272,12 @@ final class DialectLoader {
                 if (undefined != null) {
                     throw undefined;
                 }
-                rules.put(path, key.equals("mask.pan") ? Masking.Style.PAN : Masking.Style.HIDDEN);
+                Masking.Style style = key.equals("mask.pan") ? Masking.Style.PAN : Masking.Style.HIDDEN;
+                if (Masking.ALWAYS.get(path) == Masking.Style.HIDDEN && style != Masking.Style.HIDDEN) {
+                    throw new DialectException(source + ": " + key + " would show part of field " + path
+                            + ", which is always wholly hidden");
+                }
+                rules.put(path, style);
             }
         }
         return new Masking(rules);

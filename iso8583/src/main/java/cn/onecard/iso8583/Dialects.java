@@ -91,8 +91,9 @@ public final class Dialects {
     }
 
     private static InputStream openBeside(Path directory, String specFile) {
-        Path spec = directory.resolve(specFile).normalize();
-        if (!spec.startsWith(directory.normalize())) {
+        Path home = directory.toAbsolutePath().normalize();
+        Path spec = home.resolve(specFile).normalize();
+        if (!spec.startsWith(home)) {
             throw new DialectException("spec file " + specFile + " is outside the dialect directory");
         }
         try {

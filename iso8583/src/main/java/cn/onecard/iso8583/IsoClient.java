@@ -2,6 +2,7 @@ package cn.onecard.iso8583;
 
 import static cn.onecard.iso8583.Limits.positive;
 
+import cn.onecard.crypto.CryptoException;
 import cn.onecard.iso8583.ExchangeOutcome.Answered;
 import cn.onecard.iso8583.ExchangeOutcome.NotSent;
 import cn.onecard.iso8583.ExchangeOutcome.NotSentReason;
@@ -92,6 +93,7 @@ public final class IsoClient implements AutoCloseable {
         private Duration frameCompletion = Duration.ofSeconds(10);
         private MacKeys macKeys = MacKeys.none();
         private final Map<String, String> identityFields = new LinkedHashMap<>();
+        private byte[] tpdu;
         private Consumer<IsoMessage> lateResponses = response -> { };
         private RequestHandler hostRequests;
         private Clock clock = Clock.systemDefaultZone();
@@ -175,13 +177,23 @@ public final class IsoClient implements AutoCloseable {
             return this;
         }
 
+        /** The TPDU of the messages the client makes itself (echo tests), in dialects that have one; default zeros. */
+        public Config tpdu(byte[] bytes) {
+            if (bytes.length != dialect.framing().tpduBytes()) {
+                throw new IllegalArgumentException("dialect " + dialect.name() + " has a TPDU of " + dialect.framing().tpduBytes()
+                        + " bytes");
+            }
+            this.tpdu = bytes.clone();
+            return this;
+        }
+
         /** Receives responses that matched no request in flight. Called on the event loop: must not block. */
         public Config lateResponses(Consumer<IsoMessage> listener) {
             this.lateResponses = Objects.requireNonNull(listener);
             return this;
         }
 
-        /** Answers requests the host sends (key changes ...); by default echo tests are answered and others dropped. */
+        /** Answers requests the host sends (key changes ...); by default its echo tests are answered and others dropped. */
         public Config hostRequests(RequestHandler handler) {
             this.hostRequests = handler;
             return this;
@@ -302,7 +314,7 @@ public final class IsoClient implements AutoCloseable {
         byte[] frame;
         try {
             frame = dialect.encode(request, config.macKeys);
-        } catch (Iso8583Exception | IllegalArgumentException e) {
+        } catch (Iso8583Exception | IllegalArgumentException | CryptoException e) {
             log.warn("iso8583 client {}: {} not sent, it cannot be written: {}", config.name, request.mti(), e.getMessage());
             return notSent(NotSentReason.ENCODING_FAILED);
         }
@@ -404,6 +416,9 @@ public final class IsoClient implements AutoCloseable {
 
     private IsoMessage echoMessage() {
         IsoMessage echo = dialect.newMessage(dialect.echoType().orElseThrow().name());
+        if (config.tpdu != null) {
+            echo.tpdu(config.tpdu);
+        }
         config.identityFields.forEach(echo::set);
         echo.set(11, nextStan());
         LocalDateTime now = LocalDateTime.now(config.clock);
@@ -603,7 +618,7 @@ public final class IsoClient implements AutoCloseable {
             hostRequestsReceived.increment();
             RequestHandler handler = config.hostRequests;
             if (handler == null) {
-                boolean echo = dialect.echoType().map(type -> type.mti().equals(request.mti())).orElse(false);
+                boolean echo = dialect.echoType().map(type -> type.matches(request)).orElse(false);
                 if (!echo) {
                     log.info("iso8583 client {}: connection #{}: host request {} dropped (no handler)", config.name, id, request.mti());
                     return;

@@ -2,6 +2,7 @@ package cn.onecard.iso8583;
 
 import static cn.onecard.iso8583.Limits.positive;
 
+import cn.onecard.crypto.CryptoException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -280,7 +281,7 @@ public final class IsoServer implements AutoCloseable {
             if (!mac.acceptable()) {
                 macErrors.increment();
                 log.warn("iso8583 server {}: connection #{}: {} refused, MAC {}", dialect.name(), id, request.mti(), mac);
-                answer(ctx, refusal(request, ResultCode.MAC_ERROR), false);
+                refuse(ctx, request, ResultCode.MAC_ERROR);
                 return;
             }
             requestsHandled.increment();
@@ -291,29 +292,43 @@ public final class IsoServer implements AutoCloseable {
                 handlerFailures.increment();
                 log.error("iso8583 server {}: connection #{}: handler failed on {} with {}", dialect.name(), id, request.mti(),
                         e.getClass().getName());
-                answer(ctx, refusal(request, ResultCode.SYSTEM_MALFUNCTION), false);
+                refuse(ctx, request, ResultCode.SYSTEM_MALFUNCTION);
                 return;
             }
             if (response != null) {
-                answer(ctx, response, true);
+                answer(ctx, request, response);
             }
         }
 
-        private void answer(ChannelHandlerContext ctx, IsoMessage response, boolean signed) {
+        /** Writes the handler's response, signed; one that cannot be written is replaced by a system-malfunction refusal. */
+        private void answer(ChannelHandlerContext ctx, IsoMessage request, IsoMessage response) {
             byte[] frame;
             try {
-                frame = signed ? dialect.encode(response, config.macKeys) : dialect.encode(unsigned(response));
-            } catch (Iso8583Exception | IllegalArgumentException e) {
+                frame = dialect.encode(response, config.macKeys);
+            } catch (Iso8583Exception | IllegalArgumentException | CryptoException e) {
                 handlerFailures.increment();
-                log.error("iso8583 server {}: connection #{}: response {} cannot be written: {}", dialect.name(), id,
+                log.error("iso8583 server {}: connection #{}: the handler's response {} cannot be written: {}", dialect.name(), id,
                         response.mti(), e.getMessage());
-                if (!signed) {
-                    return;
-                }
-                frame = dialect.encode(unsigned(refusal(response, ResultCode.SYSTEM_MALFUNCTION)));
+                refuse(ctx, request, ResultCode.SYSTEM_MALFUNCTION);
+                return;
             }
             ctx.writeAndFlush(Unpooled.wrappedBuffer(frame));
             responsesSent.increment();
+        }
+
+        /**
+         * Answers {@code request} with the dialect's code for {@code code}, unsigned: the server did not act on it,
+         * and a MAC key is exactly what may be missing or wrong. A refusal that cannot be written closes the connection.
+         */
+        private void refuse(ChannelHandlerContext ctx, IsoMessage request, ResultCode code) {
+            try {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(dialect.encode(unsigned(refusal(request, code)))));
+                responsesSent.increment();
+            } catch (Iso8583Exception | IllegalArgumentException unanswerable) {
+                log.warn("iso8583 server {}: connection #{} closed: a refusal of {} cannot be written either", dialect.name(), id,
+                        request.mti());
+                ctx.close();
+            }
         }
 
         /** Answers a garbled request with the format-error code, or closes the connection when no answer can be built. */
@@ -327,13 +342,7 @@ public final class IsoServer implements AutoCloseable {
             }
             log.warn("iso8583 server {}: connection #{}: {} refused with a format error at {} ({})", dialect.name(), id,
                     partial.mti(), e.fieldPath(), e.reason());
-            try {
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(dialect.encode(unsigned(refusal(partial, ResultCode.FORMAT_ERROR)))));
-                responsesSent.increment();
-            } catch (Iso8583Exception | IllegalArgumentException unanswerable) {
-                log.warn("iso8583 server {}: connection #{} closed: the format-error answer cannot be written either", dialect.name(), id);
-                ctx.close();
-            }
+            refuse(ctx, partial, ResultCode.FORMAT_ERROR);
         }
 
         private IsoMessage refusal(IsoMessage request, ResultCode code) {

@@ -39,8 +39,22 @@ final class Masking {
         return style;
     }
 
-    Map<String, Style> rules() {
-        return rules;
+    /**
+     * The style for a value held whole at {@code path}: its own rule, or hidden when a rule covers
+     * any of its sub-fields (a field with sub-fields may be set as one value).
+     */
+    Style styleForWhole(String path) {
+        Style style = styleFor(path);
+        if (style != null) {
+            return style;
+        }
+        String prefix = path + ".";
+        for (String masked : rules.keySet()) {
+            if (masked.startsWith(prefix)) {
+                return Style.HIDDEN;
+            }
+        }
+        return null;
     }
 
     static String mask(Style style, String text) {

@@ -498,7 +498,8 @@ final class MessageCodec {
 
     /**
      * A field's value as a fields MAC rule reads it: its characters in the dialect's charset (as
-     * ISO-8859-1 text, byte for byte), binary in upper-case hex, a composite as its sub-fields written out.
+     * ISO-8859-1 text, byte for byte) padded as a fixed field is on the wire, binary in upper-case hex,
+     * a composite as its sub-fields written out.
      */
     String macText(FieldSpec spec, Object value) {
         Object wire;
@@ -508,7 +509,16 @@ final class MessageCodec {
         } else {
             wire = toWire(spec, value);
         }
-        return wire instanceof byte[] bytes ? java.util.HexFormat.of().withUpperCase().formatHex(bytes) : (String) wire;
+        if (wire instanceof byte[] bytes) {
+            return java.util.HexFormat.of().withUpperCase().formatHex(bytes);
+        }
+        String text = (String) wire;
+        if (spec.kind().isVariable() || spec.trim() || text.length() == spec.maxLength()) {
+            return text;
+        }
+        // a short value of a fixed field goes out padded: the MAC covers what is sent, as the receiver reads it
+        return spec.kind().holdsDigits() ? "0".repeat(spec.maxLength() - text.length()) + text
+                : text + " ".repeat(spec.maxLength() - text.length());
     }
 
     private static boolean isAscii(String text) {

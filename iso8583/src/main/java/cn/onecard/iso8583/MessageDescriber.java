@@ -57,7 +57,7 @@ final class MessageDescriber {
     private boolean hasMaskedValue(IsoMessage message) {
         for (int number : message.fields()) {
             String path = Integer.toString(number);
-            if (dialect.masking().styleFor(path) != null) {
+            if (dialect.masking().styleForWhole(path) != null) {
                 return true;
             }
             for (int position : message.subFields(number)) {
@@ -91,7 +91,7 @@ final class MessageDescriber {
 
     private String shown(String path, Object value, boolean reveal) {
         String text = value instanceof byte[] bytes ? HEX.formatHex(bytes) : String.valueOf(value);
-        return reveal ? text : Masking.mask(dialect.masking().styleFor(path), text);
+        return reveal ? text : Masking.mask(dialect.masking().styleForWhole(path), text);
     }
 
     IsoMessage read(Map<String, ?> tree) {

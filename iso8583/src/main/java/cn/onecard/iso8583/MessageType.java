@@ -15,4 +15,21 @@ public record MessageType(String name, String mti, Map<String, String> presets) 
     public MessageType {
         presets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(presets));
     }
+
+    /** Whether {@code message} is of this type: its MTI, and every preset field with the preset value. */
+    public boolean matches(IsoMessage message) {
+        if (!mti.equals(message.mti())) {
+            return false;
+        }
+        for (Map.Entry<String, String> preset : presets.entrySet()) {
+            try {
+                if (!preset.getValue().equals(message.get(preset.getKey()))) {
+                    return false;
+                }
+            } catch (IllegalStateException notText) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

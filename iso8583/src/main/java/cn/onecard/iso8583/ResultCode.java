@@ -81,7 +81,7 @@ public enum ResultCode {
         };
     }
 
-    /** Whether the answer is final and the same request may not be resent. */
+    /** Whether the host did not act on the request, so that the same request may be sent again later. */
     public boolean retryable() {
         return disposition() == Disposition.NOT_PROCESSED;
     }

@@ -93,8 +93,10 @@ final class SpecLoader {
         for (int sub = 1; ; sub++) {
             ISOFieldPackager subField = packagerAt(subPackager, sub);
             if (subField == null) {
-                if (packagerAt(subPackager, sub + 1) != null) {
-                    throw new DialectException(source + ": sub-fields of " + path + " must be numbered 1, 2, 3, ... without gaps");
+                for (int later = sub + 1; later <= SubFields.SUB_FIELD_MAX + 1; later++) {
+                    if (packagerAt(subPackager, later) != null) {
+                        throw new DialectException(source + ": sub-fields of " + path + " must be numbered 1, 2, 3, ... without gaps");
+                    }
                 }
                 break;
             }

@@ -103,6 +103,12 @@ class DialectLoadingTest {
                         "unknown MAC algorithm 'md5'"),
                 broken("no code for a format error", d -> d.replace("code.30 = FORMAT_ERROR\n", ""), s -> s,
                         "needs a code for FORMAT_ERROR"),
+                broken("a MAC rule and no code to refuse a bad MAC", d -> d.replace("code.A0 = MAC_ERROR\n", ""), s -> s,
+                        "needs a code for MAC_ERROR"),
+                broken("sub-fields numbered with a gap of two", d -> d, s -> s.replace("<isofield id=\"3\" length=\"4\" name=\"originalDate\"",
+                        "<isofield id=\"6\" length=\"4\" name=\"originalDate\"").replace("<isofield id=\"4\" length=\"6\" name=\"originalTime\"",
+                        "<isofield id=\"7\" length=\"6\" name=\"originalTime\""), "numbered 1, 2, 3, ... without gaps"),
+                broken("a mask that would show part of a PIN block", d -> d + "\nmask.pan = 52\n", s -> s, "always wholly hidden"),
                 broken("an unknown result code", d -> d.replace("code.51 = INSUFFICIENT_FUNDS", "code.51 = NO_MONEY"), s -> s,
                         "unknown result code 'NO_MONEY'"),
                 broken("a message type the spec cannot write", d -> d.replace("message.credit = 0200 3=400000",
@@ -140,6 +146,31 @@ class DialectLoadingTest {
         assertThat(cup.describe(withoutCard, false)).doesNotContainKey("masked");
         assertThatThrownBy(() -> cup.fromDescription(masked)).isInstanceOf(MessageEncodingException.class)
                 .hasMessageStartingWith("masked:");
+    }
+
+    @Test
+    void fieldWithSubFieldsSetAsOneValue_isHiddenWhenAnyOfItsSubFieldsIsMasked() {
+        Dialect bank = Dialects.builtIn().get("agent-ascii87");
+        IsoMessage verification = bank.newMessage("account-verification").set(11, "000001").set(48, "0111010519491231002X张三");
+
+        Map<String, Object> described = bank.describe(verification, false);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fields = (Map<String, Object>) described.get("fields");
+        assertThat((String) fields.get("48")).matches("\\*+");
+        assertThat(bank.dump(verification)).doesNotContain("11010519491231002X").doesNotContain("张三");
+    }
+
+    @Test
+    void sm4Twin_differsOnlyWhereItsOverrideSays_aSixteenBytePinBlock() {
+        Dialect des = Dialects.builtIn().get("cup-pos");
+        Dialect sm4 = Dialects.builtIn().get("cup-pos-sm4");
+        IsoMessage inquiry = sm4.newMessage("balance-inquiry").set(11, "000001").set(41, "12345678").setBytes(52, new byte[16]);
+
+        assertThat(sm4.decode(sm4.encode(inquiry)).getBytes(52)).hasSize(16);
+        assertThatThrownBy(() -> des.encode(inquiry)).isInstanceOf(MessageEncodingException.class)
+                .hasMessage("52: exactly 8 bytes, not 16");
+        assertThat(sm4.macRule().orElseThrow().algorithm()).isNotEqualTo(des.macRule().orElseThrow().algorithm());
     }
 
     @Test

@@ -74,6 +74,19 @@ class GoldenFrameTest {
     }
 
     @Test
+    void shortValueOfAFixedField_isMacedPadded_asItGoesOnTheWire() {
+        Dialect dialect = DIALECTS.get("agent-ascii87");
+        SymmetricKey key = SymmetricKey.fromHex(KeyAlgorithm.TDES, "0123456789ABCDEFFEDCBA9876543210");
+        IsoMessage shortValues = dialect.decode(GoldenFrame.load("agent-ascii87-credit").bytes()).set(11, "43").set(41, "T1");
+
+        IsoMessage read = dialect.decode(dialect.encode(shortValues, key));
+
+        assertThat(read.get(11)).isEqualTo("000043");
+        assertThat(read.get(41)).isEqualTo("T1      ");
+        assertThat(dialect.checkMac(read, MacKeys.single(key))).isEqualTo(MacCheck.VALID);
+    }
+
+    @Test
     void truncatedSm4Cmac_isTheLeftmostEightBytesOverTheMessage() {
         GoldenFrame golden = GoldenFrame.load("agent-bcd-credit");
         Dialect dialect = DIALECTS.get("agent-bcd");

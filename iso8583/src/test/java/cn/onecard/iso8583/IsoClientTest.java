@@ -240,8 +240,9 @@ class IsoClientTest {
     @Test
     void idleConnection_isEchoTested_andOneFailingItsEchoesIsReopened() {
         ScriptedHost host = host();
+        byte[] tpdu = {0x60, 0x00, 0x01, 0x00, 0x00};
         IsoClient client = connectedClient(config(host).echoInterval(Duration.ofMillis(150)).echoFailuresMax(2)
-                .requestTimeout(Duration.ofMillis(200)).identityField("41", TERMINAL));
+                .requestTimeout(Duration.ofMillis(200)).identityField("41", TERMINAL).tpdu(tpdu));
 
         Received echo = host.take(WAIT);
         answer(echo, "00");
@@ -253,6 +254,7 @@ class IsoClientTest {
         assertThat(echo.message().get(70)).isEqualTo("301");
         assertThat(echo.message().get(41)).isEqualTo(TERMINAL);
         assertThat(echo.message().has(7)).as("transmission time filled in").isTrue();
+        assertThat(echo.message().tpdu()).isEqualTo(tpdu);
         assertThat(afterReconnect.link()).isNotSameAs(echo.link());
         assertThat(host.connectionsAccepted()).isGreaterThanOrEqualTo(2);
         assertThat(client.stats().echoesFailed()).isGreaterThanOrEqualTo(2);
@@ -286,15 +288,27 @@ class IsoClientTest {
         while (host.connectionsAccepted() == 0) {
             Thread.onSpinWait();
         }
+        IsoMessage keyExchange = BANK.newMessage("key-exchange").set(11, "900000").set(41, TERMINAL);
         IsoMessage echo = BANK.newMessage("echo").set(11, "900001").set(41, TERMINAL);
 
+        host.link(0).write(BANK.encode(keyExchange)); // same MTI as the echo: not for the client to approve blindly
         host.link(0).write(BANK.encode(echo));
         Received answer = host.take(WAIT); // the host's reader queues whatever arrives, the client's answer too
 
         assertThat(answer.message().mti()).isEqualTo("0810");
         assertThat(answer.message().get(39)).isEqualTo("00");
         assertThat(answer.message().get(11)).isEqualTo("900001");
-        assertThat(client.stats().hostRequests()).isEqualTo(1);
+        assertThat(client.stats().hostRequests()).isEqualTo(2);
+        assertThat(host.nothingMoreWithin(Duration.ofMillis(200))).as("the key exchange went unanswered").isTrue();
+    }
+
+    @Test
+    void requestSignedWithAKeyOfTheWrongKind_isNotSent() {
+        ScriptedHost host = host();
+        IsoClient client = connectedClient(config(host)
+                .macKeys(MacKeys.single(SymmetricKey.fromHex(KeyAlgorithm.TDES, "0123456789ABCDEFFEDCBA9876543210"))));
+
+        assertThat(outcome(client.send(credit(71)))).isEqualTo(new NotSent(NotSentReason.ENCODING_FAILED));
     }
 
     @Test

@@ -191,6 +191,18 @@ class IsoServerTest {
     }
 
     @Test
+    void handlerResponseThatCannotBeWritten_isReplacedBySystemMalfunction() {
+        IsoServer server = server(new IsoServer.Config(CUP).macKeys(keyRing()),
+                (request, peer) -> CUP.responseTo(request).set(39, "00").set(4, "1234567890123"));
+
+        IsoMessage response = CUP.decode(connect(server).send(CUP.encode(balanceInquiry("000020"), TEST_MAK)).readFrame());
+
+        assertThat(response.get(39)).isEqualTo("96");
+        assertThat(response.get(11)).isEqualTo("000020");
+        assertThat(server.stats().handlerFailures()).isEqualTo(1);
+    }
+
+    @Test
     void slowHandler_holdsUpNoOtherRequestOnTheSameConnection() throws InterruptedException {
         CountDownLatch releaseFirst = new CountDownLatch(1);
         IsoServer server = server(new IsoServer.Config(CUP).macKeys(keyRing()), (request, peer) -> {
