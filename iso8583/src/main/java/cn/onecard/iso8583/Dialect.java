@@ -29,6 +29,7 @@ public final class Dialect {
     private final CodeTable codes;
     private final List<String> matchFields;
     private final List<String> replyFields;
+    private final int[] replyFieldNumbers;
     private final Masking masking;
     private final Map<String, MessageType> messageTypes;
     private final String echoType;
@@ -46,6 +47,7 @@ public final class Dialect {
         this.codes = codes;
         this.matchFields = List.copyOf(matchFields);
         this.replyFields = List.copyOf(replyFields);
+        this.replyFieldNumbers = replyFields.stream().mapToInt(Integer::parseInt).toArray();
         this.masking = masking;
         this.messageTypes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(messageTypes));
         this.echoType = echoType;
@@ -115,11 +117,12 @@ public final class Dialect {
      * copied, and the fields the dialect echoes in replies copied from the request.
      */
     public IsoMessage responseTo(IsoMessage request) {
-        IsoMessage response = request.copy().mti(responseMti(request.mti()));
-        response.tpdu(Framing.swapTpdu(request.tpduBytes()));
-        for (int field : request.fields()) {
-            if (!replyFields.contains(Integer.toString(field))) {
-                response.unset(field);
+        IsoMessage response = new IsoMessage(responseMti(request.mti())).tpdu(Framing.swapTpdu(request.tpduBytes()))
+                .header(request.headerBytes());
+        for (int field : replyFieldNumbers) {
+            Object value = request.value(field);
+            if (value != null) {
+                response.putValue(field, IsoMessage.copyValue(value));
             }
         }
         return response;
@@ -150,7 +153,10 @@ public final class Dialect {
      * (empty when absent). Two requests in flight with the same key cannot be told apart.
      */
     public String matchKey(IsoMessage message) {
-        StringBuilder key = new StringBuilder(requestClass(message.mti()));
+        String mti = message.mti();
+        char function = mti.charAt(2);
+        StringBuilder key = new StringBuilder(48).append(mti, 0, 2).append((function - '0') % 2 == 0 ? function : (char) (function - 1))
+                .append(mti.charAt(3));
         for (String path : matchFields) {
             key.append('|');
             if (message.has(path)) {

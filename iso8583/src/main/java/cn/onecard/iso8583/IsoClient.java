@@ -18,15 +18,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.HashedWheelTimer;
-import io.netty.util.Timeout;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -76,6 +73,8 @@ public final class IsoClient implements AutoCloseable {
     private static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ofPattern("HHmmss");
     private static final DateTimeFormatter LOCAL_DATE = DateTimeFormatter.ofPattern("MMdd");
     private static final int STAN_MAX = 999_999;
+    /** How often requests are checked against their deadlines: the precision of a request's timeout. */
+    static final long TIMEOUT_SWEEP_MILLIS = 10;
 
     /** What a client needs; every limit has a default fit for one agent bank's host. */
     public static final class Config {
@@ -215,7 +214,8 @@ public final class IsoClient implements AutoCloseable {
     private final Dialect dialect;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
-    private final HashedWheelTimer timer;
+    /** Sweeps requests past their deadline every {@link #TIMEOUT_SWEEP_MILLIS}: cheaper than a timer task per request. */
+    private final ScheduledFuture<?> timeoutSweep;
     private final ExecutorService hostRequestHandlers;
     private final List<Slot> slots;
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
@@ -243,17 +243,27 @@ public final class IsoClient implements AutoCloseable {
         if (!config.echoInterval.isZero()) {
             checkEchoIsPossible();
         }
-        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads, NioIoHandler.newFactory());
-        this.timer = new HashedWheelTimer(Thread.ofPlatform().name("iso8583-client-timer").daemon().factory(), 10,
-                TimeUnit.MILLISECONDS);
+        Transport transport = Transport.chosen();
+        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads, transport.ioHandlerFactory());
         this.hostRequestHandlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iso8583-host-request-", 0).factory());
         this.bootstrap = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout.toMillis()));
         this.slots = java.util.stream.IntStream.range(0, config.connections).mapToObj(Slot::new).toList();
+        this.timeoutSweep = group.next().scheduleAtFixedRate(this::expireOverdue, TIMEOUT_SWEEP_MILLIS, TIMEOUT_SWEEP_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void expireOverdue() {
+        long now = System.nanoTime();
+        for (Pending exchange : pending.values()) {
+            if (now - exchange.deadlineNanos >= 0) {
+                complete(exchange, unknown(UnknownReason.TIMED_OUT, exchange, null));
+            }
+        }
     }
 
     /** Starts connecting (in the background) and returns at once; requests before a connection is open are not sent. */
@@ -322,15 +332,11 @@ public final class IsoClient implements AutoCloseable {
             inFlight.decrementAndGet();
             return notSent(NotSentReason.IN_FLIGHT_LIMIT);
         }
-        Pending exchange = new Pending(dialect.matchKey(request), channel, System.nanoTime());
+        long now = System.nanoTime();
+        Pending exchange = new Pending(dialect.matchKey(request), channel, now, now + timeout.toNanos());
         if (pending.putIfAbsent(exchange.key, exchange) != null) {
             inFlight.decrementAndGet();
             return notSent(NotSentReason.DUPLICATE_KEY);
-        }
-        exchange.timeout = timer.newTimeout(t -> complete(exchange, unknown(UnknownReason.TIMED_OUT, exchange, null)),
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
-        if (exchange.future.isDone()) {
-            exchange.timeout.cancel();
         }
         channel.writeAndFlush(Unpooled.wrappedBuffer(frame)).addListener(write -> {
             if (write.isSuccess()) {
@@ -359,15 +365,15 @@ public final class IsoClient implements AutoCloseable {
         return null;
     }
 
-    /** Gives {@code exchange} its outcome unless it has one already: the single place where exchanges end. */
+    /** Gives {@code exchange} its outcome unless it has one already: whoever takes it out of the map ends it. */
     private void complete(Pending exchange, ExchangeOutcome outcome) {
-        if (!pending.remove(exchange.key, exchange)) {
-            return;
+        if (pending.remove(exchange.key, exchange)) {
+            finish(exchange, outcome);
         }
-        Timeout timeout = exchange.timeout;
-        if (timeout != null) {
-            timeout.cancel();
-        }
+    }
+
+    /** Ends an exchange the caller has taken out of the map. */
+    private void finish(Pending exchange, ExchangeOutcome outcome) {
         inFlight.decrementAndGet();
         switch (outcome) {
             case Answered _ -> answered.increment();
@@ -403,7 +409,7 @@ public final class IsoClient implements AutoCloseable {
                 channel.close().syncUninterruptibly();
             }
         }
-        timer.stop();
+        timeoutSweep.cancel(false);
         hostRequestHandlers.shutdownNow();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         for (Pending exchange : List.copyOf(pending.values())) {
@@ -483,7 +489,7 @@ public final class IsoClient implements AutoCloseable {
                 protected void initChannel(SocketChannel socket) {
                     socket.pipeline().addLast("idle", new IdleStateHandler(0, 0, config.echoInterval.toMillis(), TimeUnit.MILLISECONDS))
                             .addLast("frames", new FrameDecoder(dialect.framing(), config.frameCompletion))
-                            .addLast("flushes", new FlushConsolidationHandler(64, true))
+                            .addLast("flushes", new FlushConsolidationHandler(IsoServer.FLUSH_BATCH, true))
                             .addLast("messages", new Connection(Slot.this, id));
                 }
             });
@@ -592,7 +598,7 @@ public final class IsoClient implements AutoCloseable {
                 hostRequest(ctx, message);
                 return;
             }
-            Pending exchange = pending.get(dialect.matchKey(message));
+            Pending exchange = pending.remove(dialect.matchKey(message));
             if (exchange == null) {
                 late.increment();
                 log.info("iso8583 client {}: connection #{}: response {} matches no request in flight", config.name, id, message.mti());
@@ -604,13 +610,14 @@ public final class IsoClient implements AutoCloseable {
                 }
                 return;
             }
+            // taken out of the map above, so this answer is the exchange's one outcome
             MacCheck mac = dialect.checkMac(message, config.macKeys);
             if (mac.acceptable()) {
-                complete(exchange, new Answered(message, Duration.ofNanos(System.nanoTime() - exchange.startNanos)));
+                finish(exchange, new Answered(message, Duration.ofNanos(System.nanoTime() - exchange.startNanos)));
             } else {
                 log.warn("iso8583 client {}: connection #{}: response {} has MAC {}; outcome unknown", config.name, id,
                         message.mti(), mac);
-                complete(exchange, unknown(UnknownReason.RESPONSE_MAC_INVALID, exchange, message));
+                finish(exchange, unknown(UnknownReason.RESPONSE_MAC_INVALID, exchange, message));
             }
         }
 
@@ -671,14 +678,15 @@ public final class IsoClient implements AutoCloseable {
         final String key;
         final Channel channel;
         final long startNanos;
+        final long deadlineNanos;
         final CompletableFuture<ExchangeOutcome> future = new CompletableFuture<>();
         volatile boolean written;
-        volatile Timeout timeout;
 
-        Pending(String key, Channel channel, long startNanos) {
+        Pending(String key, Channel channel, long startNanos, long deadlineNanos) {
             this.key = key;
             this.channel = channel;
             this.startNanos = startNanos;
+            this.deadlineNanos = deadlineNanos;
         }
     }
 }

@@ -3,7 +3,6 @@ package cn.onecard.iso8583;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.stream.IntStream;
 
 /**
  * One ISO 8583 message: its MTI, fields 2 to 128 and, for dialects that frame messages with them,
@@ -132,7 +131,19 @@ public final class IsoMessage {
 
     /** Numbers of the fields present, ascending. */
     public int[] fields() {
-        return IntStream.rangeClosed(2, FIELD_MAX).filter(i -> values[i] != null).toArray();
+        int count = 0;
+        for (int i = 2; i <= FIELD_MAX; i++) {
+            if (values[i] != null) {
+                count++;
+            }
+        }
+        int[] present = new int[count];
+        for (int i = 2, at = 0; i <= FIELD_MAX; i++) {
+            if (values[i] != null) {
+                present[at++] = i;
+            }
+        }
+        return present;
     }
 
     /** Whether the field holds sub-fields (set by path or read from a spec that declares them). */
@@ -205,12 +216,11 @@ public final class IsoMessage {
         };
     }
 
-    private static Object copyValue(Object value) {
-        return switch (value) {
-            case byte[] bytes -> bytes.clone();
-            case SubFields subFields -> subFields.copy();
-            case null, default -> value;
-        };
+    static Object copyValue(Object value) {
+        if (value instanceof byte[] bytes) {
+            return bytes.clone();
+        }
+        return value instanceof SubFields subFields ? subFields.copy() : value; // strings are immutable
     }
 
     private static int checkField(int field) {
@@ -221,8 +231,13 @@ public final class IsoMessage {
     }
 
     private static String requireMti(String mti) {
-        if (mti == null || mti.length() != 4 || !mti.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (mti == null || mti.length() != 4) {
             throw new IllegalArgumentException("an MTI is 4 digits");
+        }
+        for (int i = 0; i < 4; i++) {
+            if (mti.charAt(i) < '0' || mti.charAt(i) > '9') {
+                throw new IllegalArgumentException("an MTI is 4 digits");
+            }
         }
         return mti;
     }
