@@ -1,5 +1,6 @@
 package cn.onecard.iso8583;
 
+import cn.onecard.crypto.CryptoException;
 import cn.onecard.crypto.SymmetricKey;
 import cn.onecard.iso8583.MalformedMessageException.Reason;
 import java.nio.charset.Charset;
@@ -312,7 +313,12 @@ public final class Dialect {
         } else {
             data = fieldsMacData(message);
         }
-        byte[] expected = mac(key.get(), data);
+        byte[] expected;
+        try {
+            expected = mac(key.get(), data);
+        } catch (CryptoException wrongKind) {
+            return MacCheck.NO_KEY; // a key of another algorithm or usage is no key for this MAC
+        }
         return MessageDigest.isEqual(expected, message.getBytes(macRule.field())) ? MacCheck.VALID : MacCheck.INVALID;
     }
 

@@ -55,7 +55,7 @@ final class DialectLoader {
         String specFile = reader.required("spec");
         MessageLayout base = SpecLoader.loadBase(files.open(specFile), specFile);
         String baseOverride = descriptor.getProperty("spec.override");
-        if (baseOverride != null) {
+        if (baseOverride != null && !baseOverride.isBlank()) {
             // a dialect that differs from another in a few fields: the other's spec, and these fields for every MTI
             base = base.overriddenBy(SpecLoader.loadOverride(files.open(baseOverride.strip()), baseOverride.strip()));
         }
@@ -273,7 +273,8 @@ final class DialectLoader {
                     throw undefined;
                 }
                 Masking.Style style = key.equals("mask.pan") ? Masking.Style.PAN : Masking.Style.HIDDEN;
-                if (Masking.ALWAYS.get(path) == Masking.Style.HIDDEN && style != Masking.Style.HIDDEN) {
+                String field = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
+                if (Masking.ALWAYS.get(field) == Masking.Style.HIDDEN && style != Masking.Style.HIDDEN) {
                     throw new DialectException(source + ": " + key + " would show part of field " + path
                             + ", which is always wholly hidden");
                 }

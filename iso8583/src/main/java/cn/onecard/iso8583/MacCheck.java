@@ -8,7 +8,7 @@ public enum MacCheck {
     NOT_REQUIRED,
     /** The MTI requires a MAC and the message has none. */
     MISSING,
-    /** There is no MAC key for this peer (a terminal that has not signed on). */
+    /** There is no usable MAC key for this peer (a terminal that has not signed on, a key of the wrong kind). */
     NO_KEY,
     /** The MAC is wrong. */
     INVALID;

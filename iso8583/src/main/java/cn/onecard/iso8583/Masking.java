@@ -27,16 +27,15 @@ final class Masking {
         this.rules = Map.copyOf(rules);
     }
 
-    /** The style for a field or sub-field path; a rule on a field covers its sub-fields. */
+    /** The style for a field or sub-field path; a rule on a field covers its sub-fields, and a field's hiding wins. */
     Style styleFor(String path) {
-        Style style = rules.get(path);
-        if (style == null) {
-            int dot = path.indexOf('.');
-            if (dot > 0) {
-                style = rules.get(path.substring(0, dot));
-            }
+        int dot = path.indexOf('.');
+        Style fieldStyle = dot > 0 ? rules.get(path.substring(0, dot)) : null;
+        if (fieldStyle == Style.HIDDEN) {
+            return Style.HIDDEN;
         }
-        return style;
+        Style style = rules.get(path);
+        return style != null ? style : fieldStyle;
     }
 
     /**

@@ -57,10 +57,13 @@ final class MessageDescriber {
     private boolean hasMaskedValue(IsoMessage message) {
         for (int number : message.fields()) {
             String path = Integer.toString(number);
-            if (dialect.masking().styleForWhole(path) != null) {
-                return true;
+            if (!(message.value(number) instanceof SubFields subFields)) {
+                if (dialect.masking().styleForWhole(path) != null) {
+                    return true;
+                }
+                continue;
             }
-            for (int position : message.subFields(number)) {
+            for (int position : subFields.present()) {
                 if (dialect.masking().styleFor(path + "." + position) != null) {
                     return true;
                 }

@@ -21,6 +21,8 @@ import org.jpos.iso.packager.GenericSubFieldPackager;
 final class SpecLoader {
 
     private static final Pattern SUB_FIELD_NAME = Pattern.compile("[a-z][A-Za-z0-9]{0,47}");
+    /** How far past the last sub-field a spec is searched for one out of sequence; sub-field ids above this are not read. */
+    private static final int SUB_FIELD_NUMBER_SCAN = 999;
     /** jPOS keeps a field's pad and trim settings in protected fields with no getters; read once per field at load. */
     private static final Field PAD = jposFlag("pad");
     private static final Field TRIM = jposFlag("trim");
@@ -93,7 +95,7 @@ final class SpecLoader {
         for (int sub = 1; ; sub++) {
             ISOFieldPackager subField = packagerAt(subPackager, sub);
             if (subField == null) {
-                for (int later = sub + 1; later <= SubFields.SUB_FIELD_MAX + 1; later++) {
+                for (int later = sub + 1; later <= SUB_FIELD_NUMBER_SCAN; later++) {
                     if (packagerAt(subPackager, later) != null) {
                         throw new DialectException(source + ": sub-fields of " + path + " must be numbered 1, 2, 3, ... without gaps");
                     }
@@ -102,6 +104,9 @@ final class SpecLoader {
             }
             if (subField instanceof ISOMsgFieldPackager) {
                 throw new DialectException(source + ": sub-field " + path + "." + sub + " has sub-fields of its own; one level is supported");
+            }
+            if (sub > SubFields.SUB_FIELD_MAX) {
+                throw new DialectException(source + ": field " + path + " has more than " + SubFields.SUB_FIELD_MAX + " sub-fields");
             }
             subFields.add(subField(source, path + "." + sub, sub, subField, outer));
         }

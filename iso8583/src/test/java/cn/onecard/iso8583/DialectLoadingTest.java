@@ -109,6 +109,8 @@ class DialectLoadingTest {
                         "<isofield id=\"6\" length=\"4\" name=\"originalDate\"").replace("<isofield id=\"4\" length=\"6\" name=\"originalTime\"",
                         "<isofield id=\"7\" length=\"6\" name=\"originalTime\""), "numbered 1, 2, 3, ... without gaps"),
                 broken("a mask that would show part of a PIN block", d -> d + "\nmask.pan = 52\n", s -> s, "always wholly hidden"),
+                broken("a sub-field far out of sequence", d -> d, s -> s.replace("<isofield id=\"5\" length=\"10\" name=\"originalTransmissionDateTime\"",
+                        "<isofield id=\"70\" length=\"10\" name=\"originalTransmissionDateTime\""), "numbered 1, 2, 3, ... without gaps"),
                 broken("an unknown result code", d -> d.replace("code.51 = INSUFFICIENT_FUNDS", "code.51 = NO_MONEY"), s -> s,
                         "unknown result code 'NO_MONEY'"),
                 broken("a message type the spec cannot write", d -> d.replace("message.credit = 0200 3=400000",
@@ -144,6 +146,9 @@ class DialectLoadingTest {
         assertThat(masked).containsEntry("masked", true);
         assertThat(cup.describe(withCard, true)).doesNotContainKey("masked");
         assertThat(cup.describe(withoutCard, false)).doesNotContainKey("masked");
+        Dialect bank = Dialects.builtIn().get("agent-ascii87");
+        assertThat(bank.describe(bank.newMessage("key-exchange").set(11, "000001"), false)).as("48.1 is not masked")
+                .doesNotContainKey("masked");
         assertThatThrownBy(() -> cup.fromDescription(masked)).isInstanceOf(MessageEncodingException.class)
                 .hasMessageStartingWith("masked:");
     }

@@ -161,6 +161,20 @@ class IsoServerTest {
     }
 
     @Test
+    void terminalKeyOfTheWrongKind_isAnsweredWithA0_notACrash() {
+        MacKeyRing ring = new MacKeyRing(TEST_MASTER_KEY, "41");
+        SymmetricKey sm4 = SymmetricKey.fromHex(KeyAlgorithm.SM4, "0123456789ABCDEFFEDCBA9876543210");
+        ring.install(TERMINAL, TEST_MASTER_KEY.wrap(sm4, KeyUsage.MAC, "terminal-sm4"));
+        IsoServer server = server(new IsoServer.Config(CUP).macKeys(ring), this::approve);
+
+        IsoMessage response = CUP.decode(connect(server).send(CUP.encode(balanceInquiry("000018"), TEST_MAK)).readFrame());
+
+        assertThat(response.get(39)).isEqualTo("A0");
+        assertThat(handled).isEmpty();
+        assertThat(server.stats().macErrors()).isEqualTo(1);
+    }
+
+    @Test
     void responseWhereARequestWasExpected_isDropped_andTheConnectionGoesOn() {
         IsoServer server = approvingServer();
         RawConnection connection = connect(server);
