@@ -54,6 +54,33 @@ final class RandomMessages {
         return message;
     }
 
+    /**
+     * {@code message} with every field its layout defines and it lacks filled with a valid value,
+     * its preset and already set fields kept; the MAC field gets random bytes.
+     */
+    IsoMessage filled(IsoMessage message) {
+        MessageLayout layout = dialect.layout(message.mti());
+        for (int field = 2; field <= MessageLayout.FIELD_MAX; field++) {
+            FieldSpec spec = layout.field(field);
+            if (spec == null || (message.has(field) && !spec.isComposite())) {
+                continue;
+            }
+            if (spec.isComposite()) {
+                // every sub-field, the presets' included: a positional gap would read back as a value of zeros
+                int room = spec.maxLength();
+                for (FieldSpec sub : spec.subFields()) {
+                    Object value = message.has(sub.path()) ? message.get(sub.path())
+                            : value(sub, Math.min(sub.maxLength(), room - sub.kind().prefixBytes()));
+                    room -= sub.kind().prefixBytes() + wireUnits(sub, value);
+                    put(message, sub.path(), value);
+                }
+            } else {
+                put(message, spec.path(), value(spec, spec.maxLength()));
+            }
+        }
+        return message;
+    }
+
     /** A value that fits {@code spec}, at most {@code room} digits, characters or bytes if it is variable. */
     Object value(FieldSpec spec, int room) {
         boolean fixed = !spec.kind().isVariable() && !spec.trim();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cn.onecard.crypto.KeyAlgorithm;
 import cn.onecard.crypto.SeededCases;
 import cn.onecard.crypto.SymmetricKey;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -34,6 +35,26 @@ class RoundTripPropertyTest {
 
         assertThat(read).isEqualTo(message);
         assertThat(dialect.encode(read)).isEqualTo(frame);
+    }
+
+    static Stream<Arguments> messageTypes() {
+        return Dialects.builtIn().all().stream().flatMap(dialect -> dialect.messageTypes().values().stream()
+                .map(type -> Arguments.of(Named.of(dialect.name(), dialect), Named.of(type.name(), type))));
+    }
+
+    /** Every named message type of every dialect, as request and as response, with every field its layout defines filled. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("messageTypes")
+    void everyMessageType_asRequestAndResponse_roundTrips(Dialect dialect, MessageType type) {
+        RandomMessages values = new RandomMessages(dialect, type.name().hashCode());
+        IsoMessage request = values.filled(dialect.newMessage(type.name()));
+        IsoMessage response = values.filled(dialect.responseTo(request).set(39, dialect.codes().codeFor(ResultCode.APPROVED)));
+
+        for (IsoMessage message : List.of(request, response)) {
+            assertThat(dialect.decode(dialect.encode(message))).isEqualTo(message);
+        }
+        assertThat(type.matches(dialect.decode(dialect.encode(request)))).isTrue();
+        assertThat(dialect.matchKey(response)).isEqualTo(dialect.matchKey(request));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -175,7 +175,8 @@ class IsoCliTest {
     static Stream<Arguments> macKeys() {
         return Stream.of(
                 Arguments.of(Named.of("cup-pos", cupPosBalanceInquiry()), "cup-pos", "0123456789abcdeffedcba9876543210"),
-                Arguments.of(Named.of("cup-pos-sm4", cupPosBalanceInquiry()), "cup-pos-sm4", "0123456789abcdeffedcba9876543210"),
+                Arguments.of(Named.of("cup-pos-sm4", cupPosBalanceInquiry().setBytes(52, HEX.parseHex(PIN_BLOCK + PIN_BLOCK))),
+                        "cup-pos-sm4", "0123456789abcdeffedcba9876543210"),
                 Arguments.of(Named.of("agent-ascii87", agentAscii87Credit()), "agent-ascii87", "0123456789abcdeffedcba9876543210"),
                 Arguments.of(Named.of("agent-bcd", agentBcdVerification()), "agent-bcd", "00112233445566778899aabbccddeeff"));
     }
