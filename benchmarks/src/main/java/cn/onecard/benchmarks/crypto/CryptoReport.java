@@ -1,5 +1,6 @@
 package cn.onecard.benchmarks.crypto;
 
+import cn.onecard.benchmarks.Jmh;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,8 +18,6 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every crypto measurement of docs/performance.md in one go and prints the figures against
@@ -93,16 +92,8 @@ public final class CryptoReport {
     }
 
     private static Map<String, Double> runJmh(boolean quick) throws RunnerException {
-        Options options = new OptionsBuilder()
-                .include(Sm2Benchmark.class.getName() + "\\..*")
-                .include(Sm4EnvelopeBenchmark.class.getName() + "\\..*")
-                .forks(1)
-                .threads(1)
-                .warmupIterations(quick ? 1 : 3)
-                .warmupTime(TimeValue.seconds(quick ? 1 : 2))
-                .measurementIterations(quick ? 2 : 5)
-                .measurementTime(TimeValue.seconds(quick ? 1 : 2))
-                .build();
+        Options options = Jmh.options("(" + Sm2Benchmark.class.getName() + "|" + Sm4EnvelopeBenchmark.class.getName() + ")\\..*",
+                quick);
         Collection<RunResult> results = new Runner(options).run();
         Map<String, Double> scores = new HashMap<>();
         for (RunResult result : results) {

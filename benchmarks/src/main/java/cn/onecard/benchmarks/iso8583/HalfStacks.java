@@ -5,23 +5,10 @@ import cn.onecard.iso8583.IsoClient;
 import cn.onecard.iso8583.IsoMessage;
 import cn.onecard.iso8583.IsoServer;
 import cn.onecard.iso8583.MacKeys;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +27,7 @@ final class HalfStacks {
     /** OneCard's server; the client writes ready-made frames and counts answers (which may come out of order). */
     static final class ServerOnly implements LoopbackRun.Stack {
         private final IsoServer server;
-        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, BareTransport.factory());
+        private final EventLoopGroup group = BareNetty.group();
         private final Channel channel;
         private final byte[][] frames;
         /** Send time by frame slot; a response's STAN names its slot. Event loop only. */
@@ -52,27 +39,13 @@ final class HalfStacks {
             frames = new byte[1024][];
             sentAt = new long[frames.length];
             for (int slot = 0; slot < frames.length; slot++) {
-                frames[slot] = dialect.encode(LoopbackDialect.credit(dialect).set(11, String.format("%06d", slot + 1)));
+                frames[slot] = dialect.encode(LoopbackDialect.credit(dialect).set(11, LoopbackDialect.stan(slot)));
             }
-            channel = new Bootstrap().group(group).channel(BareTransport.socketChannel()).option(ChannelOption.TCP_NODELAY, true)
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel socket) {
-                            socket.pipeline().addLast(new LengthFieldBasedFrameDecoder(0xFFFF, 0, 2), new ChannelInboundHandlerAdapter() {
-                                @Override
-                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                    IsoMessage response = dialect.decode(readAll((ByteBuf) msg));
-                                    int slot = Integer.parseInt(response.get(11)) - 1;
-                                    driver.done(sentAt[slot], "00".equals(response.get(39)));
-                                }
-
-                                @Override
-                                public void channelReadComplete(ChannelHandlerContext ctx) {
-                                    ctx.flush();
-                                }
-                            });
-                        }
-                    }).connect(server.address()).syncUninterruptibly().channel();
+            channel = BareNetty.client(group, server.address(), (ctx, answer) -> {
+                IsoMessage response = dialect.decode(readAll(answer));
+                int slot = Integer.parseInt(response.get(11)) - 1;
+                driver.done(sentAt[slot], "00".equals(response.get(39)));
+            });
         }
 
         @Override
@@ -100,33 +73,14 @@ final class HalfStacks {
 
     /** OneCard's client; the server echoes each frame with its MTI's response digit set, decoding nothing. */
     static final class ClientOnly implements LoopbackRun.Stack {
-        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, BareTransport.factory());
+        private final EventLoopGroup group = BareNetty.group();
         private final Channel listener;
         private final IsoClient client;
         private final IsoMessage template;
 
         ClientOnly(Dialect dialect) {
             int mtiAt = dialect.framing().lengthHeader().bytes() + dialect.framing().tpduBytes() + dialect.framing().headerBytes();
-            listener = new ServerBootstrap().group(group).channel(BareTransport.serverChannel())
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel socket) {
-                            socket.pipeline().addLast(new LengthFieldBasedFrameDecoder(0xFFFF, 0, 2), new ChannelInboundHandlerAdapter() {
-                                @Override
-                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                    ByteBuf frame = (ByteBuf) msg;
-                                    frame.setByte(mtiAt + 1, frame.getByte(mtiAt + 1) | 0x10); // BCD 0200 -> 0210
-                                    ctx.write(frame);
-                                }
-
-                                @Override
-                                public void channelReadComplete(ChannelHandlerContext ctx) {
-                                    ctx.flush();
-                                }
-                            });
-                        }
-                    }).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).syncUninterruptibly().channel();
+            listener = BareNetty.server(group, frame -> frame.setByte(mtiAt + 1, frame.getByte(mtiAt + 1) | 0x10)); // BCD 0200 -> 0210
             client = IsoClient.start(new IsoClient.Config(dialect, (InetSocketAddress) listener.localAddress())
                     .macKeys(MacKeys.none()).echoInterval(Duration.ZERO).inFlightMax(4096));
             client.awaitConnected(Duration.ofSeconds(10));
@@ -135,9 +89,7 @@ final class HalfStacks {
 
         @Override
         public void send(long sequence, LoopbackRun.Driver driver) {
-            IsoMessage request = template.copy().set(11, LoopbackDialect.stan(sequence));
-            long start = System.nanoTime();
-            client.send(request).whenComplete((outcome, failure) -> driver.done(start, outcome != null && outcome.answered()));
+            LoopbackRun.sendThrough(client, template, sequence, driver);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package cn.onecard.benchmarks.iso8583;
 
+import cn.onecard.benchmarks.Jmh;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,9 +14,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Every ISO 8583 measurement of docs/performance.md in one run, printed against the issue's
@@ -119,15 +117,7 @@ public final class Iso8583Report {
     }
 
     private static Map<String, Double> runJmh(boolean quick) throws Exception {
-        Options options = new OptionsBuilder()
-                .include(Iso8583CodecBenchmark.class.getName() + "\\..*")
-                .forks(1)
-                .warmupIterations(quick ? 1 : 3)
-                .warmupTime(TimeValue.seconds(quick ? 1 : 2))
-                .measurementIterations(quick ? 2 : 5)
-                .measurementTime(TimeValue.seconds(quick ? 1 : 2))
-                .build();
-        Collection<RunResult> results = new Runner(options).run();
+        Collection<RunResult> results = new Runner(Jmh.options(Iso8583CodecBenchmark.class.getName() + "\\..*", quick)).run();
         Map<String, Double> scores = new HashMap<>();
         for (RunResult result : results) {
             String label = result.getParams().getBenchmark();

@@ -87,6 +87,13 @@ public final class LoopbackRun {
         System.exit(0);
     }
 
+    /** Sends request {@code sequence} (the template with that STAN) through a OneCard client, reporting its end to the driver. */
+    static void sendThrough(IsoClient client, IsoMessage template, long sequence, Driver driver) {
+        IsoMessage request = template.copy().set(11, LoopbackDialect.stan(sequence));
+        long start = System.nanoTime();
+        client.send(request).whenComplete((outcome, failure) -> driver.done(start, outcome != null && outcome.answered()));
+    }
+
     static Stack open(String name) throws Exception {
         LoopbackDialect dialects = new LoopbackDialect();
         return switch (name) {
@@ -120,9 +127,7 @@ public final class LoopbackRun {
 
         @Override
         public void send(long sequence, Driver driver) {
-            IsoMessage request = template.copy().set(11, LoopbackDialect.stan(sequence));
-            long start = System.nanoTime();
-            client.send(request).whenComplete((outcome, failure) -> driver.done(start, outcome != null && outcome.answered()));
+            sendThrough(client, template, sequence, driver);
         }
 
         @Override
