@@ -129,13 +129,18 @@ public final class Dialect {
         return response;
     }
 
-    /** The response MTI of a request MTI: 0200 -> 0210, 0820 -> 0830. */
+    /** The response MTI of a request MTI: 0200 -> 0210, 0820 -> 0830, and a repeat 0421 -> 0430. */
     public static String responseMti(String requestMti) {
         char function = requestMti.charAt(2);
         if ((function - '0') % 2 != 0) {
             throw new IllegalArgumentException("MTI " + requestMti + " is a response already");
         }
-        return requestMti.substring(0, 2) + (char) (function + 1) + requestMti.charAt(3);
+        return requestMti.substring(0, 2) + (char) (function + 1) + withoutRepeat(requestMti.charAt(3));
+    }
+
+    /** The message origin without its repeat flag: 1, 3, 5 (acquirer, issuer, other repeat) -> 0, 2, 4. */
+    private static char withoutRepeat(char origin) {
+        return origin >= '0' && origin <= '5' && (origin - '0') % 2 != 0 ? (char) (origin - 1) : origin;
     }
 
     /** Whether the MTI is a response (0210, 0810, 0430 ...): its third digit is odd. */
@@ -143,10 +148,15 @@ public final class Dialect {
         return (mti.charAt(2) - '0') % 2 != 0;
     }
 
-    /** The request MTI a message belongs with: 0210 and 0200 -> 0200, 0830 -> 0820. */
+    /** The request MTI a message belongs with: 0210 and 0200 -> 0200, 0830 -> 0820, a repeat 0421 and 0430 -> 0420. */
     public static String requestClass(String mti) {
+        return appendRequestClass(new StringBuilder(4), mti).toString();
+    }
+
+    private static StringBuilder appendRequestClass(StringBuilder key, String mti) {
         char function = mti.charAt(2);
-        return (function - '0') % 2 == 0 ? mti : mti.substring(0, 2) + (char) (function - 1) + mti.charAt(3);
+        return key.append(mti, 0, 2).append((function - '0') % 2 == 0 ? function : (char) (function - 1))
+                .append(withoutRepeat(mti.charAt(3)));
     }
 
     /**
@@ -154,10 +164,7 @@ public final class Dialect {
      * (empty when absent). Two requests in flight with the same key cannot be told apart.
      */
     public String matchKey(IsoMessage message) {
-        String mti = message.mti();
-        char function = mti.charAt(2);
-        StringBuilder key = new StringBuilder(48).append(mti, 0, 2).append((function - '0') % 2 == 0 ? function : (char) (function - 1))
-                .append(mti.charAt(3));
+        StringBuilder key = appendRequestClass(new StringBuilder(48), message.mti());
         for (String path : matchFields) {
             key.append('|');
             if (message.has(path)) {
@@ -227,7 +234,7 @@ public final class Dialect {
                 message.putValue(macRule.field(), mac);
             }
         }
-        codec.pack(message, base, layoutFor(message.mti()), signer, sink);
+        codec.pack(message, base, layout(message.mti()), signer, sink);
         int length = sink.size() - headerAt - lengthHeader.bytes();
         if (length > framing.frameBytesMax()) {
             throw new MessageEncodingException("frame", length + " bytes exceed the dialect's maximum of " + framing.frameBytesMax());
@@ -281,10 +288,11 @@ public final class Dialect {
         }
         byte[] tpdu = Arrays.copyOfRange(body, start, start + framing.tpduBytes());
         byte[] header = Arrays.copyOfRange(body, start + framing.tpduBytes(), start + prefix);
-        return codec.unpack(body, start + prefix, end, base, this::layoutFor, tpdu, header);
+        return codec.unpack(body, start + prefix, end, base, this::layout, tpdu, header);
     }
 
-    private MessageLayout layoutFor(String mti) {
+    /** The layout of this MTI: the base spec, or the override the descriptor names for it. */
+    MessageLayout layout(String mti) {
         return layoutsByMti.getOrDefault(mti, base);
     }
 
@@ -329,7 +337,7 @@ public final class Dialect {
     /** The MAC data of a message built here rather than read: the bytes the signer would see when packing it. */
     private byte[] messageMacData(IsoMessage message) {
         byte[][] captured = new byte[1][];
-        codec.pack(message, base, layoutFor(message.mti()), (bytes, offset, length) -> {
+        codec.pack(message, base, layout(message.mti()), (bytes, offset, length) -> {
             captured[0] = Arrays.copyOfRange(bytes, offset, offset + length);
             return new byte[macRule.macBytes()];
         }, new ByteSink(256));
@@ -358,20 +366,8 @@ public final class Dialect {
 
     FieldSpec fieldSpec(String mti, String path) {
         int dot = path.indexOf('.');
-        FieldSpec field = layoutFor(mti).field(Integer.parseInt(dot < 0 ? path : path.substring(0, dot)));
+        FieldSpec field = layout(mti).field(Integer.parseInt(dot < 0 ? path : path.substring(0, dot)));
         return field == null || dot < 0 ? field : field.subField(Integer.parseInt(path.substring(dot + 1)));
-    }
-
-    MessageLayout baseLayout() {
-        return base;
-    }
-
-    MessageLayout layout(String mti) {
-        return layoutFor(mti);
-    }
-
-    MessageCodec codec() {
-        return codec;
     }
 
     Masking masking() {

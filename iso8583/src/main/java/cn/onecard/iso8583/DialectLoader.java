@@ -177,6 +177,10 @@ final class DialectLoader {
         if (field != 64 && field != 128) {
             throw new DialectException(source + ": mac.field must be 64 or 128");
         }
+        if (field == 64 && (base.hasSecondaryBitmap() || layouts.values().stream().anyMatch(MessageLayout::hasSecondaryBitmap))) {
+            throw new DialectException(source + ": a MAC in field 64 would not cover fields 65 to 128; with a secondary bitmap"
+                    + " the MAC goes in field 128");
+        }
         int macBytes = reader.integer("mac.bytes", algorithm.macBytes());
         if (macBytes < 4 || macBytes > algorithm.macBytes()) {
             throw new DialectException(source + ": mac.bytes must be 4 to " + algorithm.macBytes() + " for " + algorithmName);

@@ -18,7 +18,8 @@ public sealed interface ExchangeOutcome {
      * it by status inquiry (or reversal, where the host works that way), never by sending it again blindly.
      *
      * @param reason   why the outcome is unknown
-     * @param response an answer that came but cannot be trusted (bad MAC, unreadable after the match fields), for diagnosis
+     * @param response an answer that came but cannot be trusted: one with a bad MAC, or what could be read of an
+     *                 unreadable one; for diagnosis, never for deciding the outcome
      */
     record Unknown(UnknownReason reason, Duration elapsed, IsoMessage response) implements ExchangeOutcome {
         public Optional<IsoMessage> untrustedResponse() {

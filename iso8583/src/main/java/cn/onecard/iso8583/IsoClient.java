@@ -63,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * with exponential back-off and jitter. Responses that match nothing in flight (late answers after
  * a timeout) go to a listener, so that a caller settling unknown outcomes can use them.
  *
- * <p>Outcomes complete on the connection's event-loop thread: callbacks must not block (use the
- * {@code ...Async} methods of {@link CompletableFuture} to move work elsewhere).
+ * <p>Outcomes complete on an event-loop thread of the client (answers, connection loss, timeouts) or,
+ * for a request refused at once, on the caller's: callbacks must not block (use the {@code ...Async}
+ * methods of {@link CompletableFuture} to move work elsewhere).
  */
 public final class IsoClient implements AutoCloseable {
 
@@ -261,6 +262,12 @@ public final class IsoClient implements AutoCloseable {
         long now = System.nanoTime();
         for (Pending exchange : pending.values()) {
             if (now - exchange.deadlineNanos >= 0) {
+                if (!exchange.written) {
+                    // still queued after its whole timeout: close the connection so that the frame can never leave after
+                    // its outcome is reported (a status inquiry on another connection must not overtake it)
+                    log.warn("iso8583 client {}: a request was not written within its timeout; closing its connection", config.name);
+                    exchange.channel.close();
+                }
                 complete(exchange, unknown(UnknownReason.TIMED_OUT, exchange, null));
             }
         }
@@ -321,6 +328,11 @@ public final class IsoClient implements AutoCloseable {
         if (channel == null) {
             return notSent(NotSentReason.NO_CONNECTION);
         }
+        boolean macRequired = dialect.macRule().map(rule -> rule.requiredFor(request.mti())).orElse(false);
+        if (macRequired && config.macKeys.keyFor(request).isEmpty()) {
+            log.warn("iso8583 client {}: {} not sent: the dialect requires a MAC and there is no MAC key", config.name, request.mti());
+            return notSent(NotSentReason.ENCODING_FAILED);
+        }
         byte[] frame;
         try {
             frame = dialect.encode(request, config.macKeys);
@@ -333,10 +345,15 @@ public final class IsoClient implements AutoCloseable {
             return notSent(NotSentReason.IN_FLIGHT_LIMIT);
         }
         long now = System.nanoTime();
-        Pending exchange = new Pending(dialect.matchKey(request), channel, now, now + timeout.toNanos());
+        Pending exchange = new Pending(dialect.matchKey(request), channel, now, now + timeout.toNanos(), request);
         if (pending.putIfAbsent(exchange.key, exchange) != null) {
             inFlight.decrementAndGet();
             return notSent(NotSentReason.DUPLICATE_KEY);
+        }
+        if (closed) {
+            // close() may have swept the map before this exchange was in it: nothing has been written, so it ends here
+            complete(exchange, new NotSent(NotSentReason.CLIENT_CLOSED));
+            return exchange.future;
         }
         channel.writeAndFlush(Unpooled.wrappedBuffer(frame)).addListener(write -> {
             if (write.isSuccess()) {
@@ -393,16 +410,36 @@ public final class IsoClient implements AutoCloseable {
     }
 
     /**
-     * Closes the connections and stops reconnecting. Requests in flight end now: a write that had
-     * not started fails as not sent; every other request ends as unknown (client closed), since a
-     * write cut short by the close may have reached the host whole.
+     * Closes the connections and stops reconnecting. Requests in flight end: a write that fails as
+     * the connection closes ends as not sent; every other request ends as unknown (client closed),
+     * since a written request may have reached the host. Called from an outcome callback, it returns
+     * at once and finishes on another thread.
      */
     @Override
     public void close() {
-        if (closed) {
+        if (inOwnEventLoop()) {
+            // an outcome callback may close the client, but cannot wait on its own thread for the loops to stop
+            closed = true;
+            Thread.ofVirtual().name("iso8583-client-close").start(this::shutDown);
             return;
         }
         closed = true;
+        shutDown();
+    }
+
+    private boolean inOwnEventLoop() {
+        for (io.netty.util.concurrent.EventExecutor loop : group) {
+            if (loop.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private synchronized void shutDown() {
+        if (group.isShuttingDown()) {
+            return;
+        }
         for (Slot slot : slots) {
             Channel channel = slot.channel;
             if (channel != null) {
@@ -461,17 +498,13 @@ public final class IsoClient implements AutoCloseable {
         private final int index;
         private volatile Channel channel;
         private int attempts;
-        private int echoFailures;
-        /** An echo test is waiting for its answer: the next idle event sends none. Event loop only. */
-        private boolean echoInFlight;
 
         Slot(int index) {
             this.index = index;
         }
 
         boolean isOpen() {
-            Channel current = channel;
-            return current != null && current.isActive();
+            return openChannel() != null;
         }
 
         Channel openChannel() {
@@ -507,7 +540,6 @@ public final class IsoClient implements AutoCloseable {
                 }
                 channel = opened;
                 attempts = 0;
-                echoFailures = 0;
                 connects.increment();
                 log.info("iso8583 client {}: connection {} open ({} -> {})", config.name, index, opened.localAddress(), config.host);
                 firstConnection.complete(null);
@@ -546,27 +578,27 @@ public final class IsoClient implements AutoCloseable {
             }
         }
 
-        /** On the connection's event loop, when it has been idle: one echo test at a time. */
-        void echo(Channel on) {
-            if (echoInFlight) {
+        /** On the connection's event loop, when it has been idle: one echo test at a time per connection. */
+        void echo(Connection on, Channel channelOfIt) {
+            if (on.echoInFlight) {
                 return;
             }
-            echoInFlight = true;
+            on.echoInFlight = true;
             echoesSent.increment();
             send(echoMessage(), Duration.ofMillis(Math.min(config.requestTimeout.toMillis(), 10_000)), this)
                     .thenAcceptAsync(outcome -> {
-                        echoInFlight = false;
-                        if (outcome.answered()) {
-                            echoFailures = 0;
+                        on.echoInFlight = false;
+                        if (!(outcome instanceof Unknown)) {
+                            on.echoFailures = 0; // answered, or not sent at all (a busy client): the link is not to blame
                             return;
                         }
                         echoesFailed.increment();
-                        if (++echoFailures >= config.echoFailuresMax && channel == on) {
+                        if (++on.echoFailures >= config.echoFailuresMax) {
                             log.warn("iso8583 client {}: connection {} failed {} echo tests; closing it", config.name, index,
-                                    echoFailures);
-                            on.close();
+                                    on.echoFailures);
+                            channelOfIt.close();
                         }
-                    }, on.eventLoop());
+                    }, channelOfIt.eventLoop());
         }
     }
 
@@ -574,6 +606,9 @@ public final class IsoClient implements AutoCloseable {
     private final class Connection extends ChannelInboundHandlerAdapter {
         private final Slot slot;
         private final long id;
+        /** Echo tests of this connection: touched on its event loop only. */
+        private boolean echoInFlight;
+        private int echoFailures;
 
         Connection(Slot slot, long id) {
             this.slot = slot;
@@ -590,34 +625,58 @@ public final class IsoClient implements AutoCloseable {
                 unreadable.increment();
                 log.warn("iso8583 client {}: connection #{}: unreadable frame at {} ({})", config.name, id, e.fieldPath(), e.reason());
                 e.partial().filter(partial -> Dialect.isResponse(partial.mti()) && dialect.hasMatchFields(partial))
-                        .map(partial -> pending.get(dialect.matchKey(partial)))
-                        .ifPresent(exchange -> complete(exchange, unknown(UnknownReason.RESPONSE_UNREADABLE, exchange, null)));
+                        .ifPresent(partial -> {
+                            Pending exchange = pending.get(dialect.matchKey(partial));
+                            if (exchange != null && exchange.sameTransaction(partial)) {
+                                complete(exchange, unknown(UnknownReason.RESPONSE_UNREADABLE, exchange, partial));
+                            }
+                        });
                 return;
             }
             if (!Dialect.isResponse(message.mti())) {
                 hostRequest(ctx, message);
                 return;
             }
-            Pending exchange = pending.remove(dialect.matchKey(message));
-            if (exchange == null) {
-                late.increment();
-                log.info("iso8583 client {}: connection #{}: response {} matches no request in flight", config.name, id, message.mti());
-                try {
-                    config.lateResponses.accept(message);
-                } catch (RuntimeException listenerFailure) {
-                    log.error("iso8583 client {}: late-response listener failed with {}", config.name,
-                            listenerFailure.getClass().getName());
-                }
+            String key = dialect.matchKey(message);
+            Pending exchange = pending.get(key);
+            MacCheck mac = macCheckOf(message);
+            if (exchange == null || !exchange.sameTransaction(message) || !pending.remove(key, exchange)) {
+                lateResponse(message, mac);
                 return;
             }
             // taken out of the map above, so this answer is the exchange's one outcome
-            MacCheck mac = dialect.checkMac(message, config.macKeys);
             if (mac.acceptable()) {
                 finish(exchange, new Answered(message, Duration.ofNanos(System.nanoTime() - exchange.startNanos)));
             } else {
                 log.warn("iso8583 client {}: connection #{}: response {} has MAC {}; outcome unknown", config.name, id,
                         message.mti(), mac);
                 finish(exchange, unknown(UnknownReason.RESPONSE_MAC_INVALID, exchange, message));
+            }
+        }
+
+        /** An answer's MAC check; one that fails to run (a caller's key source throwing) counts as no key. */
+        private MacCheck macCheckOf(IsoMessage message) {
+            try {
+                return dialect.checkMac(message, config.macKeys);
+            } catch (RuntimeException checkFailed) {
+                log.error("iso8583 client {}: the MAC check of a {} failed with {}", config.name, message.mti(),
+                        checkFailed.getClass().getName());
+                return MacCheck.NO_KEY;
+            }
+        }
+
+        /** An answer that pairs with nothing in flight: counted, and passed on only when its MAC can be trusted. */
+        private void lateResponse(IsoMessage message, MacCheck mac) {
+            late.increment();
+            log.info("iso8583 client {}: connection #{}: response {} matches no request in flight (MAC {})", config.name, id,
+                    message.mti(), mac);
+            if (!mac.acceptable()) {
+                return;
+            }
+            try {
+                config.lateResponses.accept(message);
+            } catch (RuntimeException listenerFailure) {
+                log.error("iso8583 client {}: late-response listener failed with {}", config.name, listenerFailure.getClass().getName());
             }
         }
 
@@ -653,7 +712,7 @@ public final class IsoClient implements AutoCloseable {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof IdleStateEvent) {
-                slot.echo(ctx.channel());
+                slot.echo(this, ctx.channel());
             } else {
                 ctx.fireUserEventTriggered(event);
             }
@@ -675,18 +734,35 @@ public final class IsoClient implements AutoCloseable {
 
     /** One request in flight. */
     private static final class Pending {
+        /** Fields an answer echoes: one that differs answers an older request that used the same key. */
+        private static final int[] ECHOED = {3, 4};
+
         final String key;
         final Channel channel;
         final long startNanos;
         final long deadlineNanos;
+        private final String[] echoed = new String[ECHOED.length];
         final CompletableFuture<ExchangeOutcome> future = new CompletableFuture<>();
         volatile boolean written;
 
-        Pending(String key, Channel channel, long startNanos, long deadlineNanos) {
+        Pending(String key, Channel channel, long startNanos, long deadlineNanos, IsoMessage request) {
             this.key = key;
             this.channel = channel;
             this.startNanos = startNanos;
             this.deadlineNanos = deadlineNanos;
+            for (int i = 0; i < ECHOED.length; i++) {
+                echoed[i] = request.value(ECHOED[i]) instanceof String text ? text : null;
+            }
+        }
+
+        /** Whether {@code answer} can be this request's: each echoed field both carry is the same. */
+        boolean sameTransaction(IsoMessage answer) {
+            for (int i = 0; i < ECHOED.length; i++) {
+                if (echoed[i] != null && answer.value(ECHOED[i]) instanceof String text && !text.equals(echoed[i])) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

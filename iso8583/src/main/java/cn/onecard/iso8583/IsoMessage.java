@@ -25,7 +25,7 @@ public final class IsoMessage {
     private byte[] tpdu = NONE;
     private byte[] header = NONE;
     private final Object[] values = new Object[FIELD_MAX + 1];
-    /** The bytes this message was read from, for MAC verification; null for a message built here. */
+    /** The bytes this message was read from, for MAC verification; null for a message built or changed here. */
     private WireImage wire;
 
     public IsoMessage(String mti) {
@@ -37,6 +37,7 @@ public final class IsoMessage {
     }
 
     public IsoMessage mti(String newMti) {
+        wire = null;
         this.mti = requireMti(newMti);
         return this;
     }
@@ -47,6 +48,7 @@ public final class IsoMessage {
     }
 
     public IsoMessage tpdu(byte[] bytes) {
+        wire = null;
         this.tpdu = bytes == null ? NONE : bytes.clone();
         return this;
     }
@@ -57,6 +59,7 @@ public final class IsoMessage {
     }
 
     public IsoMessage header(byte[] bytes) {
+        wire = null;
         this.header = bytes == null ? NONE : bytes.clone();
         return this;
     }
@@ -98,33 +101,39 @@ public final class IsoMessage {
 
     /** Sets a text field (digits or characters); null removes it. */
     public IsoMessage set(int field, String value) {
+        wire = null;
         values[checkField(field)] = value;
         return this;
     }
 
     /** Sets a text field or sub-field; null removes it. */
     public IsoMessage set(String path, String value) {
+        wire = null;
         Path.parse(path).store(values, value);
         return this;
     }
 
     /** Sets a binary field from a copy of {@code value}; null removes it. */
     public IsoMessage setBytes(int field, byte[] value) {
+        wire = null;
         values[checkField(field)] = value == null ? null : value.clone();
         return this;
     }
 
     public IsoMessage setBytes(String path, byte[] value) {
+        wire = null;
         Path.parse(path).store(values, value == null ? null : value.clone());
         return this;
     }
 
     public IsoMessage unset(int field) {
+        wire = null;
         values[checkField(field)] = null;
         return this;
     }
 
     public IsoMessage unset(String path) {
+        wire = null;
         Path.parse(path).store(values, null);
         return this;
     }
@@ -174,6 +183,7 @@ public final class IsoMessage {
     }
 
     void putValue(int field, Object value) {
+        wire = null;
         values[field] = value;
     }
 

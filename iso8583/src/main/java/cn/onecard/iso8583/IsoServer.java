@@ -16,7 +16,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.internal.PlatformDependent;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
@@ -122,6 +121,7 @@ public final class IsoServer implements AutoCloseable {
     private final ExecutorService handlers;
     private final Channel listener;
     private final AtomicLong connectionIds = new AtomicLong();
+    private final java.util.Set<Channel> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionsOpen = new AtomicInteger();
     private final LongAdder connectionsAccepted = new LongAdder();
     private final LongAdder connectionsRefused = new LongAdder();
@@ -154,7 +154,6 @@ public final class IsoServer implements AutoCloseable {
                         channel.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                                 .addLast("frames", new FrameDecoder(dialect.framing(), config.frameCompletion))
-                                .addLast("flushes", new FlushConsolidationHandler(FLUSH_BATCH, false))
                                 .addLast("messages", new Connection(connectionIds.incrementAndGet()));
                     }
                 });
@@ -188,11 +187,15 @@ public final class IsoServer implements AutoCloseable {
                 handlerFailures.sum(), framingFaults.sum());
     }
 
-    /** Stops listening, closes every connection and waits up to 5 s for handlers still running. */
+    /**
+     * Stops listening and reading, lets the handlers still running finish (up to 5 s) so that
+     * requests already acted on are answered, then closes every connection.
+     */
     @Override
     public void close() {
+        int port = port();
         listener.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        connections.forEach(connection -> connection.config().setAutoRead(false));
         handlers.shutdown();
         try {
             if (!handlers.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -202,7 +205,8 @@ public final class IsoServer implements AutoCloseable {
             handlers.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        log.info("iso8583 server {} on port {} closed", dialect.name(), port());
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly(); // runs the answers' pending writes first
+        log.info("iso8583 server {} on port {} closed", dialect.name(), port);
     }
 
     /** One connection: reads messages, refuses what must be refused, hands the rest to the handler. */
@@ -234,12 +238,14 @@ public final class IsoServer implements AutoCloseable {
                 return;
             }
             connectionsAccepted.increment();
+            connections.add(ctx.channel());
             ctx.fireChannelActive();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             connectionsOpen.decrementAndGet();
+            connections.remove(ctx.channel());
             waiting.clear();
             ctx.fireChannelInactive();
         }
@@ -280,7 +286,7 @@ public final class IsoServer implements AutoCloseable {
                 } finally {
                     inFlight.decrementAndGet();
                     if (congested) {
-                        ctx.executor().execute(() -> release(ctx));
+                        onEventLoop(ctx, () -> release(ctx));
                     }
                 }
             });
@@ -301,9 +307,17 @@ public final class IsoServer implements AutoCloseable {
         private void send(ChannelHandlerContext ctx, byte[] frame) {
             outbound.add(Unpooled.wrappedBuffer(frame));
             if (drainScheduled.compareAndSet(false, true)) {
-                ctx.executor().execute(() -> drain(ctx));
+                onEventLoop(ctx, () -> drain(ctx));
             }
             responsesSent.increment();
+        }
+
+        private void onEventLoop(ChannelHandlerContext ctx, Runnable task) {
+            try {
+                ctx.executor().execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                log.warn("iso8583 server {}: connection #{}: an answer came after the server stopped", dialect.name(), id);
+            }
         }
 
         private void drain(ChannelHandlerContext ctx) {
@@ -361,8 +375,9 @@ public final class IsoServer implements AutoCloseable {
         }
 
         /**
-         * Answers {@code request} with the dialect's code for {@code code}, unsigned: the server did not act on it,
-         * and a MAC key is exactly what may be missing or wrong. A refusal that cannot be written closes the connection.
+         * Answers {@code request} with the dialect's code for {@code code}, unsigned: a MAC key is exactly what may be
+         * missing or wrong, and the code itself says what became of the request (a format or MAC error: not acted
+         * on; a system malfunction: unknown). A refusal that cannot be written closes the connection.
          */
         private void refuse(ChannelHandlerContext ctx, IsoMessage request, ResultCode code) {
             try {
@@ -389,8 +404,7 @@ public final class IsoServer implements AutoCloseable {
         }
 
         private IsoMessage refusal(IsoMessage request, ResultCode code) {
-            IsoMessage answer = Dialect.isResponse(request.mti()) ? request.copy() : dialect.responseTo(request);
-            return answer.set(39, dialect.codes().codeFor(code));
+            return dialect.responseTo(request).set(39, dialect.codes().codeFor(code));
         }
 
         private IsoMessage unsigned(IsoMessage message) {

@@ -79,6 +79,10 @@ final class MessageCodec {
                 FieldSpec spec = layout.field(field);
                 int fieldStart = pos;
                 try {
+                    if (macStart >= 0) {
+                        throw fail(Integer.toString(field), Reason.UNDEFINED_FIELD, "follows the MAC field " + macField
+                                + ", which must be the last field");
+                    }
                     if (spec == null) {
                         throw fail(Integer.toString(field), Reason.UNDEFINED_FIELD,
                                 "present in the bitmap but not defined by the dialect for MTI " + mti);

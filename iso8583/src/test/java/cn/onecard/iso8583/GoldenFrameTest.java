@@ -55,6 +55,8 @@ class GoldenFrameTest {
         assertThat(Arrays.copyOf(signed, signed.length - 8)).isEqualTo(Arrays.copyOf(frame, frame.length - 8));
         assertThat(dialect.checkMac(dialect.decode(signed), MacKeys.single(key))).isEqualTo(MacCheck.VALID);
         assertThat(dialect.checkMac(dialect.decode(frame), MacKeys.single(key))).isEqualTo(MacCheck.INVALID);
+        assertThat(dialect.checkMac(dialect.decode(signed).set(3, "000000"), MacKeys.single(key)))
+                .as("a message changed after it was read is checked as it now is").isEqualTo(MacCheck.INVALID);
     }
 
     @Test

@@ -207,6 +207,94 @@ class IsoClientTest {
     }
 
     @Test
+    void lateAnswerWithAWrongMac_isNotPassedOn() throws InterruptedException {
+        ScriptedHost host = host();
+        LinkedBlockingQueue<IsoMessage> late = new LinkedBlockingQueue<>();
+        IsoClient client = connectedClient(config(host).lateResponses(late::add));
+        SymmetricKey otherKey = SymmetricKey.fromHex(KeyAlgorithm.SM4, "00000000000000000000000000000001");
+
+        outcome(client.send(credit(22), Duration.ofMillis(100)));
+        Received request = host.take(WAIT);
+        request.link().write(BANK.encode(BANK.responseTo(request.message()).set(39, "51"), otherKey));
+        answer(request, "00");
+
+        IsoMessage passedOn = late.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(passedOn.get(39)).as("only the trustworthy one").isEqualTo("00");
+        assertThat(late.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(client.stats().lateResponses()).isEqualTo(2);
+    }
+
+    @Test
+    void answerToAnOlderRequestWithTheSameKey_doesNotSettleTheNewerOne() throws InterruptedException {
+        ScriptedHost host = host();
+        LinkedBlockingQueue<IsoMessage> late = new LinkedBlockingQueue<>();
+        IsoClient client = connectedClient(config(host).lateResponses(late::add));
+
+        assertThat(((Unknown) outcome(client.send(credit(23), Duration.ofMillis(100)))).reason()).isEqualTo(UnknownReason.TIMED_OUT);
+        Received older = host.take(WAIT);
+        CompletableFuture<ExchangeOutcome> newer = client.send(credit(23).set(4, "000000123400"));
+        Received newerRequest = host.take(WAIT);
+        answer(older, "00");
+
+        assertThat(late.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS).get(4)).isEqualTo(older.message().get(4));
+        assertThat(newer).isNotDone();
+        answer(newerRequest, "51");
+        assertThat(((Answered) outcome(newer)).response().get(39)).isEqualTo("51");
+    }
+
+    @Test
+    void requestWhoseMacIsRequired_withNoKeyToSignIt_isNotSent() {
+        ScriptedHost host = host();
+        IsoClient client = connectedClient(config(host).macKeys(MacKeys.none()));
+
+        assertThat(outcome(client.send(credit(24)))).isEqualTo(new NotSent(NotSentReason.ENCODING_FAILED));
+        assertThat(host.nothingMoreWithin(Duration.ofMillis(200))).isTrue();
+    }
+
+    @Test
+    void closingTheClientFromAnOutcomeCallback_works() {
+        ScriptedHost host = host();
+        IsoClient client = connectedClient(config(host));
+        CompletableFuture<ExchangeOutcome> first = client.send(credit(25));
+        CompletableFuture<ExchangeOutcome> second = client.send(credit(26));
+        first.thenRun(client::close);
+
+        List<Received> requests = host.take(2, WAIT);
+        answer(requests.stream().filter(r -> r.message().get(11).equals("000025")).findFirst().orElseThrow(), "00");
+
+        assertThat(outcome(first).answered()).isTrue();
+        assertThat(((Unknown) outcome(second)).reason()).isEqualTo(UnknownReason.CLIENT_CLOSED);
+    }
+
+    @Test
+    void sendsRacingClose_eachGetExactlyOneOutcome() throws Exception {
+        ScriptedHost host = host();
+        IsoClient client = connectedClient(config(host).inFlightMax(1_000_000));
+        List<CompletableFuture<ExchangeOutcome>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(4);
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            senders.add(Thread.ofPlatform().start(() -> {
+                started.countDown();
+                for (int i = 0; i < 20_000; i++) {
+                    futures.add(client.send(credit(thread * 100_000 + i + 1)));
+                }
+            }));
+        }
+        started.await();
+        client.close();
+        for (Thread sender : senders) {
+            sender.join();
+        }
+
+        for (CompletableFuture<ExchangeOutcome> future : futures) {
+            assertThat(outcome(future)).isNotNull();
+        }
+        assertThat(futures).hasSize(80_000);
+    }
+
+    @Test
     void answerWithAWrongMac_leavesTheOutcomeUnknown_withTheAnswerKeptForDiagnosis() {
         ScriptedHost host = host();
         IsoClient client = connectedClient(config(host));

@@ -217,6 +217,28 @@ class IsoServerTest {
     }
 
     @Test
+    void closingServer_answersTheRequestsItsHandlersAreStillWorkingOn() throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        IsoServer server = IsoServer.start(new IsoServer.Config(CUP).macKeys(keyRing()), (request, peer) -> {
+            handling.countDown();
+            release.await();
+            return approve(request, peer);
+        });
+        RawConnection connection = connect(server);
+        connection.send(CUP.encode(balanceInquiry("000019"), TEST_MAK));
+        handling.await();
+
+        Thread closing = Thread.ofPlatform().start(server::close);
+        release.countDown();
+        IsoMessage response = CUP.decode(connection.readFrame());
+        closing.join();
+
+        assertThat(response.get(39)).isEqualTo("00");
+        assertThat(response.get(11)).isEqualTo("000019");
+    }
+
+    @Test
     void slowHandler_holdsUpNoOtherRequestOnTheSameConnection() throws InterruptedException {
         CountDownLatch releaseFirst = new CountDownLatch(1);
         IsoServer server = server(new IsoServer.Config(CUP).macKeys(keyRing()), (request, peer) -> {

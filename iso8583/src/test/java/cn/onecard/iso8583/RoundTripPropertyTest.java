@@ -42,6 +42,18 @@ class RoundTripPropertyTest {
                 .map(type -> Arguments.of(Named.of(dialect.name(), dialect), Named.of(type.name(), type))));
     }
 
+    @org.junit.jupiter.api.Test
+    void repeatMessages_pairWithTheAnswersToTheirOriginals() {
+        assertThat(Dialect.responseMti("0421")).isEqualTo("0430");
+        assertThat(Dialect.responseMti("0200")).isEqualTo("0210");
+        assertThat(Dialect.requestClass("0421")).isEqualTo("0420");
+        assertThat(Dialect.requestClass("0430")).isEqualTo("0420");
+        assertThat(Dialect.requestClass("0832")).isEqualTo("0822");
+        Dialect cup = Dialects.builtIn().get("cup-pos");
+        IsoMessage repeat = cup.blank("0401").set(11, "000009").set(41, "12345678");
+        assertThat(cup.matchKey(cup.responseTo(repeat))).isEqualTo(cup.matchKey(cup.blank("0400").set(11, "000009").set(41, "12345678")));
+    }
+
     /** Every named message type of every dialect, as request and as response, with every field its layout defines filled. */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("messageTypes")
