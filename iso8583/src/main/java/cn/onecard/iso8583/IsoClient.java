@@ -3,6 +3,7 @@ package cn.onecard.iso8583;
 import static cn.onecard.iso8583.Limits.positive;
 
 import cn.onecard.crypto.CryptoException;
+import cn.onecard.crypto.SymmetricKey;
 import cn.onecard.iso8583.ExchangeOutcome.Answered;
 import cn.onecard.iso8583.ExchangeOutcome.NotSent;
 import cn.onecard.iso8583.ExchangeOutcome.NotSentReason;
@@ -328,14 +329,14 @@ public final class IsoClient implements AutoCloseable {
         if (channel == null) {
             return notSent(NotSentReason.NO_CONNECTION);
         }
-        boolean macRequired = dialect.macRule().map(rule -> rule.requiredFor(request.mti())).orElse(false);
-        if (macRequired && config.macKeys.keyFor(request).isEmpty()) {
+        SymmetricKey macKey = config.macKeys.keyFor(request).orElse(null);
+        if (macKey == null && dialect.macRule().map(rule -> rule.requiredFor(request.mti())).orElse(false)) {
             log.warn("iso8583 client {}: {} not sent: the dialect requires a MAC and there is no MAC key", config.name, request.mti());
             return notSent(NotSentReason.ENCODING_FAILED);
         }
         byte[] frame;
         try {
-            frame = dialect.encode(request, config.macKeys);
+            frame = dialect.encode(request, macKey);
         } catch (Iso8583Exception | IllegalArgumentException | CryptoException e) {
             log.warn("iso8583 client {}: {} not sent, it cannot be written: {}", config.name, request.mti(), e.getMessage());
             return notSent(NotSentReason.ENCODING_FAILED);
