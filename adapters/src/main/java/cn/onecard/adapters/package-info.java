@@ -1,5 +1,7 @@
 /**
- * The bank adapter contract and its ISO 8583, batch-file and HTTP implementations, each with its
- * bank's resilience policy. Built under its own issue; this module holds no code yet.
+ * The bank adapter contract ({@link cn.onecard.adapters.BankAdapter}) that every kind of agent bank
+ * implements, and its implementations: batch-file banks now, ISO 8583 and HTTP online banks next.
+ * A bank's layout, code table and transport are configuration; the gateway treats every bank alike
+ * through this contract and its {@link cn.onecard.adapters.BankCapabilities}.
  */
 package cn.onecard.adapters;

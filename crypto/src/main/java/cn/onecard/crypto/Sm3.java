@@ -36,6 +36,35 @@ public final class Sm3 {
         return out;
     }
 
+    /** An incremental SM3 digest, for content that arrives in pieces (a parsed stream). Not thread-safe. */
+    public static Hasher newHasher() {
+        return new Hasher();
+    }
+
+    /** Accumulates bytes; {@link #finish()} returns the digest and resets. */
+    public static final class Hasher {
+        private final SM3Digest digest = new SM3Digest();
+
+        private Hasher() {
+        }
+
+        public Hasher update(byte[] data) {
+            digest.update(data, 0, data.length);
+            return this;
+        }
+
+        public Hasher update(byte[] data, int offset, int length) {
+            digest.update(data, offset, length);
+            return this;
+        }
+
+        public byte[] finish() {
+            byte[] out = new byte[DIGEST_BYTES];
+            digest.doFinal(out, 0);
+            return out;
+        }
+    }
+
     public static byte[] hmac(byte[] key, byte[] data) {
         HMac mac = new HMac(new SM3Digest());
         mac.init(new KeyParameter(key));

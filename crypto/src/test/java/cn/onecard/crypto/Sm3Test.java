@@ -35,6 +35,21 @@ class Sm3Test {
 
     @ParameterizedTest
     @MethodSource("seeds")
+    void hasherFedInRandomPieces_equalsOneShotDigest(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] data = SeededCases.bytes(random, random.nextInt(0, 5_000));
+        Sm3.Hasher hasher = Sm3.newHasher();
+        for (int offset = 0; offset < data.length; ) {
+            int length = random.nextInt(0, data.length - offset + 1);
+            hasher.update(data, offset, length);
+            offset += length;
+        }
+        assertThat(hasher.finish()).isEqualTo(Sm3.digest(data));
+        assertThat(hasher.finish()).as("finish resets the hasher").isEqualTo(Sm3.digest(new byte[0]));
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
     void digestOfStream_equalsDigestOfBytes(long seed) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         byte[] data = SeededCases.bytes(random, random.nextInt(0, 200_000));

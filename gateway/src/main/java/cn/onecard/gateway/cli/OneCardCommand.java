@@ -6,7 +6,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "onecard", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "OneCard Gateway: the bank-side disbursement gateway of the \"one card\" subsidy programme.",
-        subcommands = {CryptoCommand.class, IsoCommand.class, DemoCommand.class})
+        subcommands = {ServeCommand.class, CryptoCommand.class, IsoCommand.class, DemoCommand.class})
 public final class OneCardCommand implements Runnable {
 
     @Spec

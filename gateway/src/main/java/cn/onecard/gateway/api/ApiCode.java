@@ -1,0 +1,47 @@
+package cn.onecard.gateway.api;
+
+/**
+ * Why a request was refused: stable names and numbers (docs/codes.md), each with its HTTP status.
+ * Ordered by the order the gateway checks them.
+ */
+public enum ApiCode {
+    CLIENT_UNKNOWN(1, 401),
+    SIGNATURE_MISSING(2, 401),
+    TIMESTAMP_OUT_OF_WINDOW(3, 401),
+    NONCE_INVALID(4, 401),
+    NONCE_REPLAYED(5, 401),
+    SIGNATURE_INVALID(6, 401),
+    BODY_TOO_LARGE(11, 413),
+    UNSUPPORTED_MEDIA_TYPE(12, 415),
+    MALFORMED_JSON(13, 400),
+    UNKNOWN_FIELD(14, 400),
+    MISSING_FIELD(15, 400),
+    BAD_FIELD(16, 400),
+    TOO_MANY_ITEMS(17, 413),
+    DUPLICATE_ITEM_ID(21, 422),
+    COUNT_MISMATCH(22, 422),
+    TOTAL_MISMATCH(23, 422),
+    PROGRAM_UNKNOWN(24, 422),
+    BATCH_CONFLICT(31, 409),
+    BATCH_NOT_FOUND(32, 404),
+    NOT_FOUND(33, 404),
+    METHOD_NOT_ALLOWED(34, 405),
+    SERVICE_UNAVAILABLE(91, 503),
+    INTERNAL_ERROR(99, 500);
+
+    private final int number;
+    private final int httpStatus;
+
+    ApiCode(int number, int httpStatus) {
+        this.number = number;
+        this.httpStatus = httpStatus;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

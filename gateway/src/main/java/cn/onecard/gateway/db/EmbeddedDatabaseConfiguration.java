@@ -1,0 +1,68 @@
+package cn.onecard.gateway.db;
+
+import cn.onecard.gateway.config.OneCardProperties;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.util.StringUtils;
+
+/**
+ * The default store: with no {@code spring.datasource.url}, the gateway starts an embedded
+ * PostgreSQL (zonky's binaries from Maven Central) with its data under {@code DATA_DIR/postgres},
+ * kept across restarts. Production sets {@code spring.datasource.url} and this steps aside.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(EmbeddedDatabaseConfiguration.NoDatasourceUrl.class)
+public class EmbeddedDatabaseConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabaseConfiguration.class);
+
+    static final class NoDatasourceUrl implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return !StringUtils.hasText(context.getEnvironment().getProperty("spring.datasource.url"));
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    EmbeddedPostgres embeddedPostgres(OneCardProperties properties) {
+        Path directory = properties.dataDir().resolve("postgres").toAbsolutePath();
+        try {
+            Files.createDirectories(directory);
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(directory)
+                    .setCleanDataDirectory(false)
+                    // durable: every commit is flushed (synchronous_commit stays on); room for bulk loads
+                    .setServerConfig("max_wal_size", "4GB")
+                    .setServerConfig("shared_buffers", "256MB")
+                    .setServerConfig("max_connections", "100")
+                    .start();
+            log.info("embedded PostgreSQL started on port {} with its data in {}", postgres.getPort(), directory);
+            return postgres;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + directory, e);
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    DataSource dataSource(EmbeddedPostgres postgres) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+        config.setMaximumPoolSize(16);
+        config.setPoolName("onecard-embedded");
+        return new HikariDataSource(config);
+    }
+}

@@ -1,0 +1,86 @@
+package cn.onecard.gateway.intake;
+
+import cn.onecard.gateway.api.ApiCode;
+import cn.onecard.gateway.api.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The treasury API (docs/api.md). Every request is signed; the body is read as a stream. */
+@RestController
+public class BatchController {
+
+    private final RequestAuthenticator authenticator;
+    private final BatchIntake intake;
+    private final BatchQueries queries;
+    private final Nonces nonces;
+
+    public BatchController(RequestAuthenticator authenticator, BatchIntake intake, BatchQueries queries, Nonces nonces) {
+        this.authenticator = authenticator;
+        this.intake = intake;
+        this.queries = queries;
+        this.nonces = nonces;
+    }
+
+    @PostMapping(path = "/api/v1/batches", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Object>> submit(HttpServletRequest request) throws IOException {
+        requireJson(request.getContentType());
+        try (RequestAuthenticator.SignedRequest signed = begin(request)) {
+            BatchIntake.Accepted accepted = intake.submit(signed.clientId(), BatchIntake.Source.API,
+                    BatchIntake.Format.JSON, request.getInputStream(), signed);
+            return ResponseEntity.status(HttpStatus.ACCEPTED).body(queries.batch(signed.clientId(), accepted.batchId()));
+        }
+    }
+
+    private static void requireJson(String contentType) {
+        boolean json;
+        try {
+            json = contentType != null && MediaType.APPLICATION_JSON.includes(MediaType.parseMediaType(contentType));
+        } catch (org.springframework.http.InvalidMediaTypeException e) {
+            json = false;
+        }
+        if (!json) {
+            throw new ApiException(ApiCode.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
+        }
+    }
+
+    @GetMapping(path = "/api/v1/batches/{batchId}", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> batch(HttpServletRequest request, @PathVariable("batchId") String batchId) {
+        String clientId = verifyEmptyBody(request);
+        return queries.batch(clientId, batchId);
+    }
+
+    @GetMapping(path = "/api/v1/batches/{batchId}/items", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> items(HttpServletRequest request, @PathVariable("batchId") String batchId,
+            @RequestParam(name = "state", required = false) String state,
+            @RequestParam(name = "code", required = false) String code,
+            @RequestParam(name = "page", defaultValue = "0") int page,
+            @RequestParam(name = "size", defaultValue = "100") int size) {
+        String clientId = verifyEmptyBody(request);
+        return queries.items(clientId, batchId, state, code, page, size);
+    }
+
+    private RequestAuthenticator.SignedRequest begin(HttpServletRequest request) {
+        return authenticator.begin(request.getHeader(RequestAuthenticator.CLIENT_HEADER),
+                request.getHeader(RequestAuthenticator.TIMESTAMP_HEADER),
+                request.getHeader(RequestAuthenticator.NONCE_HEADER),
+                request.getHeader(RequestAuthenticator.SIGNATURE_HEADER));
+    }
+
+    /** A GET signs an empty body; its nonce is spent once the signature verifies. */
+    private String verifyEmptyBody(HttpServletRequest request) {
+        try (RequestAuthenticator.SignedRequest signed = begin(request)) {
+            signed.verify();
+            nonces.spend(signed.clientId(), signed.nonce());
+            return signed.clientId();
+        }
+    }
+}

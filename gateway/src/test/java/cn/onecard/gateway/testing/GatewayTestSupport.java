@@ -1,0 +1,47 @@
+package cn.onecard.gateway.testing;
+
+import cn.onecard.crypto.Sm2;
+import cn.onecard.crypto.Sm2KeyPair;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * One gateway per test JVM context: a temporary data directory (its embedded PostgreSQL), test keys
+ * for one treasury client and the gateway, and two banks' BINs.
+ */
+public final class GatewayTestSupport {
+
+    public static final String CLIENT_ID = "test-treasury";
+    public static final String LYB_BIN = "623595";
+    public static final String ABC_BIN = "622848";
+    public static final String UNROUTED_BIN = "999999";
+
+    public static final Path DATA_DIR;
+    public static final Sm2KeyPair TREASURY_KEYS = Sm2.generateKeyPair();
+    public static final Sm2KeyPair GATEWAY_KEYS = Sm2.generateKeyPair();
+
+    static {
+        try {
+            DATA_DIR = Files.createTempDirectory("onecard-gateway-test");
+            Files.writeString(DATA_DIR.resolve("test-treasury-public.pem"), TREASURY_KEYS.publicKey().toPem());
+            Files.writeString(DATA_DIR.resolve("test-gateway-private.pem"), GATEWAY_KEYS.privateKey().toPem());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private GatewayTestSupport() {
+    }
+
+    public static void register(DynamicPropertyRegistry registry) {
+        registry.add("onecard.data-dir", DATA_DIR::toString);
+        registry.add("onecard.gateway-key", () -> DATA_DIR.resolve("test-gateway-private.pem").toString());
+        registry.add("onecard.treasury.clients[0].id", () -> CLIENT_ID);
+        registry.add("onecard.treasury.clients[0].public-key", () -> DATA_DIR.resolve("test-treasury-public.pem").toString());
+        registry.add("onecard.banks.LYB.bins", () -> LYB_BIN + ",621493");
+        registry.add("onecard.banks.ABC.bins", () -> ABC_BIN);
+    }
+}
