@@ -1,12 +1,20 @@
 package cn.onecard.gateway.config;
 
+import cn.onecard.adapters.BankAdapter;
+import cn.onecard.gateway.dispatch.BankCycle;
+import cn.onecard.gateway.dispatch.DispatchLedger;
+import cn.onecard.gateway.dispatch.GatewayRoutes;
+import cn.onecard.gateway.dispatch.ResultLedger;
 import cn.onecard.gateway.intake.BatchIntake;
 import cn.onecard.gateway.intake.BatchParser;
 import cn.onecard.gateway.intake.BatchQueries;
 import cn.onecard.gateway.intake.Nonces;
 import cn.onecard.gateway.intake.RequestAuthenticator;
 import cn.onecard.gateway.intake.TreasuryClients;
+import cn.onecard.gateway.ledger.Alerts;
+import cn.onecard.gateway.ledger.Leases;
 import cn.onecard.gateway.ledger.ReportOutbox;
+import cn.onecard.gateway.results.CallbackSender;
 import cn.onecard.gateway.validation.BankRouting;
 import cn.onecard.gateway.validation.ItemChecks;
 import cn.onecard.gateway.validation.SubsidyCatalogue;
@@ -19,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
@@ -69,8 +78,61 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    ReportOutbox reportOutbox(Clock clock) {
-        return new ReportOutbox(JsonMapper.builder().build(), clock, ZONE, 1_000);
+    ReportOutbox reportOutbox(Clock clock, OneCardProperties properties) {
+        return new ReportOutbox(JsonMapper.builder().build(), clock, ZONE, properties.callback().chunkItems());
+    }
+
+    @Bean
+    GatewayKeys gatewayKeys(OneCardProperties properties) {
+        return GatewayKeys.load(properties);
+    }
+
+    @Bean
+    Leases leases(DataSource dataSource, Clock clock, OneCardProperties properties) {
+        String node = properties.nodeId() != null ? properties.nodeId()
+                : hostName() + "-" + ProcessHandle.current().pid();
+        return new Leases(dataSource, clock, node);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "node";
+        }
+    }
+
+    @Bean
+    Alerts alerts(DataSource dataSource, Clock clock) {
+        return new Alerts(dataSource, clock);
+    }
+
+    @Bean
+    DispatchLedger dispatchLedger(DataSource dataSource, Clock clock) {
+        return new DispatchLedger(dataSource, clock);
+    }
+
+    @Bean(destroyMethod = "close")
+    CallbackSender callbackSender(DataSource dataSource, Clock clock, OneCardProperties properties, GatewayKeys keys,
+            Leases leases) {
+        return new CallbackSender(dataSource, clock, properties.gatewayId(), keys.privateKey(), leases.owner());
+    }
+
+    @Bean
+    List<BankCycle> bankCycles(ObjectProvider<BankAdapter> adapters, DataSource dataSource, ReportOutbox outbox,
+            Alerts alerts, Clock clock, DispatchLedger dispatches, Leases leases, OneCardProperties properties) {
+        OneCardProperties.Dispatch settings = properties.dispatch();
+        return adapters.orderedStream()
+                .map(adapter -> new BankCycle(adapter, dispatches,
+                        new ResultLedger(dataSource, outbox, alerts, clock, adapter.bankCode()), leases, clock, ZONE,
+                        new BankCycle.Settings(settings.leaseTtl(), settings.retryAfter(), settings.resendsMax(),
+                                "BANK_RESULT_MISSING")))
+                .toList();
+    }
+
+    @Bean
+    GatewayRoutes gatewayRoutes(List<BankCycle> bankCycles, CallbackSender callbacks, OneCardProperties properties) {
+        return new GatewayRoutes(bankCycles, callbacks, properties.dispatch().cyclePeriod(), properties.callback().period());
     }
 
     @Bean

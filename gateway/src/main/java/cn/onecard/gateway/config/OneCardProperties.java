@@ -26,6 +26,8 @@ public record OneCardProperties(
         @DefaultValue Treasury treasury,
         @DefaultValue Intake intake,
         @DefaultValue Catalogue catalogue,
+        @DefaultValue Dispatch dispatch,
+        @DefaultValue Callback callback,
         Map<String, Bank> banks) {
 
     public OneCardProperties {
@@ -49,6 +51,20 @@ public record OneCardProperties(
             @DefaultValue("2000000") int batchItemsMax,
             @DefaultValue("5m") Duration timestampWindow,
             @DefaultValue("10m") Duration nonceRetention) {
+    }
+
+    /** How each bank's cycle runs. */
+    public record Dispatch(
+            @DefaultValue("1s") Duration cyclePeriod,
+            @DefaultValue("30s") Duration leaseTtl,
+            @DefaultValue("30s") Duration retryAfter,
+            @DefaultValue("2") int resendsMax) {
+    }
+
+    /** How callbacks are delivered. */
+    public record Callback(
+            @DefaultValue("500ms") Duration period,
+            @DefaultValue("1000") int chunkItems) {
     }
 
     /** Where the subsidy catalogue is read from (a Spring resource location). */

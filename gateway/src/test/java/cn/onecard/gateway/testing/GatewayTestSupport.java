@@ -36,8 +36,15 @@ public final class GatewayTestSupport {
     private GatewayTestSupport() {
     }
 
+    /** Registers a gateway with its own data directory (each Spring test context runs its own PostgreSQL). */
     public static void register(DynamicPropertyRegistry registry) {
-        registry.add("onecard.data-dir", DATA_DIR::toString);
+        Path dataDir;
+        try {
+            dataDir = Files.createTempDirectory(DATA_DIR, "context");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        registry.add("onecard.data-dir", dataDir::toString);
         registry.add("onecard.gateway-key", () -> DATA_DIR.resolve("test-gateway-private.pem").toString());
         registry.add("onecard.treasury.clients[0].id", () -> CLIENT_ID);
         registry.add("onecard.treasury.clients[0].public-key", () -> DATA_DIR.resolve("test-treasury-public.pem").toString());
