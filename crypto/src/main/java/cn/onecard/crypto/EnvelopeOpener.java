@@ -49,6 +49,16 @@ public final class EnvelopeOpener {
         }
     }
 
+    /**
+     * The sender key id (SM3 fingerprint of the sender's public key) of an envelope, read from its
+     * header without opening it, so that a receiver with several partners knows whose key to verify
+     * with. Proves nothing: {@link #open} still checks the signature against that key.
+     */
+    public static byte[] senderKeyId(InputStream sealed) throws IOException {
+        byte[] fixed = readHeaderStart(sealed);
+        return Arrays.copyOfRange(fixed, EnvelopeFormat.OFFSET_SENDER, EnvelopeFormat.OFFSET_SENDER + EnvelopeFormat.KEY_ID_BYTES);
+    }
+
     /** Decrypts into {@code staging}, which the caller must discard unless this returns normally. */
     private EnvelopeInfo openInto(InputStream in, OutputStream staging, Sm2PrivateKey recipient, Sm2PublicKey sender)
             throws IOException {

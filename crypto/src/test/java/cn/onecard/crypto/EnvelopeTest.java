@@ -87,6 +87,16 @@ class EnvelopeTest {
     }
 
     @Test
+    void senderKeyId_readsTheSendersFingerprintWithoutOpening() throws IOException {
+        byte[] sealed = sealer.seal(new byte[10], BANK.publicKey(), TREASURY.privateKey(), "batch.jsonl");
+
+        assertThat(EnvelopeOpener.senderKeyId(new java.io.ByteArrayInputStream(sealed)))
+                .isEqualTo(TREASURY.publicKey().fingerprint());
+        assertThatThrownBy(() -> EnvelopeOpener.senderKeyId(new java.io.ByteArrayInputStream(new byte[] {'O', 'C'})))
+                .isInstanceOf(MalformedInputException.class);
+    }
+
+    @Test
     void open_expectingAnotherSender_isRefusedAsWrongSender() {
         byte[] sealed = sealer.seal(new byte[10], BANK.publicKey(), TREASURY.privateKey(), "");
         assertRefused(sealed, BANK.privateKey(), STRANGER.publicKey(), Reason.WRONG_SENDER);

@@ -5,7 +5,11 @@ import cn.onecard.gateway.dispatch.BankCycle;
 import cn.onecard.gateway.dispatch.DispatchLedger;
 import cn.onecard.gateway.dispatch.GatewayRoutes;
 import cn.onecard.gateway.dispatch.ResultLedger;
+import cn.onecard.gateway.feeds.FeedLoader;
+import cn.onecard.gateway.feeds.FeedsFolder;
 import cn.onecard.gateway.intake.BatchIntake;
+import cn.onecard.gateway.intake.FileRoutes;
+import cn.onecard.gateway.intake.TreasuryInbox;
 import cn.onecard.gateway.intake.BatchParser;
 import cn.onecard.gateway.intake.BatchQueries;
 import cn.onecard.gateway.intake.Nonces;
@@ -140,6 +144,22 @@ public class GatewayConfiguration {
             Clock clock, Nonces nonces, OneCardProperties properties) {
         return new BatchIntake(dataSource, new BatchParser(properties.intake().batchItemsMax()), new ItemChecks(routing),
                 catalogue, outbox, clock, ZONE, properties.intake().bodyBytesMax().toBytes(), nonces);
+    }
+
+    @Bean
+    FeedLoader feedLoader(DataSource dataSource, Clock clock) {
+        return new FeedLoader(dataSource, clock);
+    }
+
+    @Bean
+    TreasuryInbox treasuryInbox(OneCardProperties properties, TreasuryClients clients, BatchIntake intake,
+            GatewayKeys keys, Clock clock) throws java.io.IOException {
+        return new TreasuryInbox(properties.inboxDir(), clients, intake, keys.privateKey(), clock, ZONE);
+    }
+
+    @Bean
+    FileRoutes fileRoutes(TreasuryInbox inbox, FeedLoader loader, OneCardProperties properties) throws java.io.IOException {
+        return new FileRoutes(inbox, new FeedsFolder(properties.feedsDir(), loader), properties.folders().pollDelay());
     }
 
     @Bean

@@ -28,6 +28,7 @@ public record OneCardProperties(
         @DefaultValue Catalogue catalogue,
         @DefaultValue Dispatch dispatch,
         @DefaultValue Callback callback,
+        @DefaultValue Folders folders,
         Map<String, Bank> banks) {
 
     public OneCardProperties {
@@ -59,6 +60,18 @@ public record OneCardProperties(
             @DefaultValue("30s") Duration leaseTtl,
             @DefaultValue("30s") Duration retryAfter,
             @DefaultValue("2") int resendsMax) {
+    }
+
+    /** The treasury inbox and the feeds folder (default: under the data directory) and how often they are polled. */
+    public record Folders(Path inbox, Path feeds, @DefaultValue("500ms") Duration pollDelay) {
+    }
+
+    public Path inboxDir() {
+        return folders.inbox() != null ? folders.inbox() : dataDir.resolve("inbox");
+    }
+
+    public Path feedsDir() {
+        return folders.feeds() != null ? folders.feeds() : dataDir.resolve("feeds");
     }
 
     /** How callbacks are delivered. */

@@ -1,0 +1,231 @@
+package cn.onecard.gateway.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cn.onecard.crypto.EnvelopeSealer;
+import cn.onecard.crypto.Sm2;
+import cn.onecard.crypto.Sm2PrivateKey;
+import cn.onecard.gateway.config.OneCardProperties;
+import cn.onecard.gateway.testing.GatewayTestSupport;
+import cn.onecard.gateway.testing.People;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Batches as sealed files in the inbox, and screening feeds in the feeds folder. */
+@SpringBootTest(properties = "onecard.folders.poll-delay=50ms")
+class InboxAndFeedsTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final People PEOPLE = new People(99L);
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        GatewayTestSupport.register(registry);
+    }
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    OneCardProperties properties;
+
+    private static void await(String what, BooleanSupplier condition) {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private String jsonLines(String batchId, int declaredCount, Map<String, String> cardsById) {
+        StringBuilder out = new StringBuilder();
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("batchId", batchId);
+        header.put("programCode", "P28");
+        header.put("programName", "高龄津贴");
+        header.put("period", "202611");
+        header.put("payerAccount", "4103000001");
+        header.put("callbackUrl", "http://127.0.0.1:1/callbacks");
+        header.put("itemCount", declaredCount);
+        header.put("totalAmountFen", 5_000L * cardsById.size());
+        out.append(JSON.writeValueAsString(header)).append('\n');
+        int n = 0;
+        for (Map.Entry<String, String> entry : cardsById.entrySet()) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("itemId", "i" + n++);
+            item.put("name", "王五");
+            item.put("idNumber", entry.getKey());
+            item.put("cardNumber", entry.getValue());
+            item.put("amountFen", 5_000L);
+            out.append(JSON.writeValueAsString(item)).append('\n');
+        }
+        return out.toString();
+    }
+
+    private Path drop(String batchId, String content, Sm2PrivateKey signer) throws IOException {
+        String name = batchId + ".jsonl";
+        byte[] sealed = new EnvelopeSealer().seal(content.getBytes(StandardCharsets.UTF_8),
+                GatewayTestSupport.GATEWAY_KEYS.publicKey(), signer, name);
+        return dropBytes(name + ".ocev", sealed);
+    }
+
+    private Path dropBytes(String fileName, byte[] bytes) throws IOException {
+        Path inbox = properties.inboxDir();
+        Path staging = inbox.resolve("." + fileName + ".part");
+        Files.write(staging, bytes);
+        return Files.move(staging, inbox.resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private JsonNode receipt(String fileName) throws IOException {
+        Path receipts = properties.inboxDir().resolve("receipts");
+        await("the receipt of " + fileName + " is written", () -> Files.exists(receipts.resolve(fileName + ".receipt.json.sig")));
+        byte[] body = Files.readAllBytes(receipts.resolve(fileName + ".receipt.json"));
+        byte[] signature = Base64.getDecoder().decode(Files.readString(receipts.resolve(fileName + ".receipt.json.sig")).strip());
+        assertThat(GatewayTestSupport.GATEWAY_KEYS.publicKey().verify(body, signature)).as("receipt signature").isTrue();
+        return JSON.readTree(body);
+    }
+
+    @Test
+    void sealedBatchFile_isTakenInWithASignedReceiptAndMovedAside() throws IOException {
+        String batchId = "FILE" + System.nanoTime();
+        String content = jsonLines(batchId, 2, Map.of(PEOPLE.idNumber(), PEOPLE.card(GatewayTestSupport.LYB_BIN, 16),
+                PEOPLE.idNumber(), PEOPLE.card(GatewayTestSupport.ABC_BIN, 19)));
+
+        drop(batchId, content, GatewayTestSupport.TREASURY_KEYS.privateKey());
+
+        JsonNode receipt = receipt(batchId + ".jsonl.ocev");
+        assertThat(receipt.get("result").asString()).isEqualTo("ACCEPTED");
+        assertThat(receipt.get("batchId").asString()).isEqualTo(batchId);
+        assertThat(Files.exists(properties.inboxDir().resolve("processed").resolve(batchId + ".jsonl.ocev"))).isTrue();
+        assertThat(jdbc.queryForObject("select source || ':' || item_count from batches where batch_id = ?", String.class,
+                batchId)).isEqualTo("FILE:2");
+
+        // the same file again: recognised, nothing stored twice
+        drop(batchId, content, GatewayTestSupport.TREASURY_KEYS.privateKey());
+        await("the second copy is moved aside", () -> !Files.exists(properties.inboxDir().resolve(batchId + ".jsonl.ocev")));
+        assertThat(jdbc.queryForObject("select count(*) from items i join batches b using (batch_pk) where b.batch_id = ?",
+                Integer.class, batchId)).isEqualTo(2);
+    }
+
+    record BadFile(String name, String code, java.util.function.Function<InboxAndFeedsTest, Path> drop) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("badFiles")
+    void badBatchFile_isMovedToErrorWithAReasonAndARefusalReceipt_andStoresNothing(BadFile bad) throws IOException {
+        int batches = jdbc.queryForObject("select count(*) from batches", Integer.class);
+
+        Path file = bad.drop().apply(this);
+
+        String name = file.getFileName().toString();
+        JsonNode receipt = receipt(name);
+        assertThat(receipt.get("result").asString()).isEqualTo("REFUSED");
+        assertThat(receipt.get("code").asString()).isEqualTo(bad.code());
+        Path reason = properties.inboxDir().resolve("error").resolve(name + ".reason");
+        await("the file is in error/", () -> Files.exists(reason));
+        assertThat(Files.readString(reason)).startsWith(bad.code()).doesNotContain("622848").doesNotContain("王五");
+        assertThat(jdbc.queryForObject("select count(*) from batches", Integer.class)).isEqualTo(batches);
+    }
+
+    static List<BadFile> badFiles() {
+        return List.of(
+                new BadFile("signed by a stranger", "CLIENT_UNKNOWN", t -> t.unchecked(() -> t.drop("S" + System.nanoTime(),
+                        t.jsonLines("x", 1, Map.of(PEOPLE.idNumber(), PEOPLE.card(GatewayTestSupport.ABC_BIN, 19))),
+                        Sm2.generateKeyPair().privateKey()))),
+                new BadFile("a flipped byte", "ENVELOPE_INVALID", t -> t.unchecked(() -> {
+                    String batchId = "B" + System.nanoTime();
+                    byte[] sealed = new EnvelopeSealer().seal(t.jsonLines(batchId, 1, Map.of(PEOPLE.idNumber(),
+                            PEOPLE.card(GatewayTestSupport.ABC_BIN, 19))).getBytes(StandardCharsets.UTF_8),
+                            GatewayTestSupport.GATEWAY_KEYS.publicKey(), GatewayTestSupport.TREASURY_KEYS.privateKey(),
+                            batchId + ".jsonl");
+                    sealed[sealed.length / 2] ^= 1;
+                    return t.dropBytes(batchId + ".jsonl.ocev", sealed);
+                })),
+                new BadFile("cut short", "ENVELOPE_INVALID", t -> t.unchecked(() -> {
+                    String batchId = "C" + System.nanoTime();
+                    byte[] sealed = new EnvelopeSealer().seal(t.jsonLines(batchId, 1, Map.of(PEOPLE.idNumber(),
+                            PEOPLE.card(GatewayTestSupport.ABC_BIN, 19))).getBytes(StandardCharsets.UTF_8),
+                            GatewayTestSupport.GATEWAY_KEYS.publicKey(), GatewayTestSupport.TREASURY_KEYS.privateKey(),
+                            batchId + ".jsonl");
+                    return t.dropBytes(batchId + ".jsonl.ocev", java.util.Arrays.copyOf(sealed, sealed.length - 40));
+                })),
+                new BadFile("not an envelope", "ENVELOPE_INVALID", t -> t.unchecked(() ->
+                        t.dropBytes("N" + System.nanoTime() + ".jsonl.ocev", "{\"batchId\":1}".getBytes(StandardCharsets.UTF_8)))),
+                new BadFile("count mismatch inside", "COUNT_MISMATCH", t -> t.unchecked(() -> {
+                    String batchId = "M" + System.nanoTime();
+                    return t.drop(batchId, t.jsonLines(batchId, 5, Map.of(PEOPLE.idNumber(),
+                            PEOPLE.card(GatewayTestSupport.ABC_BIN, 19))), GatewayTestSupport.TREASURY_KEYS.privateKey());
+                })),
+                new BadFile("truncated JSON inside", "MALFORMED_JSON", t -> t.unchecked(() -> {
+                    String batchId = "J" + System.nanoTime();
+                    String lines = t.jsonLines(batchId, 1, Map.of(PEOPLE.idNumber(), PEOPLE.card(GatewayTestSupport.ABC_BIN, 19)));
+                    return t.drop(batchId, lines.substring(0, lines.length() - 10), GatewayTestSupport.TREASURY_KEYS.privateKey());
+                })));
+    }
+
+    interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    <T> T unchecked(IoSupplier<T> supplier) {
+        try {
+            return supplier.get();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void feeds_areLoadedAsSnapshots_andABadFileIsRefusedWholeWithoutItsContent() throws IOException {
+        Path feeds = properties.feedsDir();
+        String card = PEOPLE.card(GatewayTestSupport.LYB_BIN, 16);
+        String id = PEOPLE.idNumber();
+        Files.writeString(feeds.resolve(".card-registry.csv.part"), "card_number,id_number,state\n" + card + "," + id
+                + ",FROZEN\n" + PEOPLE.card(GatewayTestSupport.ABC_BIN, 19) + "," + PEOPLE.idNumber() + ",NORMAL\n");
+        Files.move(feeds.resolve(".card-registry.csv.part"), feeds.resolve("card-registry.csv"));
+
+        await("the registry is loaded", () -> Files.exists(feeds.resolve("processed").resolve("card-registry.csv")));
+        assertThat(jdbc.queryForObject("select state from card_registry where card_number = ?", String.class, card))
+                .isEqualTo("FROZEN");
+        assertThat(jdbc.queryForObject("select rows_loaded from feed_loads where feed = 'CARD_REGISTRY'", Integer.class))
+                .isEqualTo(2);
+
+        Files.writeString(feeds.resolve(".blocked-persons-2.csv.part"), "id_number,reason\n" + id + ",DECEASED\n"
+                + id.substring(0, 17) + ",GONE\n");
+        Files.move(feeds.resolve(".blocked-persons-2.csv.part"), feeds.resolve("blocked-persons-2.csv"));
+
+        Path reason = feeds.resolve("error").resolve("blocked-persons-2.csv.reason");
+        await("the bad feed is refused", () -> Files.exists(reason));
+        assertThat(Files.readString(reason)).contains("line 3").doesNotContain(id.substring(0, 17));
+        assertThat(jdbc.queryForObject("select count(*) from blocked_persons", Integer.class)).isZero();
+        jdbc.update("delete from feed_loads where feed = 'CARD_REGISTRY'");
+    }
+}
