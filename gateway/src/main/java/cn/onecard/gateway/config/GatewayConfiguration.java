@@ -19,6 +19,7 @@ import cn.onecard.gateway.ledger.Alerts;
 import cn.onecard.gateway.ledger.Leases;
 import cn.onecard.gateway.ledger.ReportOutbox;
 import cn.onecard.gateway.results.CallbackSender;
+import cn.onecard.gateway.results.ResultFiles;
 import cn.onecard.gateway.validation.BankRouting;
 import cn.onecard.gateway.validation.ItemChecks;
 import cn.onecard.gateway.validation.SubsidyCatalogue;
@@ -160,6 +161,11 @@ public class GatewayConfiguration {
     @Bean
     FileRoutes fileRoutes(TreasuryInbox inbox, FeedLoader loader, OneCardProperties properties) throws java.io.IOException {
         return new FileRoutes(inbox, new FeedsFolder(properties.feedsDir(), loader), properties.folders().pollDelay());
+    }
+
+    @Bean
+    ResultFiles resultFiles(DataSource dataSource, GatewayKeys keys) {
+        return new ResultFiles(dataSource, keys.privateKey(), ZONE);
     }
 
     @Bean

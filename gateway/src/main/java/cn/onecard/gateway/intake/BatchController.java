@@ -2,6 +2,7 @@ package cn.onecard.gateway.intake;
 
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
+import cn.onecard.gateway.results.ResultFiles;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.Map;
@@ -22,12 +23,17 @@ public class BatchController {
     private final BatchIntake intake;
     private final BatchQueries queries;
     private final Nonces nonces;
+    private final ResultFiles resultFiles;
+    private final TreasuryClients clients;
 
-    public BatchController(RequestAuthenticator authenticator, BatchIntake intake, BatchQueries queries, Nonces nonces) {
+    public BatchController(RequestAuthenticator authenticator, BatchIntake intake, BatchQueries queries, Nonces nonces,
+            ResultFiles resultFiles, TreasuryClients clients) {
         this.authenticator = authenticator;
         this.intake = intake;
         this.queries = queries;
         this.nonces = nonces;
+        this.resultFiles = resultFiles;
+        this.clients = clients;
     }
 
     @PostMapping(path = "/api/v1/batches", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -66,6 +72,17 @@ public class BatchController {
             @RequestParam(name = "size", defaultValue = "100") int size) {
         String clientId = verifyEmptyBody(request);
         return queries.items(clientId, batchId, state, code, page, size);
+    }
+
+    @GetMapping(path = "/api/v1/batches/{batchId}/result-file")
+    public void resultFile(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+            @PathVariable("batchId") String batchId) throws IOException {
+        String clientId = verifyEmptyBody(request);
+        // refuse before the first byte is written, so a refusal is still a JSON error
+        queries.batch(clientId, batchId);
+        response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
+        response.setHeader("Content-Disposition", "attachment; filename=\"" + batchId + ".results.jsonl.ocev\"");
+        resultFiles.write(clientId, clients.key(clientId).orElseThrow(), batchId, response.getOutputStream());
     }
 
     private RequestAuthenticator.SignedRequest begin(HttpServletRequest request) {

@@ -12,6 +12,7 @@ import cn.onecard.gateway.testing.FakeBank;
 import cn.onecard.gateway.testing.GatewayTestSupport;
 import cn.onecard.gateway.testing.People;
 import cn.onecard.gateway.testing.SignedClient;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -195,6 +196,24 @@ class DispatchFlowTest {
         assertThat(sequences).as("delivered in sequence, no gaps").isSorted().doesNotHaveDuplicates();
         assertThat(sequences.getLast()).isEqualTo(sequences.size());
         assertThat(TREASURY.badSignatures()).isZero();
+    }
+
+    @Test
+    void resultFile_onRequest_isSealedToTheTreasuryAndHoldsEveryItemAndTheSummary() {
+        String batchId = submit(4_400, 4_500);
+        await("the batch is reported", () -> batchState(batchId).equals("REPORTED"));
+
+        HttpResponse<byte[]> response = client.getBytes("/api/v1/batches/" + batchId + "/result-file");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        var opened = new cn.onecard.crypto.EnvelopeOpener().open(response.body(),
+                GatewayTestSupport.TREASURY_KEYS.privateKey(), GatewayTestSupport.GATEWAY_KEYS.publicKey());
+        assertThat(opened.info().label()).isEqualTo(batchId + ".results.jsonl");
+        List<JsonNode> lines = new String(opened.content(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                .map(JSON::readTree).toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.subList(0, 2)).extracting(line -> line.get("state").asString()).containsOnly("PAID");
+        assertThat(lines.get(2).at("/byState/PAID/amountFen").asLong()).isEqualTo(8_900);
     }
 
     @Test

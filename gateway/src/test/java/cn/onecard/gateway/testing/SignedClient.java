@@ -32,6 +32,27 @@ public final class SignedClient {
         return send("GET", path, "", System.currentTimeMillis(), nonce(), key);
     }
 
+    /** A signed GET whose answer is binary (a result file). */
+    public HttpResponse<byte[]> getBytes(String path) {
+        long timestamp = System.currentTimeMillis();
+        String nonce = nonce();
+        byte[] signed = (timestamp + "\n" + nonce + "\n").getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("X-OneCard-Client", clientId)
+                .header("X-OneCard-Timestamp", Long.toString(timestamp))
+                .header("X-OneCard-Nonce", nonce)
+                .header("X-OneCard-Signature", Base64.getEncoder().encodeToString(key.sign(signed)))
+                .GET().build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String nonce() {
         return UUID.randomUUID().toString().replace("-", "");
     }
