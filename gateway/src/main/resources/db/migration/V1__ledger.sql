@@ -8,7 +8,7 @@ create table batches (
     batch_id          text        not null,
     program_code      text        not null,
     program_name      text        not null,
-    period            char(6)     not null,
+    period            text        not null,
     payer_account     text        not null,
     callback_url      text        not null,
     item_count        integer     not null check (item_count > 0),
@@ -24,8 +24,10 @@ create table batches (
 
 -- An item's key is (batch_pk, seq): seq is its position in the batch, from 1. Its bank reference
 -- is derived from that key ('OC' + 10-digit batch_pk + 8-digit seq), fixed before any send.
+-- No foreign key to batches: the intake streams the items in (COPY) before it knows the batch's
+-- header, and stores both in one transaction; a per-row check would cost a lookup per item.
 create table items (
-    batch_pk          bigint      not null references batches,
+    batch_pk          bigint      not null,
     seq               integer     not null check (seq > 0),
     item_id           text        not null,
     holder_name       text        not null,
@@ -46,8 +48,10 @@ create table items (
 create index items_ready on items (bank_code, batch_pk, seq) where state = 'VALIDATED';
 create index items_dispatch on items (dispatch_pk) where dispatch_pk is not null;
 
+-- Append-only; read per item through (batch_pk, seq), in event_pk order. No index on event_pk:
+-- the intake appends a million events at a time and nothing looks one up by its number.
 create table item_events (
-    event_pk          bigint generated always as identity primary key,
+    event_pk          bigint      not null generated always as identity,
     batch_pk          bigint      not null,
     seq               integer     not null,
     from_state        text        not null,
@@ -137,7 +141,7 @@ create table feed_loads (
 -- One row per (programme, period, person) paid or in flight: a second claim is a duplicate.
 create table entitlements (
     program_code      text        not null,
-    period            char(6)     not null,
+    period            text        not null,
     id_number         text        not null,
     batch_pk          bigint      not null,
     seq               integer     not null,

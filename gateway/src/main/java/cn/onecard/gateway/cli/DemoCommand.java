@@ -1,41 +1,91 @@
 package cn.onecard.gateway.cli;
 
-import cn.onecard.crypto.Sm3;
-import java.io.ByteArrayOutputStream;
+import cn.onecard.crypto.KeyAlgorithm;
+import cn.onecard.crypto.KeyUsage;
+import cn.onecard.crypto.MasterKey;
+import cn.onecard.crypto.Sm2;
+import cn.onecard.crypto.Sm2KeyPair;
+import cn.onecard.crypto.SymmetricKey;
+import cn.onecard.gateway.GatewayApplication;
+import cn.onecard.gateway.intake.BatchQueries;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The main job's demo. Until the gateway pays batches (the gateway core issue), it shows the ground
- * floor everything stands on: a treasury and a bank exchanging a signed instruction and a sealed
- * batch file, each step run through the operator CLI exactly as an operator would type it.
+ * The main job, end to end: the simulators (treasury and two file banks over SFTP) start in their
+ * own process, the gateway starts with an embedded PostgreSQL configured from the simulated world,
+ * the treasury submits a signed batch, the gateway pays it through both banks and reports every
+ * result back, and the summary is printed. The gateway stays up until Ctrl-C ({@code --exit} stops).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the demo: a crypto round trip (keys, sign, verify, seal, open) through the operator CLI.")
+        description = {"Pay a demo batch end to end: embedded PostgreSQL, the gateway, a treasury and two file banks.",
+                "The last line printed is one JSON object with the batch's counts and sums in fen by final state."})
 final class DemoCommand implements Callable<Integer> {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final CliContext context;
 
-    @Option(names = "--items", defaultValue = "10000", paramLabel = "N", description = "items in the demo batch file (default: ${DEFAULT-VALUE})")
+    @Option(names = "--items", defaultValue = "10000", paramLabel = "N", description = "items in the demo batch (default: ${DEFAULT-VALUE})")
     int items;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "keep the demo's files here (default: a temporary directory, removed at the end)")
-    String directory;
+    @Option(names = "--dir", defaultValue = "data/demo", paramLabel = "DIR",
+            description = "the demo's world, keys and database; emptied first (default: ${DEFAULT-VALUE})")
+    Path directory;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "the gateway's HTTP port (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--exit", description = "stop when the batch is done instead of serving until Ctrl-C")
+    boolean exit;
+
+    @Option(names = "--bad-share", defaultValue = "0.05", paramLabel = "X",
+            description = "share of items the treasury makes bad or suspicious (default: ${DEFAULT-VALUE})")
+    double badShare;
+
+    @Option(names = "--seed", defaultValue = "20261123", paramLabel = "N", description = "the world's seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--simulators-jar", paramLabel = "JAR", description = "the simulators' executable "
+            + "(default: $ONECARD_HOME/simulators/target/onecard-simulators.jar)")
+    Path simulatorsJar;
 
     private PrintStream out;
-    private Path workspace;
-    private int step;
 
     DemoCommand(CliContext context) {
         this.context = context;
@@ -43,120 +93,320 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (items < 1 || items > 10_000_000) {
-            throw new CliInputException("--items must be 1 to 10,000,000");
-        }
         out = context.out();
-        workspace = directory == null ? Files.createTempDirectory("onecard-demo") : Files.createDirectories(context.resolve(directory));
+        // the demo prints its own story; the gateway's log goes to a file
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
+        Path root = directory.toAbsolutePath();
+        wipe(root);
+        Path gatewayDir = Files.createDirectories(root.resolve("gateway"));
+        Path keys = Files.createDirectories(gatewayDir.resolve("keys"));
+        Path worldDir = Files.createDirectories(root.resolve("world"));
+        step("Keys: the gateway's SM2 key, its SSH key, a master key and LYB's SM4 data key (wrapped under it)");
+        GatewayKeys gatewayKeys = makeKeys(keys);
+
+        step("Simulators: a treasury and two file banks (LYB: delimited GBK yuan + SM4/SM2; ABC: fixed-width UTF-8 fen + envelope)");
+        Process world = startWorld(worldDir, gatewayKeys);
+        ConfigurableApplicationContext gateway = null;
         try {
-            return runSteps();
+            Path worldFile = awaitReady(world);
+            JsonNode worldJson = JSON.readTree(worldFile.toFile());
+            Path feeds = Files.createDirectories(gatewayDir.resolve("feeds"));
+            Files.copy(Path.of(worldJson.at("/feeds/cardRegistry").asString()), feeds.resolve("card-registry.csv"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(Path.of(worldJson.at("/feeds/blockedPersons").asString()), feeds.resolve("blocked-persons.csv"),
+                    StandardCopyOption.REPLACE_EXISTING);
+
+            step("Gateway: embedded PostgreSQL in " + gatewayDir.resolve("postgres") + ", HTTP on port " + port);
+            gateway = GatewayApplication.start(gatewayArguments(gatewayDir, gatewayKeys, worldJson).toArray(String[]::new));
+            JdbcTemplate jdbc = gateway.getBean(JdbcTemplate.class);
+            awaitCondition(Duration.ofMinutes(2), () -> jdbc.queryForObject("select count(*) from feed_loads", Integer.class) == 2);
+            out.printf("  screening feeds loaded: %,d cards in the registry, %,d blocked persons%n",
+                    jdbc.queryForObject("select count(*) from card_registry", Long.class),
+                    jdbc.queryForObject("select count(*) from blocked_persons", Long.class));
+
+            step("Treasury: generates and submits a signed batch of " + String.format("%,d", items) + " items (POST /api/v1/batches)");
+            String controlUrl = worldJson.at("/treasury/controlUrl").asString();
+            JsonNode submitted = submit(controlUrl);
+            String batchId = submitted.get("batchId").asString();
+            out.printf("  batch %s: %,d items, %s yuan, gateway answered %s%n", batchId, submitted.get("itemCount").asLong(),
+                    yuan(submitted.get("totalAmountFen").asLong()), submitted.path("httpStatus").asString("?"));
+            if (!submitted.path("handedOver").asBoolean(false)) {
+                throw new CliInputException("the gateway did not take the demo batch: " + submitted.path("answer"));
+            }
+
+            step("Paying: files to both banks over SFTP, results back, callbacks to the treasury");
+            BatchQueries queries = gateway.getBean(BatchQueries.class);
+            String clientId = worldJson.at("/treasury/clientId").asString();
+            Instant started = Instant.now();
+            awaitDone(jdbc, queries, clientId, batchId);
+            Duration took = Duration.between(started, Instant.now());
+
+            Map<String, Object> batch = queries.batch(clientId, batchId);
+            JsonNode audit = report(controlUrl, batchId);
+            printSummary(batchId, batch, took, audit);
+            out.println(summaryJson(batchId, batch, audit));
+            if (!exit) {
+                out.println("The gateway is up: Ctrl-C to stop.");
+                CountDownLatch forever = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+                forever.await();
+            }
+            return audit.path("passed").asBoolean(false) ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
         } finally {
-            if (directory == null) {
-                deleteTree(workspace);
+            if (gateway != null) {
+                gateway.close();
+            }
+            world.getOutputStream().close();
+            if (!world.waitFor(10, TimeUnit.SECONDS)) {
+                world.destroy();
             }
         }
     }
 
-    private int runSteps() throws IOException {
-        out.println("OneCard Gateway demo: the crypto round trip between a treasury and an agent bank");
-        out.println("(the payment demo of a whole batch comes with the gateway core)");
-        out.println("working in " + workspace);
-
-        heading("The treasury and the agent bank each generate an SM2 key pair (PEM, as OpenSSL 3 writes)");
-        expect(0, "crypto", "keygen", "--private", "treasury.key.pem", "--public", "treasury.pub.pem");
-        expect(0, "crypto", "keygen", "--private", "bank.key.pem", "--public", "bank.pub.pem");
-
-        heading("The treasury signs a payment instruction (SM2 with SM3, ID 1234567812345678, DER)");
-        String instruction = "{\"batchId\":\"DEMO-202611-0001\",\"programCode\":\"GDBH\",\"period\":\"202611\","
-                + "\"itemCount\":1,\"totalAmountFen\":9000}\n";
-        Files.writeString(workspace.resolve("instruction.json"), instruction);
-        expect(0, "crypto", "sign", "--key", "treasury.key.pem", "--in", "instruction.json", "--out", "instruction.sig");
-        note("signature: " + Files.size(workspace.resolve("instruction.sig")) + " bytes");
-
-        heading("The bank verifies it, and refuses a copy whose amount was changed");
-        expect(0, "crypto", "verify", "--key", "treasury.pub.pem", "--sig", "instruction.sig", "--in", "instruction.json");
-        Files.writeString(workspace.resolve("tampered.json"), instruction.replace("9000", "90000"));
-        expect(1, "crypto", "verify", "--key", "treasury.pub.pem", "--sig", "instruction.sig", "--in", "tampered.json");
-
-        heading("The treasury seals a batch file of " + items + " items for the bank (SM4-GCM, key wrapped with SM2, signed)");
-        Path batch = writeDemoBatch(workspace.resolve("batch.csv"));
-        long started = System.nanoTime();
-        expect(0, "crypto", "seal", "--to", "bank.pub.pem", "--sign-key", "treasury.key.pem", "--in", "batch.csv",
-                "--out", "batch.csv.ocev");
-        note(String.format("%,d bytes sealed into %,d bytes in %d ms", Files.size(batch),
-                Files.size(workspace.resolve("batch.csv.ocev")), (System.nanoTime() - started) / 1_000_000));
-
-        heading("The bank opens it; a stranger's key cannot, and a cut envelope is refused");
-        expect(0, "crypto", "open", "--key", "bank.key.pem", "--from", "treasury.pub.pem", "--in", "batch.csv.ocev",
-                "--out", "batch-opened.csv");
-        expect(0, "crypto", "keygen", "--private", "stranger.key.pem", "--public", "stranger.pub.pem");
-        expect(1, "crypto", "open", "--key", "stranger.key.pem", "--from", "treasury.pub.pem", "--in", "batch.csv.ocev",
-                "--out", "stolen.csv");
-        byte[] sealed = Files.readAllBytes(workspace.resolve("batch.csv.ocev"));
-        Files.write(workspace.resolve("cut.ocev"), Arrays.copyOf(sealed, sealed.length / 2));
-        expect(1, "crypto", "open", "--key", "bank.key.pem", "--from", "treasury.pub.pem", "--in", "cut.ocev",
-                "--out", "cut.csv");
-
-        heading("Both sides compare SM3 digests");
-        String original = sm3(batch);
-        String opened = sm3(workspace.resolve("batch-opened.csv"));
-        note("sent:     " + original);
-        note("received: " + opened);
-        boolean identical = original.equals(opened) && Files.notExists(workspace.resolve("stolen.csv"))
-                && Files.notExists(workspace.resolve("cut.csv"));
-        out.println();
-        out.println(identical ? "Demo finished: every step behaved as expected." : "Demo FAILED: the opened file differs.");
-        return identical ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
+    private record GatewayKeys(Path sm2Private, Path sm2Public, Path sshPrivate, Path sshPublic, Path keystore,
+            Path keystorePassword, String lybDataKeyWrapped, Path lybDataKeyForBank) {
     }
 
-    /** Runs one CLI command in the workspace, shows it and its output, and checks its exit status. */
-    private void expect(int expectedExit, String... args) {
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        CliContext child = new CliContext(InputStream.nullInputStream(), new PrintStream(stdout, true, StandardCharsets.UTF_8),
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), context.environment(), workspace);
-        out.println("   $ onecard " + String.join(" ", args));
-        int exit = Cli.run(child, args);
-        stdout.toString(StandardCharsets.UTF_8).lines().forEach(line -> out.println("     " + line));
-        stderr.toString(StandardCharsets.UTF_8).lines().forEach(line -> out.println("     " + line));
-        out.println("     (exit " + exit + (exit == expectedExit ? ", as expected)" : ", expected " + expectedExit + ")"));
-        if (exit != expectedExit) {
-            throw new CliInputException("demo step 'onecard " + String.join(" ", args) + "' exited " + exit
-                    + " instead of " + expectedExit);
+    private GatewayKeys makeKeys(Path keys) throws Exception {
+        Sm2KeyPair sm2 = Sm2.generateKeyPair();
+        Path sm2Private = ownerOnly(keys.resolve("gateway-sm2-private.pem"), sm2.privateKey().toPem());
+        Path sm2Public = keys.resolve("gateway-sm2-public.pem");
+        Files.writeString(sm2Public, sm2.publicKey().toPem());
+
+        // MINA's own generator: its PKCS#8 encoding carries the public point, which MINA's reader wants
+        KeyPair ssh = org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
+        Path sshPrivate = ownerOnly(keys.resolve("gateway-ssh-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(ssh.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        Path sshPublic = keys.resolve("gateway-ssh-key.pub");
+        Files.writeString(sshPublic, PublicKeyEntry.toString(ssh.getPublic()) + " onecard-gateway\n");
+
+        // the demo's master key, in a PKCS#12 keystore beside its password file (a real node keeps both elsewhere)
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        byte[] master = new byte[16];
+        random.nextBytes(master);
+        byte[] passwordBytes = new byte[16];
+        random.nextBytes(passwordBytes);
+        char[] password = HexFormat.of().formatHex(passwordBytes).toCharArray();
+        Path passwordFile = ownerOnly(keys.resolve("master-keystore.password"), new String(password));
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setEntry(MasterKey.DEFAULT_ALIAS, new KeyStore.SecretKeyEntry(new SecretKeySpec(master, "AES")),
+                new KeyStore.PasswordProtection(password));
+        Path keystore = keys.resolve("master.p12");
+        try (OutputStream stream = Files.newOutputStream(keystore)) {
+            store.store(stream, password);
         }
-    }
-
-    private void heading(String text) {
-        out.println();
-        out.println(++step + ". " + text);
-    }
-
-    private void note(String text) {
-        out.println("     " + text);
-    }
-
-    /** Synthetic items only: generated numbers, not real people or cards. */
-    private Path writeDemoBatch(Path file) throws IOException {
-        try (var writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            writer.write("itemId,programCode,period,cardNumber,amountFen\n");
-            for (int i = 1; i <= items; i++) {
-                writer.write(String.format("DEMO-%08d,GDBH,202611,62179900%011d,%d%n", i, i, 5_000 + i % 7 * 1_000));
-            }
+        Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
+        byte[] lybDataKeyBytes = new byte[16];
+        random.nextBytes(lybDataKeyBytes);
+        SymmetricKey lybDataKey = SymmetricKey.of(KeyAlgorithm.SM4, lybDataKeyBytes);
+        String wrapped;
+        MasterKey masterKey = MasterKey.fromKeystore(keystore, password, MasterKey.DEFAULT_ALIAS);
+        try {
+            wrapped = masterKey.wrap(lybDataKey, KeyUsage.DATA, "lyb-data-key").encode();
+        } finally {
+            masterKey.destroy();
         }
+        // the bank's own copy of the data key, as it would have received it under dual control
+        Path forBank = ownerOnly(keys.resolve("lyb-data-key-for-the-bank.hex"), HexFormat.of().formatHex(lybDataKeyBytes) + "\n");
+        return new GatewayKeys(sm2Private, sm2Public, sshPrivate, sshPublic, keystore, passwordFile, wrapped, forBank);
+    }
+
+    private static Path ownerOnly(Path file, String content) throws IOException {
+        Files.writeString(file, content, StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return file;
     }
 
-    private static String sm3(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return HexFormat.of().formatHex(Sm3.digest(in));
+    private Process startWorld(Path worldDir, GatewayKeys keys) throws IOException {
+        Path jar = simulatorsJar != null ? simulatorsJar : Path.of(System.getenv().getOrDefault("ONECARD_HOME", "."))
+                .resolve("simulators/target/onecard-simulators.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new CliInputException("the simulators' executable is missing: " + jar
+                    + " (./onecard demo builds it; or pass --simulators-jar)");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "-Xmx1g", "-jar", jar.toString(), "run", "--dir", worldDir.toString(),
+                "--gateway-public-key", keys.sm2Public().toString(), "--gateway-ssh-public-key", keys.sshPublic().toString(),
+                "--lyb-data-key-file", keys.lybDataKeyForBank().toString(), "--seed", Long.toString(seed),
+                "--persons", Integer.toString(Math.max(30_000, items * 3)));
+        return new ProcessBuilder(command).redirectError(worldDir.resolve("simulators.log").toFile()).start();
+    }
+
+    private static Path awaitReady(Process world) throws IOException {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(world.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = lines.readLine()) != null; ) {
+            if (line.startsWith("READY ")) {
+                return Path.of(line.substring("READY ".length()).strip());
+            }
+        }
+        throw new CliInputException("the simulators stopped before they were ready (see their log)");
+    }
+
+    private List<String> gatewayArguments(Path gatewayDir, GatewayKeys keys, JsonNode world) {
+        List<String> args = new ArrayList<>();
+        args.add("--server.port=" + port);
+        args.add("--logging.file.name=" + gatewayDir.resolve("gateway.log"));
+        args.add("--logging.threshold.console=WARN");
+        args.add("--onecard.data-dir=" + gatewayDir);
+        args.add("--onecard.gateway-key=" + keys.sm2Private());
+        args.add("--onecard.treasury.clients[0].id=" + world.at("/treasury/clientId").asString());
+        args.add("--onecard.treasury.clients[0].public-key=" + world.at("/treasury/publicKey").asString());
+        args.add("--onecard.master-key.keystore=" + keys.keystore());
+        args.add("--onecard.master-key.keystore-password-file=" + keys.keystorePassword());
+        args.add("--onecard.dispatch.cycle-period=300ms");
+        args.add("--onecard.callback.period=200ms");
+        for (JsonNode bank : world.get("banks")) {
+            String code = bank.get("code").asString();
+            String prefix = "--onecard.banks." + code + ".";
+            List<String> bins = new ArrayList<>();
+            bank.get("bins").forEach(bin -> bins.add(bin.asString()));
+            args.add(prefix + "bins=" + String.join(",", bins));
+            args.add(prefix + "layout=" + code.toLowerCase(java.util.Locale.ROOT));
+            if (!bank.path("unitNumber").isNull() && bank.has("unitNumber")) {
+                args.add(prefix + "unit-number=" + bank.get("unitNumber").asString());
+            }
+            args.add(prefix + "dispatch-items-max=" + Math.max(1_000, items / 4));
+            args.add(prefix + "result-deadline=2m");
+            args.add(prefix + "public-key=" + bank.get("signingPublicKey").asString());
+            if (code.equals("LYB")) {
+                args.add(prefix + "data-key=" + keys.lybDataKeyWrapped());
+            }
+            args.add(prefix + "transport.kind=sftp");
+            args.add(prefix + "transport.host=" + bank.get("sftpHost").asString());
+            args.add(prefix + "transport.port=" + bank.get("sftpPort").asInt());
+            args.add(prefix + "transport.user=" + bank.get("sftpUser").asString());
+            args.add(prefix + "transport.client-key=" + keys.sshPrivate());
+            args.add(prefix + "transport.host-key=" + bank.get("hostPublicKey").asString());
+        }
+        return args;
+    }
+
+    private JsonNode submit(String controlUrl) throws IOException, InterruptedException {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("items", items);
+        request.put("mode", "api");
+        request.put("apiUrl", "http://127.0.0.1:" + port);
+        request.put("programme", "P29");
+        request.put("period", java.time.YearMonth.now(java.time.ZoneId.of("Asia/Shanghai")).format(
+                java.time.format.DateTimeFormatter.ofPattern("yyyyMM")));
+        request.put("seed", seed);
+        request.put("badShare", badShare);
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(controlUrl + "/batches/generate-and-submit"))
+                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(10))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new CliInputException("the treasury could not submit the batch: HTTP " + response.statusCode() + " "
+                    + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static JsonNode report(String controlUrl, String batchId) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(controlUrl + "/report?batches=" + batchId)).timeout(Duration.ofMinutes(1)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    /** Done when nothing of the batch is in flight and every callback of it is acknowledged. */
+    private void awaitDone(JdbcTemplate jdbc, BatchQueries queries, String clientId, String batchId) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(30));
+        while (true) {
+            Map<String, Object> batch = queries.batch(clientId, batchId);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> progress = (Map<String, Object>) batch.get("progress");
+            long settled = ((Number) progress.get("settled")).longValue();
+            long total = ((Number) progress.get("total")).longValue();
+            Integer pending = jdbc.queryForObject("select count(*) from callback_outbox o join batches b using (batch_pk) "
+                    + "where b.batch_id = ? and o.delivered_at is null", Integer.class, batchId);
+            progressBar(settled, total, pending);
+            if (settled == total && pending == 0 && !"IN_PROGRESS".equals(batch.get("state"))) {
+                context.err().println();
+                return;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new CliInputException("the batch did not finish in 30 minutes");
+            }
+            Thread.sleep(250);
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+    private void progressBar(long settled, long total, int callbacksPending) {
+        int width = 40;
+        int filled = total == 0 ? 0 : (int) (settled * width / total);
+        context.err().printf("\r  [%s%s] %,d / %,d settled, %d callbacks to deliver   ", "#".repeat(filled),
+                ".".repeat(width - filled), settled, total, callbacksPending);
+        context.err().flush();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void printSummary(String batchId, Map<String, Object> batch, Duration took, JsonNode audit) {
+        step("Summary of batch " + batchId + " (" + batch.get("state") + ", settled in " + took.toMillis() / 1000.0 + " s)");
+        out.printf("  %-30s %10s %16s%n", "by state", "items", "yuan");
+        ((Map<String, Map<String, Long>>) batch.get("byState")).forEach((state, sums) ->
+                out.printf("  %-30s %,10d %16s%n", state, sums.get("count"), yuan(sums.get("amountFen"))));
+        out.printf("  %-30s %10s %16s%n", "by code", "items", "yuan");
+        ((Map<String, Map<String, Long>>) batch.get("byCode")).forEach((code, sums) ->
+                out.printf("  %-30s %,10d %16s%n", code, sums.get("count"), yuan(sums.get("amountFen"))));
+        out.println("  treasury's own audit of the callbacks: " + (audit.path("passed").asBoolean(false) ? "PASSED" : "FAILED")
+                + (audit.path("issues").isEmpty() ? "" : " " + audit.get("issues")));
+        out.println("Explore (requests are SM2-signed; the simulators' treasury key is in " + directory + "/world/treasury):");
+        out.println("  GET http://127.0.0.1:" + port + "/api/v1/batches/" + batchId);
+        out.println("  GET http://127.0.0.1:" + port + "/api/v1/batches/" + batchId + "/items?state=REJECTED");
+        out.println("  GET http://127.0.0.1:" + port + "/api/v1/batches/" + batchId + "/result-file");
+        out.println("  bank folders: " + directory + "/world/banks/{LYB,ABC}/sftp   inbox: " + directory + "/gateway/inbox");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String summaryJson(String batchId, Map<String, Object> batch, JsonNode audit) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("batchId", batchId);
+        line.put("state", batch.get("state"));
+        line.put("itemCount", batch.get("itemCount"));
+        line.put("totalAmountFen", batch.get("totalAmountFen"));
+        Map<String, Object> byState = new LinkedHashMap<>();
+        ((Map<String, Map<String, Long>>) batch.get("byState")).forEach((state, sums) ->
+                byState.put(state, Map.of("count", sums.get("count"), "amountFen", sums.get("amountFen"))));
+        line.put("byState", byState);
+        line.put("auditPassed", audit.path("passed").asBoolean(false));
+        return JSON.writeValueAsString(line);
+    }
+
+    private static String yuan(long fen) {
+        return String.format("%,d.%02d", fen / 100, Math.abs(fen % 100));
+    }
+
+    private void step(String what) {
+        out.println("== " + what);
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitCondition(Duration timeout, Condition condition) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!condition.holds()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new CliInputException("timed out waiting for the gateway");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void wipe(Path root) throws IOException {
+        if (Files.exists(root)) {
+            try (Stream<Path> paths = Files.walk(root)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
             }
         }
+        Files.createDirectories(root);
     }
 }

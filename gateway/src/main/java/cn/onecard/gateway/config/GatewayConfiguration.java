@@ -123,11 +123,25 @@ public class GatewayConfiguration {
         return new CallbackSender(dataSource, clock, properties.gatewayId(), keys.privateKey(), leases.owner());
     }
 
+    /** The adapters of the banks configured under {@code onecard.banks}; closed with the context. */
+    public record ConfiguredBanks(List<BankAdapter> adapters) implements AutoCloseable {
+        @Override
+        public void close() {
+            adapters.forEach(BankAdapter::close);
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    ConfiguredBanks configuredBanks(OneCardProperties properties, GatewayKeys keys) {
+        return new ConfiguredBanks(BankAdapters.build(properties, keys));
+    }
+
     @Bean
-    List<BankCycle> bankCycles(ObjectProvider<BankAdapter> adapters, DataSource dataSource, ReportOutbox outbox,
-            Alerts alerts, Clock clock, DispatchLedger dispatches, Leases leases, OneCardProperties properties) {
+    List<BankCycle> bankCycles(ObjectProvider<BankAdapter> adapterBeans, ConfiguredBanks configured, DataSource dataSource,
+            ReportOutbox outbox, Alerts alerts, Clock clock, DispatchLedger dispatches, Leases leases,
+            OneCardProperties properties) {
         OneCardProperties.Dispatch settings = properties.dispatch();
-        return adapters.orderedStream()
+        return java.util.stream.Stream.concat(adapterBeans.orderedStream(), configured.adapters().stream())
                 .map(adapter -> new BankCycle(adapter, dispatches,
                         new ResultLedger(dataSource, outbox, alerts, clock, adapter.bankCode()), leases, clock, ZONE,
                         new BankCycle.Settings(settings.leaseTtl(), settings.retryAfter(), settings.resendsMax(),

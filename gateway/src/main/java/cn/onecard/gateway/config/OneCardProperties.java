@@ -29,6 +29,7 @@ public record OneCardProperties(
         @DefaultValue Dispatch dispatch,
         @DefaultValue Callback callback,
         @DefaultValue Folders folders,
+        MasterKeySource masterKey,
         Map<String, Bank> banks) {
 
     public OneCardProperties {
@@ -84,10 +85,57 @@ public record OneCardProperties(
     public record Catalogue(@DefaultValue("classpath:onecard/catalogue.properties") String location) {
     }
 
-    /** One agent bank: the BINs routed to it (its adapter's settings follow in the bank's section). */
-    public record Bank(List<String> bins) {
+    /**
+     * One agent bank: the BINs routed to it and how to reach it (docs/configuration.md).
+     *
+     * @param kind             {@code file} (batch files); online kinds come with their adapters
+     * @param layout           the file layout's name ({@code lyb}, {@code abc}, or one in {@code layoutDirectory})
+     * @param unitNumber       the gateway's payer unit number at the bank, where the layout has one
+     * @param dispatchItemsMax items per payment file
+     * @param cutOffs          times of day (Asia/Shanghai) at which files are closed and sent; empty: at once
+     * @param resultDeadline   when results are overdue and the same file is sent again
+     * @param publicKey        the bank's SM2 public key (PEM): verifies its result files, seals ours
+     * @param dataKey          the SM4 data key agreed with the bank, wrapped under the master key
+     *                         ({@code WrappedKey} text), for layouts protected by SM4-CBC
+     */
+    public record Bank(
+            List<String> bins,
+            @DefaultValue("file") String kind,
+            String layout,
+            Path layoutDirectory,
+            String unitNumber,
+            @DefaultValue("50000") int dispatchItemsMax,
+            List<java.time.LocalTime> cutOffs,
+            @DefaultValue("2h") Duration resultDeadline,
+            Path publicKey,
+            String dataKey,
+            @DefaultValue Transport transport) {
         public Bank {
             bins = bins == null ? List.of() : List.copyOf(bins);
+            cutOffs = cutOffs == null ? List.of() : List.copyOf(cutOffs);
         }
+    }
+
+    /**
+     * Where a file bank's folders are: {@code directory} (a local or mounted path) or {@code sftp}.
+     *
+     * @param clientKey the gateway's SSH private key (PKCS#8 PEM)
+     * @param hostKey   the bank server's SSH public key (OpenSSH format): no other server is trusted
+     */
+    public record Transport(
+            @DefaultValue("sftp") String kind,
+            Path directory,
+            String host,
+            @DefaultValue("22") int port,
+            String user,
+            Path clientKey,
+            Path hostKey,
+            @DefaultValue("") String remoteRoot,
+            @DefaultValue("10s") Duration connectTimeout,
+            @DefaultValue("60s") Duration operationTimeout) {
+    }
+
+    /** The master key that wraps bank data keys: a PKCS#12 keystore (else the environment, crypto.md). */
+    public record MasterKeySource(Path keystore, Path keystorePasswordFile, String alias) {
     }
 }

@@ -45,8 +45,14 @@ public class EmbeddedDatabaseConfiguration {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(directory)
                     .setCleanDataDirectory(false)
-                    // durable: every commit is flushed (synchronous_commit stays on); room for bulk loads
+                    // durable: zonky's defaults turn fsync and synchronous commit off (fine for a throwaway
+                    // test database, not for money); every commit is flushed to disk before it is answered
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
+                    // room for bulk loads between checkpoints
                     .setServerConfig("max_wal_size", "4GB")
+                    .setServerConfig("wal_buffers", "16MB")
                     .setServerConfig("shared_buffers", "256MB")
                     .setServerConfig("max_connections", "100")
                     .start();

@@ -161,6 +161,10 @@ public final class ResultLedger implements ResultHandler {
                 copy.cancelCopy();
             }
         }
+        try (Statement statement = connection.createStatement()) {
+            // a temporary table has no statistics until analysed; without them the joins below may scan items
+            statement.execute("analyze outcomes");
+        }
         if (foreign > 0) {
             problems.add(foreign + " records carry references that are not this gateway's; ignored");
         }

@@ -93,6 +93,10 @@ public final class BatchIntake {
                 Accepted accepted = submitInTransaction(connection, clientId, source, format, content, signature);
                 connection.commit();
                 return accepted;
+            } catch (AlreadyStored stored) {
+                // the same batch again: answer with its state, store nothing (not even this copy's rows)
+                connection.rollback();
+                return stored.accepted;
             } catch (RuntimeException | SQLException | IOException e) {
                 connection.rollback();
                 throw e;
@@ -104,28 +108,47 @@ public final class BatchIntake {
         }
     }
 
+    /** Why a transaction ends without storing: the batch is already there (the caller rolls back). */
+    private static final class AlreadyStored extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Accepted accepted;
+
+        AlreadyStored(Accepted accepted) {
+            super(null, null, false, false);
+            this.accepted = accepted;
+        }
+    }
+
     private Accepted submitInTransaction(Connection connection, String clientId, Source source, Format format,
             InputStream content, RequestAuthenticator.SignedRequest signature) throws SQLException, IOException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("create temp table staging (seq integer, item_id text, holder_name text, "
-                    + "id_number text, card_number text, amount_fen bigint, household_head boolean, proxy_id text, "
-                    + "phone text, code text, bank_code text) on commit drop");
+        long startNanos = System.nanoTime();
+        long batchPk;
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("select nextval(pg_get_serial_sequence('batches', 'batch_pk'))")) {
+            rows.next();
+            batchPk = rows.getLong(1);
         }
+        // The items go straight into the ledger with the verdict of their own checks; nothing of
+        // this transaction is visible to anyone until it commits, and a refusal rolls it all back.
         LocalDate today = LocalDate.now(clock.withZone(zone));
+        Timestamp now = Timestamp.from(clock.instant());
+        String nowText = now.toInstant().toString();
         GuardedBody body = new GuardedBody(content, bodyBytesMax, signature);
         BatchParser.Parsed parsed;
         PGCopyOutputStream copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class),
-                "copy staging from stdin", 1 << 16);
+                "copy items (batch_pk, seq, item_id, holder_name, id_number, card_number, amount_fen, household_head, "
+                        + "proxy_id, phone, state, code, bank_code, updated_at) from stdin", 1 << 16);
         try {
             CopyRows rows = new CopyRows(copy);
             BatchParser.ItemSink sink = item -> {
                 ItemChecks.Verdict verdict = checks.check(item.name(), item.idNumber(), item.cardNumber(),
                         item.amountFen(), item.proxyId(), item.phone(), today);
                 try {
-                    rows.number(item.seq()).text(item.itemId()).text(item.name()).text(item.idNumber())
+                    rows.number(batchPk).number(item.seq()).text(item.itemId()).text(item.name()).text(item.idNumber())
                             .text(item.cardNumber()).number(item.amountFen()).bool(item.householdHead())
                             .text(item.proxyId()).text(item.phone())
-                            .text(verdict.code() == null ? null : verdict.code().name()).text(verdict.bankCode());
+                            .text(verdict.passed() ? "VALIDATED" : "REJECTED")
+                            .text(verdict.passed() ? null : verdict.code().name()).text(verdict.bankCode()).text(nowText);
                     rows.endRow();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -148,7 +171,7 @@ public final class BatchIntake {
 
         Long existing = existingBatch(connection, clientId, header.batchId(), parsed.contentSm3());
         if (existing != null) {
-            return new Accepted(existing, header.batchId(), false);
+            throw new AlreadyStored(new Accepted(existing, header.batchId(), false));
         }
         Programme programme = catalogue.find(header.programCode()).orElseThrow(() -> ApiException.field(
                 ApiCode.PROGRAM_UNKNOWN, "programCode", "not in the subsidy catalogue"));
@@ -160,23 +183,21 @@ public final class BatchIntake {
             throw new ApiException(ApiCode.TOTAL_MISMATCH, "totalAmountFen is " + header.totalAmountFen()
                     + " but the items sum to " + parsed.itemsTotalFen());
         }
-        refuseDuplicateItemIds(connection);
+        refuseDuplicateItemIds(connection, batchPk);
 
-        long batchPk = insertBatch(connection, clientId, source, header, parsed.contentSm3());
-        if (batchPk < 0) {
+        if (!insertBatch(connection, batchPk, clientId, source, header, parsed.contentSm3())) {
             // another request stored the same batch id a moment ago
             Long raced = existingBatch(connection, clientId, header.batchId(), parsed.contentSm3());
-            if (raced != null) {
-                return new Accepted(raced, header.batchId(), false);
-            }
-            throw new IllegalStateException("batch id vanished while storing it");
+            throw new AlreadyStored(new Accepted(raced == null ? -1 : raced, header.batchId(), false));
         }
-        screenAndStore(connection, batchPk, header, programme);
+        screen(connection, batchPk, header, programme, now);
         outbox.enqueueResults(connection, batchPk, header.batchId(), reportable(connection, batchPk));
         var tally = outbox.settle(connection, batchPk, header.batchId(), true);
-        log.info("batch {} from {} accepted: {} items, {} fen; validated {}, rejected {}, held {}", header.batchId(),
-                clientId, header.itemCount(), header.totalAmountFen(), tally.count(ItemState.VALIDATED),
-                tally.count(ItemState.REJECTED), tally.count(ItemState.HELD));
+        long micros = Math.max(1, (System.nanoTime() - startNanos) / 1_000);
+        log.info("batch {} from {} accepted: {} items, {} fen; validated {}, rejected {}, held {}; stored in {} ms "
+                + "({} items/s before commit)", header.batchId(), clientId, header.itemCount(), header.totalAmountFen(),
+                tally.count(ItemState.VALIDATED), tally.count(ItemState.REJECTED), tally.count(ItemState.HELD),
+                micros / 1_000, header.itemCount() * 1_000_000L / micros);
         return new Accepted(batchPk, header.batchId(), true);
     }
 
@@ -214,10 +235,11 @@ public final class BatchIntake {
         }
     }
 
-    private static void refuseDuplicateItemIds(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(
-                        "select min(seq), max(seq) from staging group by item_id having count(*) > 1 order by 1 limit 1")) {
+    private static void refuseDuplicateItemIds(Connection connection, long batchPk) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "select min(seq), max(seq) from items where batch_pk = ? group by item_id having count(*) > 1 order by 1 limit 1")) {
+            select.setLong(1, batchPk);
+            ResultSet rows = select.executeQuery();
             if (rows.next()) {
                 int first = rows.getInt(1);
                 throw ApiException.field(ApiCode.DUPLICATE_ITEM_ID, "items[" + (rows.getInt(2) - 1) + "].itemId",
@@ -226,13 +248,13 @@ public final class BatchIntake {
         }
     }
 
-    private long insertBatch(Connection connection, String clientId, Source source, BatchHeader header,
+    private boolean insertBatch(Connection connection, long batchPk, String clientId, Source source, BatchHeader header,
             byte[] contentSm3) throws SQLException {
         Timestamp now = Timestamp.from(clock.instant());
         try (PreparedStatement insert = connection.prepareStatement(
-                "insert into batches (client_id, batch_id, program_code, program_name, period, payer_account, "
+                "insert into batches (batch_pk, client_id, batch_id, program_code, program_name, period, payer_account, "
                         + "callback_url, item_count, total_amount_fen, content_sm3, source, state, received_at, updated_at) "
-                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RECEIVED', ?, ?) "
+                        + "overriding system value values (" + batchPk + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RECEIVED', ?, ?) "
                         + "on conflict (client_id, batch_id) do nothing returning batch_pk")) {
             insert.setString(1, clientId);
             insert.setString(2, header.batchId());
@@ -248,81 +270,93 @@ public final class BatchIntake {
             insert.setTimestamp(12, now);
             insert.setTimestamp(13, now);
             try (ResultSet rows = insert.executeQuery()) {
-                return rows.next() ? rows.getLong(1) : -1;
+                return rows.next();
             }
         }
     }
 
     /**
-     * The set-based checks, in {@link ItemCode}'s precedence: the item's own checks (already in
-     * staging.code), the programme's cap and household rule, blocked persons, the card registry,
-     * then duplicates within the batch and across batches among the items still passing.
+     * The set-based checks, run on the items that passed their own checks, in {@link ItemCode}'s
+     * precedence: the programme's cap and household rule, blocked persons and the card registry,
+     * then duplicates within the batch and across batches. Each touches only the items that fail,
+     * few in a normal batch. Then the passing items claim their entitlements and every item gets
+     * its one intake event.
      */
-    private void screenAndStore(Connection connection, long batchPk, BatchHeader header, Programme programme)
+    private void screen(Connection connection, long batchPk, BatchHeader header, Programme programme, Timestamp now)
             throws SQLException {
         boolean registryLoaded;
-        try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("select 1 from feed_loads where feed = 'CARD_REGISTRY'")) {
-            registryLoaded = rows.next();
+        try (Statement statement = connection.createStatement()) {
+            // Every statement below is meant to walk indexes: this batch's rows (not yet analysed) by
+            // the primary key, the feeds and entitlements by theirs. Statistics of rows inserted a
+            // moment ago are stale, and a planner trusting them would scan a million-row table once
+            // per item; for this transaction, sequential scans are off.
+            statement.execute("set local enable_seqscan = off");
+            try (ResultSet rows = statement.executeQuery("select 1 from feed_loads where feed = 'CARD_REGISTRY'")) {
+                registryLoaded = rows.next();
+            }
         }
+        // one pass: the first failing check of each item, then, among the items still passing, every
+        // later occurrence of the same person is a duplicate within the batch
         try (PreparedStatement screen = connection.prepareStatement(
-                "create temp table screened on commit drop as "
-                        + "select s.seq, s.id_number, coalesce(s.code, "
-                        + "  case when s.amount_fen > ? then 'AMOUNT_OVER_CAP' "
-                        + "       when ? and not s.household_head then 'NOT_HOUSEHOLD_HEAD' end, "
+                "update items i set state = case when f.code = 'DUPLICATE_IN_BATCH' then 'HELD' else 'REJECTED' end, "
+                        + "code = f.code from (select seq, case when code is not null then code "
+                        + "  when row_number() over (partition by id_number, code is null order by seq) > 1 "
+                        + "  then 'DUPLICATE_IN_BATCH' end as code from ("
+                        + "select it.seq, it.id_number, coalesce("
+                        + "  case when it.amount_fen > ? then 'AMOUNT_OVER_CAP' "
+                        + "       when ? and not it.household_head then 'NOT_HOUSEHOLD_HEAD' end, "
                         + "  case b.reason when 'DECEASED' then 'PERSON_DECEASED' when 'BLOCKED' then 'PERSON_BLOCKED' end, "
                         + "  case when r.card_number is null then case when ? then 'CARD_NOT_IN_REGISTRY' end "
-                        + "       when r.id_number <> s.id_number then 'CARD_HOLDER_MISMATCH' "
+                        + "       when r.id_number <> it.id_number then 'CARD_HOLDER_MISMATCH' "
                         + "       when r.state <> 'NORMAL' then 'CARD_' || r.state end) as code "
-                        + "from staging s "
-                        + "left join blocked_persons b on b.id_number = s.id_number "
-                        + "left join card_registry r on r.card_number = s.card_number")) {
+                        + "from items it "
+                        + "left join blocked_persons b on b.id_number = it.id_number "
+                        + "left join card_registry r on r.card_number = it.card_number "
+                        + "where it.batch_pk = ? and it.state = 'VALIDATED') checked) f "
+                        + "where i.batch_pk = ? and i.seq = f.seq and f.code is not null")) {
             screen.setLong(1, programme.itemCapFen());
             screen.setBoolean(2, programme.household());
             screen.setBoolean(3, registryLoaded);
-            screen.execute();
+            screen.setLong(4, batchPk);
+            screen.setLong(5, batchPk);
+            screen.executeUpdate();
+        }
+        // Across batches: a person whose entitlement (programme, period) another item holds, paid or
+        // in flight, is a duplicate. Batches of one programme and period pass this point one at a
+        // time (a transaction lock), so two batches naming the same person cannot both claim them.
+        try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+            lock.setString(1, "entitlements:" + header.programCode() + ":" + header.period());
+            lock.execute();
         }
         try (Statement statement = connection.createStatement()) {
-            statement.execute("update screened set code = 'DUPLICATE_IN_BATCH' from ("
-                    + "select seq, row_number() over (partition by id_number order by seq) as n "
-                    + "from screened where code is null) d where d.seq = screened.seq and d.n > 1");
+            // one index probe per item, whatever the (stale) statistics say
+            statement.execute("set local enable_hashjoin = off");
+            statement.execute("set local enable_mergejoin = off");
+            statement.execute("set local enable_material = off");
+        }
+        try (PreparedStatement across = connection.prepareStatement(
+                "update items i set state = 'HELD', code = 'DUPLICATE_ACROSS_BATCHES' "
+                        + "where i.batch_pk = ? and i.state = 'VALIDATED' and exists (select 1 from entitlements e "
+                        + "where e.program_code = ? and e.period = ? and e.id_number = i.id_number)")) {
+            across.setLong(1, batchPk);
+            across.setString(2, header.programCode());
+            across.setString(3, header.period());
+            across.executeUpdate();
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("reset enable_hashjoin");
+            statement.execute("reset enable_mergejoin");
+            statement.execute("reset enable_material");
         }
         try (PreparedStatement claim = connection.prepareStatement(
                 "insert into entitlements (program_code, period, id_number, batch_pk, seq) "
-                        + "select ?, ?, id_number, ?, seq from screened where code is null "
-                        + "on conflict (program_code, period, id_number) do nothing")) {
+                        + "select ?, ?, id_number, batch_pk, seq from items where batch_pk = ? and state = 'VALIDATED' "
+                        // in key order: the index fills page by page instead of touching pages at random
+                        + "order by id_number")) {
             claim.setString(1, header.programCode());
             claim.setString(2, header.period());
             claim.setLong(3, batchPk);
             claim.executeUpdate();
-        }
-        try (PreparedStatement across = connection.prepareStatement(
-                "update screened set code = 'DUPLICATE_ACROSS_BATCHES' where code is null and not exists ("
-                        + "select 1 from entitlements e where e.program_code = ? and e.period = ? "
-                        + "and e.id_number = screened.id_number and e.batch_pk = ? and e.seq = screened.seq)")) {
-            across.setString(1, header.programCode());
-            across.setString(2, header.period());
-            across.setLong(3, batchPk);
-            across.executeUpdate();
-        }
-        List<String> holdCodes = new ArrayList<>();
-        for (ItemCode code : ItemCode.values()) {
-            if (code.outcome() == ItemCode.Outcome.HOLD) {
-                holdCodes.add(code.name());
-            }
-        }
-        Timestamp now = Timestamp.from(clock.instant());
-        try (PreparedStatement insert = connection.prepareStatement(
-                "insert into items (batch_pk, seq, item_id, holder_name, id_number, card_number, amount_fen, "
-                        + "household_head, proxy_id, phone, state, code, bank_code, updated_at) "
-                        + "select ?, s.seq, s.item_id, s.holder_name, s.id_number, s.card_number, s.amount_fen, "
-                        + "s.household_head, s.proxy_id, s.phone, "
-                        + "case when c.code is null then 'VALIDATED' when c.code = any(?) then 'HELD' else 'REJECTED' end, "
-                        + "c.code, s.bank_code, ? from staging s join screened c on c.seq = s.seq")) {
-            insert.setLong(1, batchPk);
-            insert.setArray(2, connection.createArrayOf("text", holdCodes.toArray()));
-            insert.setTimestamp(3, now);
-            insert.executeUpdate();
         }
         try (PreparedStatement events = connection.prepareStatement(
                 "insert into item_events (batch_pk, seq, from_state, to_state, code, cause, at) "

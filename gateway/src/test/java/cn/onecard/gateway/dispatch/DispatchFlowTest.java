@@ -9,6 +9,7 @@ import cn.onecard.adapters.ResultDelivery;
 import cn.onecard.adapters.SendReceipt;
 import cn.onecard.gateway.testing.CallbackRecorder;
 import cn.onecard.gateway.testing.FakeBank;
+import cn.onecard.gateway.testing.Await;
 import cn.onecard.gateway.testing.GatewayTestSupport;
 import cn.onecard.gateway.testing.People;
 import cn.onecard.gateway.testing.SignedClient;
@@ -135,18 +136,7 @@ class DispatchFlowTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(what, Duration.ofSeconds(30), condition);
     }
 
     private String batchState(String batchId) {
@@ -174,8 +164,8 @@ class DispatchFlowTest {
 
     @Test
     void batch_isPaidOnceByEachBankAndReportedOnceWithAFinalSummary() {
-        String batchId = submit(9_000, 9_100, 9_200, 12_000);
         LYB.answerWith(paidExcept(Map.of(9_100L, "BANK_ACCOUNT_CLOSED")));
+        String batchId = submit(9_000, 9_100, 9_200, 12_000);
 
         await("the batch is reported", () -> batchState(batchId).equals("REPORTED"));
 

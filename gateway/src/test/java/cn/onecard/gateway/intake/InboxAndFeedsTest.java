@@ -6,6 +6,7 @@ import cn.onecard.crypto.EnvelopeSealer;
 import cn.onecard.crypto.Sm2;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.gateway.config.OneCardProperties;
+import cn.onecard.gateway.testing.Await;
 import cn.onecard.gateway.testing.GatewayTestSupport;
 import cn.onecard.gateway.testing.People;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -47,18 +49,7 @@ class InboxAndFeedsTest {
     OneCardProperties properties;
 
     private static void await(String what, BooleanSupplier condition) {
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(what, Duration.ofSeconds(20), condition);
     }
 
     private String jsonLines(String batchId, int declaredCount, Map<String, String> cardsById) {

@@ -6,14 +6,14 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DemoCommandTest {
+class CryptoTourCommandTest {
 
     @TempDir
     Path directory;
 
     @Test
-    void demo_runsTheRoundTripThroughTheCli_andSaysSo() {
-        CliRunner.Result result = new CliRunner(directory).run("demo", "--items", "2000", "--dir", "demo");
+    void tour_runsTheRoundTripThroughTheCli_andSaysSo() {
+        CliRunner.Result result = new CliRunner(directory).run("crypto", "tour", "--items", "2000", "--dir", "demo");
 
         assertThat(result.exitCode()).as(result.out() + result.stderr()).isZero();
         assertThat(result.out())

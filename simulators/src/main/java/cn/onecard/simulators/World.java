@@ -1,0 +1,51 @@
+package cn.onecard.simulators;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code world.json}: everything a gateway (or a load driver) needs to find the simulated parties
+ * of a {@code run}: the treasury's keys and URLs, each bank's SFTP endpoint and keys, the feeds.
+ * Paths are absolute.
+ */
+record World(Treasury treasury, List<Bank> banks, Feeds feeds, Gateway gateway, Population population) {
+
+    static final JsonMapper MAPPER = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+    record Treasury(String clientId, String privateKey, String publicKey, String callbackUrl, String controlUrl) {
+    }
+
+    record Bank(String code, List<String> bins, int cardDigits, String unitNumber, String sftpHost, int sftpPort,
+                String sftpUser, String hostPublicKey, String signingPublicKey, String root, String accounts) {
+    }
+
+    record Feeds(String cardRegistry, String blockedPersons) {
+    }
+
+    /** The gateway's keys as the world was started with them. */
+    record Gateway(String publicKey, String sshPublicKey) {
+    }
+
+    /** What the population was drawn from, so that other commands can draw it again. */
+    record Population(long seed, int persons, List<String> banks) {
+    }
+
+    static World read(Path file) throws IOException {
+        try {
+            return MAPPER.readValue(Files.readString(file), World.class);
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException(file + " is not a world.json: " + e.getOriginalMessage());
+        }
+    }
+
+    void write(Path file) throws IOException {
+        Path part = file.resolveSibling("." + file.getFileName() + ".part");
+        Files.writeString(part, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(this) + "\n");
+        Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

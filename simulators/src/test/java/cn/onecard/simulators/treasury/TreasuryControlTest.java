@@ -1,0 +1,81 @@
+package cn.onecard.simulators.treasury;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cn.onecard.crypto.Sm2;
+import cn.onecard.crypto.Sm2KeyPair;
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.node.ObjectNode;
+
+class TreasuryControlTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void onlyABatchTheGatewayTook_isAudited_andARefusedOneIsNobodysEarlierPayment() throws Exception {
+        Sm2KeyPair gatewayKeys = Sm2.generateKeyPair();
+        Sm2KeyPair treasuryKeys = Sm2.generateKeyPair();
+        AtomicInteger status = new AtomicInteger(409);
+        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        gateway.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] answer = "{\"code\":\"BATCH_CONFLICT\",\"message\":\"known\",\"details\":[]}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status.get(), answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        gateway.start();
+        try {
+            ResultBook book = new ResultBook();
+            CallbackReceiver receiver = new CallbackReceiver(book, gatewayKeys.publicKey(), null, Clock.systemUTC(), null);
+            BatchGenerator generator = new BatchGenerator(TreasuryFixtures.population(12, 20_000), dir.resolve("batches"));
+            TreasuryControl control = new TreasuryControl(new TreasuryControl.Treasury("treasury-demo", treasuryKeys.privateKey(),
+                    TreasuryFixtures.CALLBACK_URL, "4103000001", gatewayKeys.publicKey(), dir), generator, receiver,
+                    new Auditor(Expectations.plausible(), Clock.systemUTC()), Clock.systemUTC());
+
+            ObjectNode refused = Json.MAPPER.createObjectNode();
+            refused.put("items", 300);
+            refused.put("mode", "api");
+            refused.put("apiUrl", "http://127.0.0.1:" + gateway.getAddress().getPort());
+            refused.put("programme", "P29");
+            refused.put("period", "202611");
+            refused.put("batchId", "REFUSED-1");
+            ObjectNode answer = control.generateAndSubmit(refused);
+            assertThat(answer.get("httpStatus").asInt()).isEqualTo(409);
+            assertThat(answer.get("handedOver").asBoolean()).isFalse();
+            assertThat(book.knows("REFUSED-1")).isFalse();
+            assertThat(dir.resolve("batches").resolve("REFUSED-1" + Manifest.SUFFIX)).doesNotExist();
+
+            ObjectNode file = Json.MAPPER.createObjectNode();
+            file.put("items", 300);
+            file.put("mode", "file");
+            file.put("inboxDir", Files.createDirectories(dir.resolve("inbox")).toString());
+            file.put("programme", "P29");
+            file.put("period", "202611");
+            file.put("batchId", "FILE-2");
+            file.put("badShare", 0.5);
+            answer = control.generateAndSubmit(file);
+            assertThat(answer.get("handedOver").asBoolean()).isTrue();
+            assertThat(Path.of(answer.get("file").asString())).exists();
+            assertThat(answer.get("kinds").has("DUPLICATE_ACROSS_BATCHES")).as("the refused batch is nobody's earlier payment").isFalse();
+            assertThat(book.knows("FILE-2")).isTrue();
+            AuditReport report = control.report(List.of("FILE-2"));
+            assertThat(report.items()).isEqualTo(300);
+            assertThat(report.issues()).extracting(AuditReport.Issue::check).contains(Auditor.MISSING_RESULT, Auditor.SUMMARY_MISSING);
+        } finally {
+            gateway.stop(0);
+        }
+    }
+}
