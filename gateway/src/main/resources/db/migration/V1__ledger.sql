@@ -147,6 +147,8 @@ create table entitlements (
     seq               integer     not null,
     primary key (program_code, period, id_number)
 );
+-- a failed item releases its entitlement by its own key
+create index entitlements_item on entitlements (batch_pk, seq);
 
 -- Work shared by gateway nodes: a bank's dispatch and collect cycle runs on the node holding its
 -- lease; a dead node's lease expires and another node takes over.

@@ -81,6 +81,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "20261123", paramLabel = "N", description = "the world's seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--load-items", defaultValue = "0", paramLabel = "N",
+            description = "instead of one API batch, the load run: N items as sealed batch files through the inbox, "
+                    + "timed end to end, with the gateway's intake rate, peak heap and a bare COPY baseline")
+    int loadItems;
+
+    @Option(names = "--batch-items", defaultValue = "100000", paramLabel = "N",
+            description = "items per batch file in the load run (default: ${DEFAULT-VALUE})")
+    int batchItems;
+
     @Option(names = "--simulators-jar", paramLabel = "JAR", description = "the simulators' executable "
             + "(default: $ONECARD_HOME/simulators/target/onecard-simulators.jar)")
     Path simulatorsJar;
@@ -125,6 +134,9 @@ final class DemoCommand implements Callable<Integer> {
                     jdbc.queryForObject("select count(*) from card_registry", Long.class),
                     jdbc.queryForObject("select count(*) from blocked_persons", Long.class));
 
+            if (loadItems > 0) {
+                return loadRun(gateway, worldFile, gatewayDir);
+            }
             step("Treasury: generates and submits a signed batch of " + String.format("%,d", items) + " items (POST /api/v1/batches)");
             String controlUrl = worldJson.at("/treasury/controlUrl").asString();
             JsonNode submitted = submit(controlUrl);
@@ -221,8 +233,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private Process startWorld(Path worldDir, GatewayKeys keys) throws IOException {
-        Path jar = simulatorsJar != null ? simulatorsJar : Path.of(System.getenv().getOrDefault("ONECARD_HOME", "."))
-                .resolve("simulators/target/onecard-simulators.jar");
+        Path jar = simulatorsJarPath();
         if (!Files.isRegularFile(jar)) {
             throw new CliInputException("the simulators' executable is missing: " + jar
                     + " (./onecard demo builds it; or pass --simulators-jar)");
@@ -231,7 +242,8 @@ final class DemoCommand implements Callable<Integer> {
         List<String> command = List.of(java, "-Xmx1g", "-jar", jar.toString(), "run", "--dir", worldDir.toString(),
                 "--gateway-public-key", keys.sm2Public().toString(), "--gateway-ssh-public-key", keys.sshPublic().toString(),
                 "--lyb-data-key-file", keys.lybDataKeyForBank().toString(), "--seed", Long.toString(seed),
-                "--persons", Integer.toString(Math.max(30_000, items * 3)));
+                "--persons", Integer.toString(loadItems > 0 ? Math.max(30_000, batchItems * 13 / 10)
+                        : Math.max(30_000, items * 3)));
         return new ProcessBuilder(command).redirectError(worldDir.resolve("simulators.log").toFile()).start();
     }
 
@@ -268,7 +280,7 @@ final class DemoCommand implements Callable<Integer> {
             if (!bank.path("unitNumber").isNull() && bank.has("unitNumber")) {
                 args.add(prefix + "unit-number=" + bank.get("unitNumber").asString());
             }
-            args.add(prefix + "dispatch-items-max=" + Math.max(1_000, items / 4));
+            args.add(prefix + "dispatch-items-max=" + (loadItems > 0 ? 50_000 : Math.max(1_000, items / 4)));
             args.add(prefix + "result-deadline=2m");
             args.add(prefix + "public-key=" + bank.get("signingPublicKey").asString());
             if (code.equals("LYB")) {
@@ -375,6 +387,84 @@ final class DemoCommand implements Callable<Integer> {
         line.put("byState", byState);
         line.put("auditPassed", audit.path("passed").asBoolean(false));
         return JSON.writeValueAsString(line);
+    }
+
+    /** The load run: the simulators' own load driver against this gateway, then the gateway's figures. */
+    private int loadRun(ConfigurableApplicationContext gateway, Path worldFile, Path gatewayDir) throws Exception {
+        step("Load: " + String.format("%,d", loadItems) + " items in batch files of " + String.format("%,d", batchItems)
+                + " through the inbox to both banks, until the treasury has every result");
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        java.util.concurrent.atomic.AtomicLong peakHeap = new java.util.concurrent.atomic.AtomicLong();
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        Path jar = simulatorsJarPath();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process load = new ProcessBuilder(java, "-Xmx1g", "-jar", jar.toString(), "load", "--world", worldFile.toString(),
+                "--inbox", gatewayDir.resolve("inbox").toString(), "--items", Integer.toString(loadItems),
+                "--batch-items", Integer.toString(batchItems), "--timeout", "60m")
+                .redirectErrorStream(false).redirectError(worldFile.resolveSibling("load.log").toFile()).start();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                out.println("  load | " + line);
+            }
+        }
+        int loadExit = load.waitFor();
+        sampler.interrupt();
+        cn.onecard.gateway.intake.IntakeStats stats = gateway.getBean(cn.onecard.gateway.intake.IntakeStats.class);
+        double busySeconds = stats.busyNanos() / 1e9;
+        double spanSeconds = stats.spanNanos() / 1e9;
+        long copyRowsPerSecond = copyBaseline(gateway.getBean(javax.sql.DataSource.class), stats.items(), gatewayDir);
+        step("Gateway figures");
+        out.printf("  intake + validation: %,d items in %d batches, %.1f s inside intakes: %,.0f items/s per intake; "
+                + "%.1f s from the first start to the last commit: %,.0f items/s%n", stats.items(), stats.batches(),
+                busySeconds, stats.items() / Math.max(busySeconds, 1e-9), spanSeconds, stats.items() / Math.max(spanSeconds, 1e-9));
+        out.printf("  bare PostgreSQL COPY of the same rows into an unindexed table: %,d rows/s; intake is %.2f of it%n",
+                copyRowsPerSecond, stats.items() / Math.max(spanSeconds, 1e-9) / copyRowsPerSecond);
+        out.printf("  gateway heap: peak %,d MiB used (max %,d MiB)%n", peakHeap.get() >> 20,
+                memory.getHeapMemoryUsage().getMax() >> 20);
+        return loadExit == 0 ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
+    }
+
+    /** Rows per second of a plain COPY of the load's items into a new table without indexes, durable. */
+    private static long copyBaseline(javax.sql.DataSource dataSource, long rows, Path dir) throws Exception {
+        Path file = dir.resolve("copy-baseline.tsv");
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            org.postgresql.copy.CopyManager copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            try (OutputStream outFile = Files.newOutputStream(file)) {
+                copy.copyOut("copy (select * from items order by batch_pk, seq limit " + rows + ") to stdout", outFile);
+            }
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("drop table if exists copy_baseline");
+                statement.execute("create table copy_baseline (like items)");
+            }
+            connection.setAutoCommit(false);
+            long start = System.nanoTime();
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                copy.copyIn("copy copy_baseline from stdin", in);
+            }
+            connection.commit();
+            long nanos = System.nanoTime() - start;
+            connection.setAutoCommit(true);
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("drop table copy_baseline");
+            }
+            return (long) (rows / (nanos / 1e9));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private Path simulatorsJarPath() {
+        return simulatorsJar != null ? simulatorsJar : Path.of(System.getenv().getOrDefault("ONECARD_HOME", "."))
+                .resolve("simulators/target/onecard-simulators.jar");
     }
 
     private static String yuan(long fen) {

@@ -9,6 +9,7 @@ import cn.onecard.gateway.feeds.FeedLoader;
 import cn.onecard.gateway.feeds.FeedsFolder;
 import cn.onecard.gateway.intake.BatchIntake;
 import cn.onecard.gateway.intake.FileRoutes;
+import cn.onecard.gateway.intake.IntakeStats;
 import cn.onecard.gateway.intake.TreasuryInbox;
 import cn.onecard.gateway.intake.BatchParser;
 import cn.onecard.gateway.intake.BatchQueries;
@@ -155,10 +156,15 @@ public class GatewayConfiguration {
     }
 
     @Bean
+    IntakeStats intakeStats() {
+        return new IntakeStats();
+    }
+
+    @Bean
     BatchIntake batchIntake(DataSource dataSource, BankRouting routing, SubsidyCatalogue catalogue, ReportOutbox outbox,
-            Clock clock, Nonces nonces, OneCardProperties properties) {
+            Clock clock, Nonces nonces, OneCardProperties properties, IntakeStats stats) {
         return new BatchIntake(dataSource, new BatchParser(properties.intake().batchItemsMax()), new ItemChecks(routing),
-                catalogue, outbox, clock, ZONE, properties.intake().bodyBytesMax().toBytes(), nonces);
+                catalogue, outbox, clock, ZONE, properties.intake().bodyBytesMax().toBytes(), nonces, stats);
     }
 
     @Bean

@@ -201,7 +201,7 @@ public final class ResultLedger implements ResultHandler {
         // one guarded statement: only transitions the state machine allows, each with its event row
         Map<Long, List<ReportedItem>> reports = new LinkedHashMap<>();
         Map<Long, String> batchIds = new HashMap<>();
-        List<long[]> failed = new ArrayList<>();
+        int failedCount = 0;
         int applied = 0;
         OffsetDateTime at = now.toInstant().atOffset(ZoneOffset.UTC);
         try (PreparedStatement update = connection.prepareStatement(
@@ -231,7 +231,7 @@ public final class ResultLedger implements ResultHandler {
                     reports.computeIfAbsent(batchPk, k -> new ArrayList<>()).add(new ReportedItem(rows.getString(3),
                             state, rows.getString(5), rows.getLong(6), bankCode, BankReferences.of(batchPk, seq), at));
                     if (state == ItemState.FAILED) {
-                        failed.add(new long[] {batchPk, seq});
+                        failedCount++;
                     }
                     batchIds.put(batchPk, rows.getString(7));
                 }
@@ -243,15 +243,23 @@ public final class ResultLedger implements ResultHandler {
         }
 
         // a failed item no longer holds its entitlement: the treasury may pay the person again, correctly
-        if (!failed.isEmpty()) {
+        if (failedCount > 0) {
+            try (Statement statement = connection.createStatement()) {
+                // a few hundred key lookups; stale statistics of entitlements must not turn them into scans
+                statement.execute("set local enable_seqscan = off");
+                statement.execute("set local enable_hashjoin = off");
+                statement.execute("set local enable_mergejoin = off");
+            }
             try (PreparedStatement release = connection.prepareStatement(
-                    "delete from entitlements where batch_pk = ? and seq = ?")) {
-                for (long[] key : failed) {
-                    release.setLong(1, key[0]);
-                    release.setInt(2, (int) key[1]);
-                    release.addBatch();
-                }
-                release.executeBatch();
+                    "delete from entitlements e using outcomes o, items i "
+                            + "where o.target = 'FAILED' and i.batch_pk = o.batch_pk and i.seq = o.seq and i.state = 'FAILED' "
+                            + "and e.batch_pk = i.batch_pk and e.seq = i.seq")) {
+                release.executeUpdate();
+            }
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("reset enable_seqscan");
+                statement.execute("reset enable_hashjoin");
+                statement.execute("reset enable_mergejoin");
             }
         }
         for (Map.Entry<Long, List<ReportedItem>> entry : reports.entrySet()) {

@@ -51,7 +51,7 @@ public final class BatchIntake {
     public enum Format { JSON, JSON_LINES }
 
     /** The outcome of a submission that was not refused. */
-    public record Accepted(long batchPk, String batchId, boolean created) {
+    public record Accepted(long batchPk, String batchId, boolean created, int itemCount) {
     }
 
     private final DataSource dataSource;
@@ -63,9 +63,10 @@ public final class BatchIntake {
     private final ZoneId zone;
     private final long bodyBytesMax;
     private final Nonces nonces;
+    private final IntakeStats stats;
 
     public BatchIntake(DataSource dataSource, BatchParser parser, ItemChecks checks, SubsidyCatalogue catalogue,
-            ReportOutbox outbox, Clock clock, ZoneId zone, long bodyBytesMax, Nonces nonces) {
+            ReportOutbox outbox, Clock clock, ZoneId zone, long bodyBytesMax, Nonces nonces, IntakeStats stats) {
         this.dataSource = dataSource;
         this.parser = parser;
         this.checks = checks;
@@ -75,6 +76,7 @@ public final class BatchIntake {
         this.zone = zone;
         this.bodyBytesMax = bodyBytesMax;
         this.nonces = nonces;
+        this.stats = stats;
     }
 
     /**
@@ -90,8 +92,10 @@ public final class BatchIntake {
                 if (signature != null) {
                     refuseSeenNonce(connection, clientId, signature.nonce());
                 }
+                long startNanos = System.nanoTime();
                 Accepted accepted = submitInTransaction(connection, clientId, source, format, content, signature);
                 connection.commit();
+                stats.record(accepted.itemCount(), startNanos, System.nanoTime());
                 return accepted;
             } catch (AlreadyStored stored) {
                 // the same batch again: answer with its state, store nothing (not even this copy's rows)
@@ -171,7 +175,7 @@ public final class BatchIntake {
 
         Long existing = existingBatch(connection, clientId, header.batchId(), parsed.contentSm3());
         if (existing != null) {
-            throw new AlreadyStored(new Accepted(existing, header.batchId(), false));
+            throw new AlreadyStored(new Accepted(existing, header.batchId(), false, 0));
         }
         Programme programme = catalogue.find(header.programCode()).orElseThrow(() -> ApiException.field(
                 ApiCode.PROGRAM_UNKNOWN, "programCode", "not in the subsidy catalogue"));
@@ -188,7 +192,7 @@ public final class BatchIntake {
         if (!insertBatch(connection, batchPk, clientId, source, header, parsed.contentSm3())) {
             // another request stored the same batch id a moment ago
             Long raced = existingBatch(connection, clientId, header.batchId(), parsed.contentSm3());
-            throw new AlreadyStored(new Accepted(raced == null ? -1 : raced, header.batchId(), false));
+            throw new AlreadyStored(new Accepted(raced == null ? -1 : raced, header.batchId(), false, 0));
         }
         screen(connection, batchPk, header, programme, now);
         outbox.enqueueResults(connection, batchPk, header.batchId(), reportable(connection, batchPk));
@@ -198,7 +202,7 @@ public final class BatchIntake {
                 + "({} items/s before commit)", header.batchId(), clientId, header.itemCount(), header.totalAmountFen(),
                 tally.count(ItemState.VALIDATED), tally.count(ItemState.REJECTED), tally.count(ItemState.HELD),
                 micros / 1_000, header.itemCount() * 1_000_000L / micros);
-        return new Accepted(batchPk, header.batchId(), true);
+        return new Accepted(batchPk, header.batchId(), true, header.itemCount());
     }
 
     private void refuseSeenNonce(Connection connection, String clientId, String nonce) throws SQLException {

@@ -40,6 +40,8 @@ public final class CallbackSender implements AutoCloseable {
     public static final Duration BACKOFF_MAX = Duration.ofMinutes(5);
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration LEASE = REQUEST_TIMEOUT.plusSeconds(20);
+    /** How long one call keeps delivering a batch's next messages back to back. */
+    public static final Duration ROUND_MAX = Duration.ofSeconds(5);
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -62,8 +64,24 @@ public final class CallbackSender implements AutoCloseable {
             int attempts) {
     }
 
-    /** Sends every message that is due now (one per batch, the lowest unacknowledged); returns how many were acknowledged. */
+    /**
+     * Delivers what is due: each batch's lowest unacknowledged message, and, as long as they are
+     * acknowledged, the batch's next ones, for at most {@link #ROUND_MAX}. Returns how many were
+     * acknowledged.
+     */
     public int deliverDue() throws InterruptedException {
+        long deadline = System.nanoTime() + ROUND_MAX.toNanos();
+        int acknowledged = 0;
+        int round;
+        do {
+            round = deliverHeads();
+            acknowledged += round;
+        } while (round > 0 && System.nanoTime() < deadline);
+        return acknowledged;
+    }
+
+    /** One message per batch: the lowest unacknowledged one, where it is due. */
+    private int deliverHeads() throws InterruptedException {
         List<Message> due = claim();
         List<Future<Boolean>> sent = new ArrayList<>();
         for (Message message : due) {
