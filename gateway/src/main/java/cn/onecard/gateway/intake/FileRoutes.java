@@ -12,6 +12,8 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public final class FileRoutes extends RouteBuilder {
 
+    static final int INBOX_PARALLEL = 2;
+
     private final TreasuryInbox inbox;
     private final FeedsFolder feeds;
     private final Duration pollDelay;
@@ -25,8 +27,11 @@ public final class FileRoutes extends RouteBuilder {
     @Override
     public void configure() {
         String common = "&noop=true&idempotent=false&readLock=none&sortBy=file:name&delay=" + pollDelay.toMillis();
-        from("file:" + inbox.directory().toAbsolutePath() + "?include=.*\\.ocev$&exclude=^\\..*" + common)
+        // two files at a time: a batch's intake keeps one database connection busy; the second
+        // keeps the other core at work (batches of one programme and period still queue on their lock)
+        from("file:" + inbox.directory().toAbsolutePath() + "?include=.*\\.ocev$&exclude=^\\..*&maxMessagesPerPoll=8" + common)
                 .routeId("treasury-inbox")
+                .threads(INBOX_PARALLEL, INBOX_PARALLEL)
                 .process(exchange -> inbox.take(exchange.getIn().getBody(File.class).toPath()));
         from("file:" + feeds.directory().toAbsolutePath() + "?include=.*\\.csv$&exclude=^\\..*" + common)
                 .routeId("feeds")
