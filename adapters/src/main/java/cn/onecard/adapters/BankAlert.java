@@ -21,7 +21,9 @@ public record BankAlert(String bankCode, Kind kind, String source, String detail
         /** Its signature or its encryption does not verify. */
         RESULT_FILE_UNVERIFIED,
         /** The bank refused a whole payment file (its result file says so). */
-        DISPATCH_REFUSED
+        DISPATCH_REFUSED,
+        /** The bank's server cannot be reached or refuses the gateway; results wait. */
+        BANK_UNREACHABLE
     }
 
     public BankAlert {

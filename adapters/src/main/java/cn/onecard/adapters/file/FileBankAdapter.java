@@ -248,6 +248,8 @@ public final class FileBankAdapter implements BankAdapter {
             } catch (IOException | RuntimeException e) {
                 log.warn("bank {}: cannot list {} on {}: {}; results are looked for again on the next call", bankCode,
                         BankFileTransport.OUTBOX, transport.describe(), describe(e));
+                handler.alert(new BankAlert(bankCode, BankAlert.Kind.BANK_UNREACHABLE, transport.describe(),
+                        "cannot list the bank's result folder: " + describe(e)));
                 return;
             }
             Set<String> present = new HashSet<>(listing);

@@ -408,8 +408,10 @@ class FileBankAdapterTest {
         }
         assertThat(handler.deliveries).hasSize(1);
         try (FileBankAdapter adapter = failing(abcConfig(local()), Op.LIST, 1)) {
-            adapter.collect(handler); // logged, no exception
+            adapter.collect(handler); // no exception: alerted, and the results wait
         }
+        assertThat(handler.alerts).extracting(BankAlert::kind).containsExactly(BankAlert.Kind.BANK_UNREACHABLE);
+        assertThat(handler.alerts.getFirst().bankCode()).isEqualTo("ABC");
     }
 
     @Test

@@ -291,6 +291,22 @@ class DispatchFlowTest {
     }
 
     @Test
+    void theSameAlertRepeated_isStoredOnceWhileItIsOpen() {
+        String source = "sftp://lyb-" + System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            LYB.queueAlert(new cn.onecard.adapters.BankAlert("LYB", cn.onecard.adapters.BankAlert.Kind.BANK_UNREACHABLE,
+                    source, "connection refused (" + i + ")"));
+        }
+        String marker = source + "-marker";
+        LYB.queueAlert(new cn.onecard.adapters.BankAlert("LYB", cn.onecard.adapters.BankAlert.Kind.BANK_UNREACHABLE,
+                marker, "connection refused"));
+
+        await("the alerts are taken", () -> jdbc.queryForObject("select count(*) from alerts where source = ?",
+                Integer.class, marker) == 1);
+        assertThat(jdbc.queryForObject("select count(*) from alerts where source = ?", Integer.class, source)).isEqualTo(1);
+    }
+
+    @Test
     void treasuryThatIsDown_getsEveryResultOnceItIsBack() {
         TREASURY.refuseNext(2);
         String batchId = submit(1_000, 1_100);
