@@ -207,10 +207,10 @@ final class DemoCommand implements Callable<Integer> {
         store.setEntry(MasterKey.DEFAULT_ALIAS, new KeyStore.SecretKeyEntry(new SecretKeySpec(master, "AES")),
                 new KeyStore.PasswordProtection(password));
         Path keystore = keys.resolve("master.p12");
+        Files.createFile(keystore, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (OutputStream stream = Files.newOutputStream(keystore)) {
             store.store(stream, password);
         }
-        Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
         byte[] lybDataKeyBytes = new byte[16];
         random.nextBytes(lybDataKeyBytes);
         SymmetricKey lybDataKey = SymmetricKey.of(KeyAlgorithm.SM4, lybDataKeyBytes);
@@ -226,9 +226,10 @@ final class DemoCommand implements Callable<Integer> {
         return new GatewayKeys(sm2Private, sm2Public, sshPrivate, sshPublic, keystore, passwordFile, wrapped, forBank);
     }
 
+    /** Writes a secret into a file that is owner-only from the first byte. */
     private static Path ownerOnly(Path file, String content) throws IOException {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, content, StandardCharsets.US_ASCII);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return file;
     }
 

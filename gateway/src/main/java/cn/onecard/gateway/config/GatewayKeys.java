@@ -32,8 +32,9 @@ public record GatewayKeys(Sm2PrivateKey privateKey, Sm2PublicKey publicKey) {
                 if (!Files.exists(file)) {
                     Files.createDirectories(file.getParent());
                     Sm2KeyPair pair = Sm2.generateKeyPair();
+                    // owner-only from the first byte: created with its permissions, then written
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                     Files.writeString(file, pair.privateKey().toPem(), StandardCharsets.US_ASCII);
-                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
                     Files.writeString(file.resolveSibling("gateway-sm2-public.pem"), pair.publicKey().toPem(),
                             StandardCharsets.US_ASCII);
                     log.warn("no onecard.gateway-key configured: made a new gateway key in {}", file);

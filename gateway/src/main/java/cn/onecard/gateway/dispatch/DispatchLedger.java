@@ -34,6 +34,17 @@ public final class DispatchLedger {
             int sendAttempts) {
     }
 
+    /** The state items are dispatched from: the state machine allows exactly one. */
+    private static final ItemState READY = onlySource(ItemState.DISPATCHED);
+
+    private static ItemState onlySource(ItemState target) {
+        var sources = PaymentItemStateMachine.sourcesOf(target);
+        if (sources.size() != 1) {
+            throw new IllegalStateException(target + " has " + sources + " as sources; the dispatch claim expects one");
+        }
+        return sources.iterator().next();
+    }
+
     private final DataSource dataSource;
     private final Clock clock;
 
@@ -61,17 +72,16 @@ public final class DispatchLedger {
                 Timestamp now = Timestamp.from(clock.instant());
                 int claimed;
                 long total;
+                // the one source state, written literally so that the partial index items_ready applies
                 try (PreparedStatement claim = connection.prepareStatement(
-                        "with ready as (select batch_pk, seq from items where bank_code = ? and state = any(?) "
+                        "with ready as (select batch_pk, seq from items where bank_code = ? and state = '" + READY + "' "
                                 + "order by batch_pk, seq limit ? for update skip locked) "
                                 + "update items i set state = 'DISPATCHED', dispatch_pk = ?, updated_at = ? from ready "
                                 + "where i.batch_pk = ready.batch_pk and i.seq = ready.seq returning i.amount_fen")) {
                     claim.setString(1, bankCode);
-                    claim.setArray(2, connection.createArrayOf("text",
-                            PaymentItemStateMachine.sourceNames(ItemState.DISPATCHED)));
-                    claim.setInt(3, itemsMax);
-                    claim.setLong(4, dispatchPk);
-                    claim.setTimestamp(5, now);
+                    claim.setInt(2, itemsMax);
+                    claim.setLong(3, dispatchPk);
+                    claim.setTimestamp(4, now);
                     claimed = 0;
                     total = 0;
                     try (ResultSet rows = claim.executeQuery()) {

@@ -55,8 +55,14 @@ public final class TreasuryInbox {
         this.gatewayKey = gatewayKey;
         this.clock = clock;
         this.zone = zone;
-        for (String folder : new String[] {"processed", "error", "receipts", "work"}) {
+        for (String folder : new String[] {"processed", "error", "receipts"}) {
             Files.createDirectories(inbox.resolve(folder));
+        }
+        // opened batches (names, identity and card numbers) pass through here: owner-only
+        Path work = inbox.resolve("work");
+        if (!Files.exists(work)) {
+            Files.createDirectory(work, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
     }
 
