@@ -73,6 +73,7 @@ create table dispatches (
     total_amount_fen  bigint      not null,
     state             text        not null check (state in ('PREPARED', 'SENT', 'SETTLED', 'ABANDONED')),
     send_attempts     integer     not null default 0,
+    overdue_resends   integer     not null default 0,
     transport_name    text,
     last_send_result  text,
     next_send_at      timestamptz,

@@ -24,10 +24,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -41,8 +44,9 @@ import picocli.CommandLine.Spec;
 /**
  * A whole world of simulated parties in one process: the treasury (callbacks and control API) and
  * two file banks (LYB and ABC) over SFTP, with the keys they own, a population's feeds and accounts,
- * and {@code DIR/world.json} telling the gateway where everything is. Serves until standard input
- * ends or the process is killed.
+ * and {@code DIR/world.json} telling the gateway where everything is. The treasury's control port also
+ * drives the banks ({@code /banks/{CODE}/faults|ledger|open|close}). Serves until standard input ends
+ * or the process is killed.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Start the treasury and the LYB and ABC file banks in one process; write DIR/world.json; print READY.")
@@ -79,6 +83,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--until-killed", description = "ignore standard input; serve until the process is killed")
     boolean untilKilled;
 
+    @Option(names = "--expected-codes", paramLabel = "FILE",
+            description = "KIND=CODE,CODE properties: the audit (GET /report) checks these kinds' codes exactly")
+    Path expectedCodes;
+
+    @Option(names = "--bank-poll-interval", defaultValue = "1s", paramLabel = "D", converter = Serving.DurationConverter.class,
+            description = "how often the banks look into in/: 250ms, 1s, ... (default: ${DEFAULT-VALUE})")
+    Duration bankPollInterval;
+
     @Override
     public Integer call() throws Exception {
         Path root = Files.createDirectories(dir).toAbsolutePath().normalize();
@@ -111,14 +123,18 @@ final class RunCommand implements Callable<Integer> {
             }
             CallbackReceiver receiver = new CallbackReceiver(book, gatewayKey, null, Clock.systemUTC(), journal);
             BatchGenerator generator = new BatchGenerator(population, batches);
-            Auditor auditor = new Auditor(Expectations.plausible(), Clock.systemUTC());
+            Auditor auditor = new Auditor(expectedCodes == null ? Expectations.plausible()
+                    : Expectations.fromProperties(expectedCodes), Clock.systemUTC());
             // the callback URL is known only once the server has a port, and the control needs it: bind first
             TreasuryServer[] server = new TreasuryServer[1];
             TreasuryControl[] control = new TreasuryControl[1];
-            java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers = new java.util.LinkedHashMap<>();
+            Map<String, com.sun.net.httpserver.HttpHandler> handlers = new java.util.LinkedHashMap<>();
             for (String path : List.of(TreasuryControl.GENERATE_PATH, TreasuryControl.REPORT_PATH, TreasuryControl.FAULTS_PATH)) {
                 handlers.put(path, exchange -> control[0].handlers().get(path).handle(exchange));
             }
+            // the banks start after the server; their routes find them here once they run
+            Map<String, FileBankSimulator> bankSimulators = new ConcurrentHashMap<>();
+            handlers.put(BankControlRoutes.PATH, new BankControlRoutes(bankSimulators));
             server[0] = TreasuryServer.start(new InetSocketAddress("127.0.0.1", port), receiver, handlers);
             running.add(server[0]);
             control[0] = new TreasuryControl(new TreasuryControl.Treasury(TreasuryCommand.CLIENT_ID, treasuryKeys.privateKey(),
@@ -127,7 +143,8 @@ final class RunCommand implements Callable<Integer> {
 
             List<World.Bank> banks = new ArrayList<>();
             for (BankBins bank : populationOptions.banks()) {
-                banks.add(startBank(bank, root, gatewayKey, lybDataKey, exported.accounts().get(bank.code()), running));
+                banks.add(startBank(bank, root, gatewayKey, lybDataKey, exported.accounts().get(bank.code()), running,
+                        bankSimulators));
             }
             World world = new World(
                     new World.Treasury(TreasuryCommand.CLIENT_ID, treasuryDir.resolve("sm2-private.pem").toString(),
@@ -153,7 +170,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private World.Bank startBank(BankBins bank, Path root, Sm2PublicKey gatewayKey, SymmetricKey lybDataKey, Path accounts,
-                                 List<AutoCloseable> running) throws IOException {
+                                 List<AutoCloseable> running, Map<String, FileBankSimulator> started) throws IOException {
         FileBankKind kind = FileBankKind.valueOf(bank.code());
         Path bankDir = root.resolve("banks").resolve(bank.code());
         Sm2KeyPair keys = KeyFiles.sm2Pair(bankDir);
@@ -167,12 +184,14 @@ final class RunCommand implements Callable<Integer> {
                 .hostKeyFile(hostKey)
                 .authorizedKeyFile(gatewaySshPublicKey)
                 .userName(SFTP_USER)
+                .pollInterval(bankPollInterval)
                 .faultSeed(seed);
         if (kind == FileBankKind.LYB) {
             options.unitNumber(LYB_UNIT_NUMBER).lybDataKey(lybDataKey);
         }
         FileBankSimulator simulator = FileBankSimulator.start(options.build());
         running.add(simulator);
+        started.put(bank.code(), simulator);
         Path hostPublicKey = bankDir.resolve("ssh-host.pub");
         KeyFiles.write(hostPublicKey, PublicKeyEntry.toString(loadKeyPair(hostKey).getPublic()) + "\n", false);
         return new World.Bank(bank.code(), bank.bins(), bank.cardDigits(), kind == FileBankKind.LYB ? LYB_UNIT_NUMBER : null,

@@ -117,9 +117,10 @@ public final class BankCycle {
         for (DispatchLedger.OverdueDispatch overdue : dispatches.overdue(adapter.bankCode())) {
             if (overdue.itemsWaiting() == 0) {
                 dispatches.settleIfDone(overdue.dispatchPk());
-            } else if (overdue.sendAttempts() <= settings.resendsMax()) {
-                log.warn("dispatch {}: {} results overdue at {}; sending the same file again (attempt {})",
-                        overdue.dispatchId(), overdue.itemsWaiting(), adapter.bankCode(), overdue.sendAttempts() + 1);
+            } else if (overdue.overdueResends() < settings.resendsMax()) {
+                log.warn("dispatch {}: {} results overdue at {}; sending the same file again (resend {} of {})",
+                        overdue.dispatchId(), overdue.itemsWaiting(), adapter.bankCode(), overdue.overdueResends() + 1,
+                        settings.resendsMax());
                 dispatches.scheduleResend(overdue.dispatchPk());
             } else {
                 results.giveUp(overdue.dispatchId(), settings.overdueCode());

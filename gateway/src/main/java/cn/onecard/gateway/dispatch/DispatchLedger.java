@@ -220,14 +220,20 @@ public final class DispatchLedger {
     }
 
     /** A sent dispatch whose results are overdue, with how many of its items still wait. */
-    public record OverdueDispatch(long dispatchPk, String dispatchId, int sendAttempts, int itemsWaiting) {
+    /**
+     * A sent dispatch whose results are overdue.
+     *
+     * @param overdueResends how often it was sent again because its results were overdue (sends that
+     *                       failed to reach the bank do not count)
+     */
+    public record OverdueDispatch(long dispatchPk, String dispatchId, int overdueResends, int itemsWaiting) {
     }
 
     public List<OverdueDispatch> overdue(String bankCode) {
         List<OverdueDispatch> overdue = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement(
-                        "select d.dispatch_pk, d.dispatch_id, d.send_attempts, "
+                        "select d.dispatch_pk, d.dispatch_id, d.overdue_resends, "
                                 + "(select count(*) from items i where i.dispatch_pk = d.dispatch_pk and i.state = 'DISPATCHED') "
                                 + "from dispatches d where d.bank_code = ? and d.state = 'SENT' and d.results_due_at <= ?")) {
             select.setString(1, bankCode);
@@ -247,8 +253,8 @@ public final class DispatchLedger {
     public void scheduleResend(long dispatchPk) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement update = connection.prepareStatement(
-                        "update dispatches set state = 'PREPARED', next_send_at = ?, updated_at = ? "
-                                + "where dispatch_pk = ? and state = 'SENT'")) {
+                        "update dispatches set state = 'PREPARED', overdue_resends = overdue_resends + 1, next_send_at = ?, "
+                                + "updated_at = ? where dispatch_pk = ? and state = 'SENT'")) {
             Timestamp now = Timestamp.from(clock.instant());
             update.setTimestamp(1, now);
             update.setTimestamp(2, now);

@@ -75,6 +75,11 @@ public final class ResultBook {
         return header.batch();
     }
 
+    /** Forgets a registered batch that was never handed over (no results will come for it). */
+    public void withdraw(String batchId) {
+        batches.remove(batchId);
+    }
+
     /** Registers every manifest in a directory. */
     public int registerAll(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {

@@ -93,6 +93,7 @@ public final class TreasuryControl {
                 treasury.payerAccount(), treasury.callbackUrl());
         ObjectNode answer = Json.MAPPER.createObjectNode();
         boolean handedOver = false;
+        boolean registeredHere = false;
         GeneratedBatch generated = generator.generate(spec);
         try (GeneratedBatch batch = generated) {
             answer.put("batchId", batch.header().batchId());
@@ -105,6 +106,9 @@ public final class TreasuryControl {
             answer.put("generationMillis", batch.generationNanos() / 1_000_000);
             answer.put("itemsPerSecond", Math.round(batch.itemsPerSecond()));
             answer.put("mode", mode);
+            // known before the gateway can see the batch: its first callback may come before the API answers
+            registeredHere = !book.knows(batchId);
+            book.register(batch.manifest());
             if (mode.equals("file")) {
                 Path inbox = Path.of(required(request, "inboxDir"));
                 Sm2PublicKey gateway = request.hasNonNull("gatewayPublicKey")
@@ -137,12 +141,12 @@ public final class TreasuryControl {
                     Files.deleteIfExists(body);
                 }
             }
-            if (handedOver) {
-                book.register(batch.manifest());
-            }
         } finally {
             if (!handedOver) {
                 // the gateway never took it: no results will come, and its people are nobody's earlier payment
+                if (registeredHere) {
+                    book.withdraw(batchId);
+                }
                 generator.withdraw(batchId);
                 Files.deleteIfExists(generated.manifest());
             }

@@ -78,4 +78,46 @@ class TreasuryControlTest {
             gateway.stop(0);
         }
     }
+
+    @Test
+    void aBatchIsInTheBookBeforeTheGatewayAnswers_soACallbackThatOvertakesTheAnswerCounts() throws Exception {
+        Sm2KeyPair gatewayKeys = Sm2.generateKeyPair();
+        Sm2KeyPair treasuryKeys = Sm2.generateKeyPair();
+        ResultBook book = new ResultBook();
+        // a gateway that reports items it rejects at intake before its 202 reaches the treasury
+        java.util.concurrent.atomic.AtomicBoolean knownWhileSubmitting = new java.util.concurrent.atomic.AtomicBoolean();
+        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        gateway.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            knownWhileSubmitting.set(book.knows("EARLY-3"));
+            byte[] answer = "{\"batchId\":\"EARLY-3\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(202, answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        gateway.start();
+        try {
+            CallbackReceiver receiver = new CallbackReceiver(book, gatewayKeys.publicKey(), null, Clock.systemUTC(), null);
+            TreasuryControl control = new TreasuryControl(new TreasuryControl.Treasury("treasury-demo", treasuryKeys.privateKey(),
+                    TreasuryFixtures.CALLBACK_URL, "4103000001", gatewayKeys.publicKey(), dir),
+                    new BatchGenerator(TreasuryFixtures.population(12, 20_000), dir.resolve("batches")), receiver,
+                    new Auditor(Expectations.plausible(), Clock.systemUTC()), Clock.systemUTC());
+            ObjectNode request = Json.MAPPER.createObjectNode();
+            request.put("items", 20);
+            request.put("mode", "api");
+            request.put("apiUrl", "http://127.0.0.1:" + gateway.getAddress().getPort());
+            request.put("programme", "P29");
+            request.put("period", "202611");
+            request.put("batchId", "EARLY-3");
+
+            ObjectNode answer = control.generateAndSubmit(request);
+
+            assertThat(answer.get("handedOver").asBoolean()).isTrue();
+            assertThat(knownWhileSubmitting.get()).as("registered before it was handed over").isTrue();
+            assertThat(book.knows("EARLY-3")).isTrue();
+        } finally {
+            gateway.stop(0);
+        }
+    }
 }

@@ -1,0 +1,510 @@
+package cn.onecard.gateway.testing;
+
+import cn.onecard.crypto.KeyAlgorithm;
+import cn.onecard.crypto.KeyUsage;
+import cn.onecard.crypto.MasterKey;
+import cn.onecard.crypto.Sm2;
+import cn.onecard.crypto.Sm2KeyPair;
+import cn.onecard.crypto.Sm2PrivateKey;
+import cn.onecard.crypto.Sm2PublicKey;
+import cn.onecard.crypto.SymmetricKey;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The other parties for end-to-end tests: the simulators' {@code run} (a treasury and the LYB and ABC
+ * file banks over SFTP) in its own process, as in life, with the keys the gateway shares with them;
+ * and gateways configured from the world's {@code world.json}. Drives the treasury and the banks
+ * through the world's control port. One world per test class; {@link #close()} stops the process.
+ */
+public final class SimulatedWorld implements AutoCloseable {
+
+    /** Where the simulators' executable is, when not the default {@code ../simulators/target/onecard-simulators.jar}. */
+    public static final String JAR_PROPERTY = "onecard.simulators.jar";
+    public static final Duration RESULT_DEADLINE = Duration.ofSeconds(3);
+    public static final List<String> BANKS = List.of("LYB", "ABC");
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * The exact code docs/codes.md gives each kind of bad item the treasury makes, so that the
+     * treasury's audit checks codes, not only plausible words.
+     */
+    static final String EXACT_CODES = """
+            GOOD=PAID
+            ID_CHECKSUM=ID_NUMBER_CHECKSUM
+            ID_BIRTH_DATE=ID_NUMBER_BIRTH_DATE
+            CARD_LUHN=CARD_NUMBER_LUHN
+            CARD_UNKNOWN_BIN=CARD_BANK_NOT_CONTRACTED
+            AMOUNT_NOT_POSITIVE=AMOUNT_NOT_POSITIVE
+            AMOUNT_OVER_CAP=AMOUNT_OVER_CAP
+            NOT_HOUSEHOLD_HEAD=NOT_HOUSEHOLD_HEAD
+            CARD_STATE=CARD_NOT_ACTIVATED,CARD_LOST_TEMPORARY,CARD_LOST_FORMAL,CARD_CANCELLED,CARD_FROZEN
+            PERSON_DECEASED=PERSON_DECEASED
+            PERSON_BLOCKED=PERSON_BLOCKED
+            DUPLICATE_IN_BATCH=DUPLICATE_IN_BATCH
+            DUPLICATE_ACROSS_BATCHES=DUPLICATE_ACROSS_BATCHES
+            BANK_ACCOUNT_STATE=BANK_ACCOUNT_CLOSED,BANK_ACCOUNT_FROZEN,BANK_CREDIT_RESTRICTED,BANK_NON_SETTLEMENT_ACCOUNT,\
+            BANK_CARD_STATUS_ABNORMAL,BANK_ACCOUNT_NOT_ACTIVATED,BANK_REJECTED_OTHER
+            BANK_NAME_MISMATCH=BANK_NAME_MISMATCH
+            """;
+
+    private final Path root;
+    private final Process process;
+    private final JsonNode world;
+    private final GatewayKeys keys;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<GatewayNode> gateways = new ArrayList<>();
+
+    private record GatewayKeys(Sm2KeyPair sm2, Path sm2Private, Path sm2Public, Path sshPrivate, Path sshPublic,
+            Path keystore, Path keystorePassword, String lybDataKeyWrapped, Path lybDataKeyForBank) {
+    }
+
+    private SimulatedWorld(Path root, Process process, JsonNode world, GatewayKeys keys) {
+        this.root = root;
+        this.process = process;
+        this.world = world;
+        this.keys = keys;
+    }
+
+    /** Starts a world of {@code persons} people drawn from {@code seed} and waits until it is ready. */
+    public static SimulatedWorld start(long seed, int persons) {
+        Path jar = simulatorsJar();
+        try {
+            Path root = Files.createTempDirectory("onecard-e2e");
+            GatewayKeys keys = makeKeys(Files.createDirectories(root.resolve("gateway-keys")));
+            Path worldDir = Files.createDirectories(root.resolve("world"));
+            Path expectedCodes = Files.writeString(root.resolve("expected-codes.properties"), EXACT_CODES);
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> command = List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "run",
+                    "--dir", worldDir.toString(), "--gateway-public-key", keys.sm2Public().toString(),
+                    "--gateway-ssh-public-key", keys.sshPublic().toString(),
+                    "--lyb-data-key-file", keys.lybDataKeyForBank().toString(), "--seed", Long.toString(seed),
+                    "--persons", Integer.toString(persons), "--expected-codes", expectedCodes.toString(),
+                    "--bank-poll-interval", "100ms");
+            Path log = root.resolve("simulators.log");
+            Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+            Path worldFile;
+            try {
+                worldFile = awaitReady(process, log);
+            } catch (RuntimeException | Error e) {
+                process.destroyForcibly();
+                throw e;
+            }
+            return new SimulatedWorld(root, process, JSON.readTree(worldFile.toFile()), keys);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the simulated world", e);
+        } catch (Exception e) {
+            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+        }
+    }
+
+    private static Path simulatorsJar() {
+        String configured = System.getProperty(JAR_PROPERTY);
+        Path here = Path.of("").toAbsolutePath();
+        // Maven runs the tests in gateway/; an IDE may run them at the root
+        Path jar = configured != null ? Path.of(configured)
+                : Files.isDirectory(here.resolve("simulators")) ? here.resolve("simulators/target/onecard-simulators.jar")
+                : here.resolveSibling("simulators").resolve("target/onecard-simulators.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the simulators' executable is missing: " + jar + ". Build it first: "
+                    + "./mvnw -B -o install -DskipTests -pl simulators (or pass -D" + JAR_PROPERTY + "=JAR)");
+        }
+        return jar;
+    }
+
+    private static Path awaitReady(Process process, Path log) throws IOException, InterruptedException {
+        CompletableFuture<Path> ready = CompletableFuture.supplyAsync(() -> {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            try {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    if (line.startsWith("READY ")) {
+                        return Path.of(line.substring("READY ".length()).strip());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return null;
+        }, runnable -> Thread.ofVirtual().start(runnable));
+        Path worldFile;
+        try {
+            worldFile = ready.get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the simulators were not ready within " + READY_TIMEOUT + "; log: " + tail(log));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("reading the simulators' output failed; log: " + tail(log), e.getCause());
+        }
+        if (worldFile == null) {
+            throw new IllegalStateException("the simulators stopped before they were ready (exit "
+                    + process.waitFor() + "); log: " + tail(log));
+        }
+        return worldFile;
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    }
+
+    private static GatewayKeys makeKeys(Path dir) throws Exception {
+        Sm2KeyPair sm2 = Sm2.generateKeyPair();
+        Path sm2Private = ownerOnly(dir.resolve("gateway-sm2-private.pem"), sm2.privateKey().toPem());
+        Path sm2Public = Files.writeString(dir.resolve("gateway-sm2-public.pem"), sm2.publicKey().toPem());
+        // MINA's own generator: its PKCS#8 encoding carries the public point, which MINA's reader wants
+        KeyPair ssh = KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
+        Path sshPrivate = ownerOnly(dir.resolve("gateway-ssh-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(ssh.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        Path sshPublic = Files.writeString(dir.resolve("gateway-ssh-key.pub"), PublicKeyEntry.toString(ssh.getPublic()) + " e2e\n");
+
+        SecureRandom random = new SecureRandom();
+        byte[] master = new byte[16];
+        random.nextBytes(master);
+        byte[] passwordBytes = new byte[16];
+        random.nextBytes(passwordBytes);
+        char[] password = HexFormat.of().formatHex(passwordBytes).toCharArray();
+        Path passwordFile = ownerOnly(dir.resolve("master-keystore.password"), new String(password));
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setEntry(MasterKey.DEFAULT_ALIAS, new KeyStore.SecretKeyEntry(new SecretKeySpec(master, "AES")),
+                new KeyStore.PasswordProtection(password));
+        Path keystore = dir.resolve("master.p12");
+        try (OutputStream out = Files.newOutputStream(keystore)) {
+            store.store(out, password);
+        }
+        byte[] lybKey = new byte[16];
+        random.nextBytes(lybKey);
+        MasterKey masterKey = MasterKey.fromKeystore(keystore, password, MasterKey.DEFAULT_ALIAS);
+        String wrapped;
+        try {
+            wrapped = masterKey.wrap(SymmetricKey.of(KeyAlgorithm.SM4, lybKey), KeyUsage.DATA, "lyb-data-key").encode();
+        } finally {
+            masterKey.destroy();
+        }
+        Path forBank = ownerOnly(dir.resolve("lyb-data-key-for-the-bank.hex"), HexFormat.of().formatHex(lybKey) + "\n");
+        return new GatewayKeys(sm2, sm2Private, sm2Public, sshPrivate, sshPublic, keystore, passwordFile, wrapped, forBank);
+    }
+
+    private static Path ownerOnly(Path file, String content) throws IOException {
+        Files.writeString(file, content, StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    // ---- the gateway
+
+    /** A fresh data directory for a gateway node, holding the world's screening feeds ready to load. */
+    public Path newDataDir(String name) {
+        try {
+            Path dataDir = Files.createDirectories(root.resolve("gateway-" + name));
+            Path feeds = Files.createDirectories(dataDir.resolve("feeds"));
+            Files.copy(Path.of(world.at("/feeds/cardRegistry").asString()), feeds.resolve("card-registry.csv"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(Path.of(world.at("/feeds/blockedPersons").asString()), feeds.resolve("blocked-persons.csv"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            return dataDir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The gateway's properties for this world: its keys, the treasury client, both banks over SFTP,
+     * short cycles, a {@link #RESULT_DEADLINE} and one resend, so that overdue paths finish in seconds.
+     * {@code overrides} replace or add properties.
+     */
+    Map<String, String> gatewayProperties(Path dataDir, Map<String, String> overrides) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("server.port", "0");
+        properties.put("logging.file.name", dataDir.resolve("gateway.log").toString());
+        properties.put("logging.threshold.console", "WARN");
+        properties.put("onecard.data-dir", dataDir.toString());
+        properties.put("onecard.gateway-key", keys.sm2Private().toString());
+        properties.put("onecard.treasury.clients[0].id", treasuryClientId());
+        properties.put("onecard.treasury.clients[0].public-key", world.at("/treasury/publicKey").asString());
+        properties.put("onecard.master-key.keystore", keys.keystore().toString());
+        properties.put("onecard.master-key.keystore-password-file", keys.keystorePassword().toString());
+        properties.put("onecard.dispatch.cycle-period", "200ms");
+        properties.put("onecard.dispatch.retry-after", "500ms");
+        properties.put("onecard.dispatch.resends-max", "1");
+        properties.put("onecard.dispatch.lease-ttl", "10s");
+        properties.put("onecard.callback.period", "200ms");
+        properties.put("onecard.folders.poll-delay", "200ms");
+        for (JsonNode bank : world.get("banks")) {
+            String code = bank.get("code").asString();
+            String prefix = "onecard.banks." + code + ".";
+            List<String> bins = new ArrayList<>();
+            bank.get("bins").forEach(bin -> bins.add(bin.asString()));
+            properties.put(prefix + "bins", String.join(",", bins));
+            properties.put(prefix + "layout", code.toLowerCase(Locale.ROOT));
+            if (bank.hasNonNull("unitNumber")) {
+                properties.put(prefix + "unit-number", bank.get("unitNumber").asString());
+            }
+            properties.put(prefix + "dispatch-items-max", "500");
+            properties.put(prefix + "result-deadline", RESULT_DEADLINE.toMillis() + "ms");
+            properties.put(prefix + "public-key", bank.get("signingPublicKey").asString());
+            if (code.equals("LYB")) {
+                properties.put(prefix + "data-key", keys.lybDataKeyWrapped());
+            }
+            properties.put(prefix + "transport.kind", "sftp");
+            properties.put(prefix + "transport.host", bank.get("sftpHost").asString());
+            properties.put(prefix + "transport.port", Integer.toString(bank.get("sftpPort").asInt()));
+            properties.put(prefix + "transport.user", bank.get("sftpUser").asString());
+            properties.put(prefix + "transport.client-key", keys.sshPrivate().toString());
+            properties.put(prefix + "transport.host-key", bank.get("hostPublicKey").asString());
+            properties.put(prefix + "transport.connect-timeout", "5s");
+            properties.put(prefix + "transport.operation-timeout", "10s");
+        }
+        properties.putAll(overrides);
+        return properties;
+    }
+
+    /** Starts a gateway on {@code dataDir} (its embedded PostgreSQL, unless the overrides name a datasource) and waits for its feeds. */
+    public GatewayNode startGateway(Path dataDir, Map<String, String> overrides) {
+        GatewayNode node = GatewayNode.start(gatewayProperties(dataDir, overrides), treasuryClientId(), treasuryKey());
+        gateways.add(node);
+        return node;
+    }
+
+    public Sm2PublicKey gatewayPublicKey() {
+        return keys.sm2().publicKey();
+    }
+
+    public Sm2PrivateKey gatewayPrivateKey() {
+        return keys.sm2().privateKey();
+    }
+
+    public String treasuryClientId() {
+        return world.at("/treasury/clientId").asString();
+    }
+
+    /** The world treasury's own SM2 key: the tests sign and seal as the real treasury does. */
+    public Sm2PrivateKey treasuryKey() {
+        try {
+            return Sm2PrivateKey.fromPem(Files.readString(Path.of(world.at("/treasury/privateKey").asString())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Sm2PublicKey treasuryPublicKey() {
+        try {
+            return Sm2PublicKey.fromPem(Files.readString(Path.of(world.at("/treasury/publicKey").asString())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A bank's SFTP root on the world's side: {@code in/}, {@code out/}, {@code out/error/}. */
+    public Path bankRoot(String code) {
+        for (JsonNode bank : world.get("banks")) {
+            if (bank.get("code").asString().equals(code)) {
+                return Path.of(bank.get("root").asString());
+            }
+        }
+        throw new IllegalArgumentException("no bank " + code);
+    }
+
+    // ---- the treasury
+
+    /**
+     * Has the treasury generate a batch and hand it over ({@code POST /batches/generate-and-submit}):
+     * {@code mode} {@code api} to {@code gateway}'s API, {@code file} into its inbox.
+     */
+    public JsonNode submit(GatewayNode gateway, String mode, String programme, String period, int items, double badShare,
+            long seed) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("items", items);
+        request.put("mode", mode);
+        if (mode.equals("api")) {
+            request.put("apiUrl", gateway.baseUrl());
+        } else {
+            request.put("inboxDir", gateway.inbox().toString());
+        }
+        request.put("programme", programme);
+        request.put("period", period);
+        request.put("seed", seed);
+        request.put("badShare", badShare);
+        JsonNode answer = control("POST", "/batches/generate-and-submit", JSON.writeValueAsString(request), 200);
+        if (!answer.path("handedOver").asBoolean(false)) {
+            throw new AssertionError("the gateway did not take the treasury's batch: " + answer);
+        }
+        return answer;
+    }
+
+    /**
+     * Has the treasury generate a batch file sealed to the gateway into {@code dir} (not an inbox the
+     * gateway watches), for a test to open, spoil and hand over itself. Answers as {@link #submit}, with {@code file}.
+     */
+    public JsonNode generateFile(Path dir, String programme, String period, int items, double badShare, long seed) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("items", items);
+        request.put("mode", "file");
+        request.put("inboxDir", dir.toString());
+        request.put("programme", programme);
+        request.put("period", period);
+        request.put("seed", seed);
+        request.put("badShare", badShare);
+        return control("POST", "/batches/generate-and-submit", JSON.writeValueAsString(request), 200);
+    }
+
+    /** The treasury's audit of these batches ({@code GET /report?batches=}). */
+    public JsonNode report(String... batchIds) {
+        return control("GET", "/report?batches=" + String.join(",", batchIds), null, 200);
+    }
+
+    // ---- the banks
+
+    /** Replaces a bank's faults with this JSON set ({@code {}}: none). */
+    public JsonNode bankFaults(String code, String faultsJson) {
+        return control("POST", "/banks/" + code + "/faults", faultsJson, 200);
+    }
+
+    public void closeBank(String code) {
+        control("POST", "/banks/" + code + "/close", "", 200);
+    }
+
+    public void openBank(String code) {
+        control("POST", "/banks/" + code + "/open", "", 200);
+    }
+
+    /** The bank's own ledger: {@code paidCount}, {@code paidSumFen}, {@code payments}, {@code referencesPaidMoreThanOnce}, ... */
+    public JsonNode bankLedger(String code) {
+        return control("GET", "/banks/" + code + "/ledger", null, 200);
+    }
+
+    /** Every bank open and without faults. */
+    public void clearBankFaults() {
+        BANKS.forEach(code -> bankFaults(code, "{}"));
+    }
+
+    /** A control request; fails unless the answer has {@code expectedStatus}. */
+    public JsonNode control(String method, String path, String body, int expectedStatus) {
+        HttpResponse<String> response = controlRaw(method, path, body);
+        if (response.statusCode() != expectedStatus) {
+            throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> controlRaw(String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(world.at("/treasury/controlUrl").asString() + path))
+                .timeout(Duration.ofMinutes(2)).header("Content-Type", "application/json");
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the world's control port did not answer " + method + " " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every log of the world so far: the simulators' and each gateway node's. */
+    public List<Path> logs() {
+        try (Stream<Path> paths = Files.walk(root)) {
+            return paths.filter(path -> path.getFileName().toString().endsWith(".log")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The lines of a batch file the treasury sealed to the gateway: the header, then one item a line. */
+    public List<JsonNode> openBatchFile(Path file) {
+        try {
+            byte[] content = new cn.onecard.crypto.EnvelopeOpener().open(Files.readAllBytes(file), gatewayPrivateKey(),
+                    treasuryPublicKey()).content();
+            return new String(content, StandardCharsets.UTF_8).lines().map(JSON::readTree).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A directory of the world's for a test's own files, removed with the world. */
+    public Path scratchDir() {
+        try {
+            return Files.createTempDirectory(root, "scratch");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Stops every gateway started here, then the world's process (closing its standard input, then by
+     * force), and deletes the world's files but the logs ({@code simulators.log}, each gateway's
+     * {@code gateway.log}), which stay for a failure's diagnosis.
+     */
+    @Override
+    public void close() {
+        for (GatewayNode gateway : gateways.reversed()) {
+            gateway.close();
+        }
+        try {
+            process.getOutputStream().close();
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (IOException e) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        deleteAllButLogs();
+    }
+
+    private void deleteAllButLogs() {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                if (Files.isDirectory(path)) {
+                    try (Stream<Path> entries = Files.list(path)) {
+                        if (entries.findAny().isEmpty()) {
+                            Files.delete(path);
+                        }
+                    }
+                } else if (!path.getFileName().toString().endsWith(".log")) {
+                    Files.delete(path);
+                }
+            }
+        } catch (IOException e) {
+            // a leftover temporary file is no test failure
+        }
+    }
+}
