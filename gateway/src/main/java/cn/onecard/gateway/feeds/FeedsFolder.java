@@ -42,8 +42,11 @@ public final class FeedsFolder {
             Files.move(file, directory.resolve("processed").resolve(name), StandardCopyOption.REPLACE_EXISTING);
         } catch (FeedLoader.FeedRefusedException e) {
             log.warn("feed file {} refused: {}", name, e.getMessage());
-            Files.writeString(directory.resolve("error").resolve(name + ".reason"), e.getMessage() + "\n",
-                    StandardCharsets.UTF_8);
+            // whole or not at all: under a dot name first, then renamed
+            Path reason = directory.resolve("error").resolve(name + ".reason");
+            Path staging = reason.resolveSibling("." + reason.getFileName() + ".part");
+            Files.writeString(staging, e.getMessage() + "\n", StandardCharsets.UTF_8);
+            Files.move(staging, reason, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Files.move(file, directory.resolve("error").resolve(name), StandardCopyOption.REPLACE_EXISTING);
         }
     }

@@ -132,7 +132,7 @@ public final class TreasuryInbox {
         Receipt receipt = new Receipt(name, batchId, false, code, message);
         writeReceipt(receipt, contentSm3);
         Path error = inbox.resolve("error");
-        Files.writeString(error.resolve(name + ".reason"), code + ": " + message + "\n", StandardCharsets.UTF_8);
+        writeWhole(error.resolve(name + ".reason"), (code + ": " + message + "\n").getBytes(StandardCharsets.UTF_8));
         Files.move(file, error.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         return receipt;
     }
@@ -148,13 +148,15 @@ public final class TreasuryInbox {
         body.put("at", TIME.format(clock.instant().atZone(zone)));
         byte[] bytes = json.writeValueAsBytes(body);
         Path receipts = inbox.resolve("receipts");
-        Path target = receipts.resolve(receipt.file() + ".receipt.json");
-        Path staging = receipts.resolve("." + receipt.file() + ".receipt.json.part");
-        Files.write(staging, bytes);
+        writeWhole(receipts.resolve(receipt.file() + ".receipt.json"), bytes);
+        writeWhole(receipts.resolve(receipt.file() + ".receipt.json.sig"),
+                (Base64.getEncoder().encodeToString(gatewayKey.sign(bytes)) + "\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Writes a file that appears whole or not at all: under a dot name first, then renamed. */
+    static void writeWhole(Path target, byte[] content) throws IOException {
+        Path staging = target.resolveSibling("." + target.getFileName() + ".part");
+        Files.write(staging, content);
         Files.move(staging, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Path signature = receipts.resolve(receipt.file() + ".receipt.json.sig");
-        Path signatureStaging = receipts.resolve("." + receipt.file() + ".receipt.json.sig.part");
-        Files.writeString(signatureStaging, Base64.getEncoder().encodeToString(gatewayKey.sign(bytes)) + "\n");
-        Files.move(signatureStaging, signature, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }
