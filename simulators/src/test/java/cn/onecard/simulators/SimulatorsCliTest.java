@@ -120,7 +120,8 @@ class SimulatorsCliTest {
             @Override
             public void write(int b) {
                 runOut.write(b);
-                if (runOut.toString(StandardCharsets.UTF_8).contains("READY ")) {
+                // a whole line: the writer may hand the bytes over in pieces
+                if (runOut.toString(StandardCharsets.UTF_8).matches("(?s).*READY \\S+\\R.*")) {
                     ready.countDown();
                 }
             }
