@@ -9,10 +9,11 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The control API's JSON: faults both ways and the ledger summary out. Written by hand so that the
- * wire names carry their units ({@code resultDelayMillis}) and unknown fields are refused.
+ * The control API's JSON: faults both ways and the ledger summary out, for a bank's own control port
+ * and the world's. Written by hand so that the wire names carry their units
+ * ({@code resultDelayMillis}) and unknown fields are refused.
  */
-final class FileBankJson {
+public final class FileBankJson {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> FAULT_FIELDS = Set.of("resultDelayMillis", "partialResult", "corruptResult",
@@ -21,7 +22,7 @@ final class FileBankJson {
     private FileBankJson() {
     }
 
-    static String faults(FileBankFaults faults) {
+    public static String faults(FileBankFaults faults) {
         ObjectNode node = JSON.createObjectNode();
         node.put("resultDelayMillis", faults.resultDelay().toMillis());
         node.put("partialResult", faults.partialResult());
@@ -39,7 +40,7 @@ final class FileBankJson {
      *
      * @throws IllegalArgumentException for anything but such an object, with a reason fit for a reply
      */
-    static FileBankFaults parseFaults(String text) {
+    public static FileBankFaults parseFaults(String text) {
         JsonNode node;
         try {
             node = JSON.readTree(text);
@@ -97,8 +98,11 @@ final class FileBankJson {
         return value.booleanValue();
     }
 
-    /** The ledger without card data: counts, sums, file ids, references. */
-    static String ledger(FileBankLedger ledger) {
+    /**
+     * The ledger without card data: counts, sums, file ids, references, and how many references it
+     * paid more than once (a bank that pays once: 0).
+     */
+    public static String ledger(FileBankLedger ledger) {
         ObjectNode node = JSON.createObjectNode();
         node.put("bank", ledger.kind().name());
         node.put("paidCount", ledger.paidCount());
@@ -107,6 +111,9 @@ final class FileBankJson {
         node.put("filesRefusedCount", ledger.filesRefused().size());
         node.put("filesUnverifiedCount", ledger.filesUnverified().size());
         node.put("resultsWrittenCount", ledger.resultsWritten().size());
+        java.util.Map<String, Integer> paymentsByReference = new java.util.HashMap<>();
+        ledger.payments().forEach(payment -> paymentsByReference.merge(payment.reference(), 1, Integer::sum));
+        node.put("referencesPaidMoreThanOnce", paymentsByReference.values().stream().filter(n -> n > 1).count());
         ledger.filesSeen().forEach(node.putArray("filesSeen")::add);
         ledger.filesRefused().forEach(node.putArray("filesRefused")::add);
         ledger.filesUnverified().forEach(node.putArray("filesUnverified")::add);
