@@ -25,8 +25,9 @@ public sealed interface FileTransportConfig {
      * @param host             host name or address
      * @param port             TCP port, usually 22
      * @param user             login name
-     * @param clientKeyFile    the gateway's private key, PKCS#8 PEM ({@code BEGIN PRIVATE KEY}), ECDSA
-     *                         P-256 or RSA, unencrypted, readable by the gateway's user only
+     * @param clientKeyFile    the gateway's SSH private key file in a format MINA SSHD reads (OpenSSH, as
+     *                         {@code ssh-keygen} writes it, or PKCS#8 PEM), ECDSA P-256 or RSA,
+     *                         unencrypted, readable by the gateway's user only
      * @param hostKeyFile      the server's public key(s) in OpenSSH format, one a line
      *                         ({@code ecdsa-sha2-nistp256 AAAA... comment})
      * @param remoteRoot       the folder holding {@code in/} and {@code out/}; empty for the login folder

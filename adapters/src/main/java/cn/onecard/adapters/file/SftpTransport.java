@@ -74,7 +74,7 @@ final class SftpTransport implements BankFileTransport {
             if (e instanceof IllegalArgumentException refused && refused.getMessage().startsWith("SFTP client key file")) {
                 throw refused;
             }
-            throw new IllegalArgumentException("SFTP client key file " + file + " cannot be read as a PKCS#8 PEM key: "
+            throw new IllegalArgumentException("SFTP client key file " + file + " cannot be read as an SSH private key: "
                     + e.getClass().getSimpleName(), e);
         }
     }

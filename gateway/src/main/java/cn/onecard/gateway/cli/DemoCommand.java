@@ -1,12 +1,8 @@
 package cn.onecard.gateway.cli;
 
-import cn.onecard.crypto.KeyAlgorithm;
-import cn.onecard.crypto.KeyUsage;
-import cn.onecard.crypto.MasterKey;
-import cn.onecard.crypto.Sm2;
-import cn.onecard.crypto.Sm2KeyPair;
-import cn.onecard.crypto.SymmetricKey;
 import cn.onecard.gateway.GatewayApplication;
+import cn.onecard.gateway.demo.WorldKeys;
+import cn.onecard.gateway.demo.WorldSettings;
 import cn.onecard.gateway.intake.BatchQueries;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,15 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPair;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +28,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.crypto.spec.SecretKeySpec;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import picocli.CommandLine.Command;
@@ -112,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
         Path keys = Files.createDirectories(gatewayDir.resolve("keys"));
         Path worldDir = Files.createDirectories(root.resolve("world"));
         step("Keys: the gateway's SM2 key, its SSH key, a master key and LYB's SM4 data key (wrapped under it)");
-        GatewayKeys gatewayKeys = makeKeys(keys);
+        WorldKeys gatewayKeys = WorldKeys.make(keys, "onecard-gateway");
 
         step("Simulators: a treasury and two file banks (LYB: delimited GBK yuan + SM4/SM2; ABC: fixed-width UTF-8 fen + envelope)");
         Process world = startWorld(worldDir, gatewayKeys);
@@ -176,64 +165,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private record GatewayKeys(Path sm2Private, Path sm2Public, Path sshPrivate, Path sshPublic, Path keystore,
-            Path keystorePassword, String lybDataKeyWrapped, Path lybDataKeyForBank) {
-    }
-
-    private GatewayKeys makeKeys(Path keys) throws Exception {
-        Sm2KeyPair sm2 = Sm2.generateKeyPair();
-        Path sm2Private = ownerOnly(keys.resolve("gateway-sm2-private.pem"), sm2.privateKey().toPem());
-        Path sm2Public = keys.resolve("gateway-sm2-public.pem");
-        Files.writeString(sm2Public, sm2.publicKey().toPem());
-
-        // MINA's own generator: its PKCS#8 encoding carries the public point, which MINA's reader wants
-        KeyPair ssh = org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
-        Path sshPrivate = ownerOnly(keys.resolve("gateway-ssh-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(ssh.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
-        Path sshPublic = keys.resolve("gateway-ssh-key.pub");
-        Files.writeString(sshPublic, PublicKeyEntry.toString(ssh.getPublic()) + " onecard-gateway\n");
-
-        // the demo's master key, in a PKCS#12 keystore beside its password file (a real node keeps both elsewhere)
-        java.security.SecureRandom random = new java.security.SecureRandom();
-        byte[] master = new byte[16];
-        random.nextBytes(master);
-        byte[] passwordBytes = new byte[16];
-        random.nextBytes(passwordBytes);
-        char[] password = HexFormat.of().formatHex(passwordBytes).toCharArray();
-        Path passwordFile = ownerOnly(keys.resolve("master-keystore.password"), new String(password));
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setEntry(MasterKey.DEFAULT_ALIAS, new KeyStore.SecretKeyEntry(new SecretKeySpec(master, "AES")),
-                new KeyStore.PasswordProtection(password));
-        Path keystore = keys.resolve("master.p12");
-        Files.createFile(keystore, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (OutputStream stream = Files.newOutputStream(keystore)) {
-            store.store(stream, password);
-        }
-        byte[] lybDataKeyBytes = new byte[16];
-        random.nextBytes(lybDataKeyBytes);
-        SymmetricKey lybDataKey = SymmetricKey.of(KeyAlgorithm.SM4, lybDataKeyBytes);
-        String wrapped;
-        MasterKey masterKey = MasterKey.fromKeystore(keystore, password, MasterKey.DEFAULT_ALIAS);
-        try {
-            wrapped = masterKey.wrap(lybDataKey, KeyUsage.DATA, "lyb-data-key").encode();
-        } finally {
-            masterKey.destroy();
-        }
-        // the bank's own copy of the data key, as it would have received it under dual control
-        Path forBank = ownerOnly(keys.resolve("lyb-data-key-for-the-bank.hex"), HexFormat.of().formatHex(lybDataKeyBytes) + "\n");
-        return new GatewayKeys(sm2Private, sm2Public, sshPrivate, sshPublic, keystore, passwordFile, wrapped, forBank);
-    }
-
-    /** Writes a secret into a file that is owner-only from the first byte. */
-    private static Path ownerOnly(Path file, String content) throws IOException {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, content, StandardCharsets.US_ASCII);
-        return file;
-    }
-
-    private Process startWorld(Path worldDir, GatewayKeys keys) throws IOException {
+    private Process startWorld(Path worldDir, WorldKeys keys) throws IOException {
         Path jar = simulatorsJarPath();
         if (!Files.isRegularFile(jar)) {
             throw new CliInputException("the simulators' executable is missing: " + jar
@@ -258,42 +190,21 @@ final class DemoCommand implements Callable<Integer> {
         throw new CliInputException("the simulators stopped before they were ready (see their log)");
     }
 
-    private List<String> gatewayArguments(Path gatewayDir, GatewayKeys keys, JsonNode world) {
-        List<String> args = new ArrayList<>();
-        args.add("--server.port=" + port);
-        args.add("--logging.file.name=" + gatewayDir.resolve("gateway.log"));
-        args.add("--logging.threshold.console=WARN");
-        args.add("--onecard.data-dir=" + gatewayDir);
-        args.add("--onecard.gateway-key=" + keys.sm2Private());
-        args.add("--onecard.treasury.clients[0].id=" + world.at("/treasury/clientId").asString());
-        args.add("--onecard.treasury.clients[0].public-key=" + world.at("/treasury/publicKey").asString());
-        args.add("--onecard.master-key.keystore=" + keys.keystore());
-        args.add("--onecard.master-key.keystore-password-file=" + keys.keystorePassword());
-        args.add("--onecard.dispatch.cycle-period=300ms");
-        args.add("--onecard.callback.period=200ms");
-        for (JsonNode bank : world.get("banks")) {
-            String code = bank.get("code").asString();
-            String prefix = "--onecard.banks." + code + ".";
-            List<String> bins = new ArrayList<>();
-            bank.get("bins").forEach(bin -> bins.add(bin.asString()));
-            args.add(prefix + "bins=" + String.join(",", bins));
-            args.add(prefix + "layout=" + code.toLowerCase(java.util.Locale.ROOT));
-            if (!bank.path("unitNumber").isNull() && bank.has("unitNumber")) {
-                args.add(prefix + "unit-number=" + bank.get("unitNumber").asString());
-            }
-            args.add(prefix + "dispatch-items-max=" + (loadItems > 0 ? 50_000 : Math.max(1_000, items / 4)));
-            args.add(prefix + "result-deadline=2m");
-            args.add(prefix + "public-key=" + bank.get("signingPublicKey").asString());
-            if (code.equals("LYB")) {
-                args.add(prefix + "data-key=" + keys.lybDataKeyWrapped());
-            }
-            args.add(prefix + "transport.kind=sftp");
-            args.add(prefix + "transport.host=" + bank.get("sftpHost").asString());
-            args.add(prefix + "transport.port=" + bank.get("sftpPort").asInt());
-            args.add(prefix + "transport.user=" + bank.get("sftpUser").asString());
-            args.add(prefix + "transport.client-key=" + keys.sshPrivate());
-            args.add(prefix + "transport.host-key=" + bank.get("hostPublicKey").asString());
+    private List<String> gatewayArguments(Path gatewayDir, WorldKeys keys, JsonNode world) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("server.port", Integer.toString(port));
+        properties.put("logging.file.name", gatewayDir.resolve("gateway.log").toString());
+        properties.put("logging.threshold.console", "WARN");
+        properties.putAll(WorldSettings.gatewayProperties(world, keys, gatewayDir));
+        properties.put("onecard.dispatch.cycle-period", "300ms");
+        properties.put("onecard.callback.period", "200ms");
+        for (String code : WorldSettings.bankCodes(world)) {
+            properties.put("onecard.banks." + code + ".dispatch-items-max",
+                    Integer.toString(loadItems > 0 ? 50_000 : Math.max(1_000, items / 4)));
+            properties.put("onecard.banks." + code + ".result-deadline", "2m");
         }
+        List<String> args = new ArrayList<>();
+        properties.forEach((name, value) -> args.add("--" + name + "=" + value));
         return args;
     }
 

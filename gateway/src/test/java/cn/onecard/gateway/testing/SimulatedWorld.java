@@ -1,17 +1,12 @@
 package cn.onecard.gateway.testing;
 
-import cn.onecard.crypto.KeyAlgorithm;
-import cn.onecard.crypto.KeyUsage;
-import cn.onecard.crypto.MasterKey;
-import cn.onecard.crypto.Sm2;
-import cn.onecard.crypto.Sm2KeyPair;
+import cn.onecard.gateway.demo.WorldKeys;
+import cn.onecard.gateway.demo.WorldSettings;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.crypto.Sm2PublicKey;
-import cn.onecard.crypto.SymmetricKey;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,27 +16,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
-import javax.crypto.spec.SecretKeySpec;
-import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -86,15 +71,11 @@ public final class SimulatedWorld implements AutoCloseable {
     private final Path root;
     private final Process process;
     private final JsonNode world;
-    private final GatewayKeys keys;
+    private final WorldKeys keys;
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<GatewayNode> gateways = new ArrayList<>();
 
-    private record GatewayKeys(Sm2KeyPair sm2, Path sm2Private, Path sm2Public, Path sshPrivate, Path sshPublic,
-            Path keystore, Path keystorePassword, String lybDataKeyWrapped, Path lybDataKeyForBank) {
-    }
-
-    private SimulatedWorld(Path root, Process process, JsonNode world, GatewayKeys keys) {
+    private SimulatedWorld(Path root, Process process, JsonNode world, WorldKeys keys) {
         this.root = root;
         this.process = process;
         this.world = world;
@@ -106,7 +87,7 @@ public final class SimulatedWorld implements AutoCloseable {
         Path jar = simulatorsJar();
         try {
             Path root = Files.createTempDirectory("onecard-e2e");
-            GatewayKeys keys = makeKeys(Files.createDirectories(root.resolve("gateway-keys")));
+            WorldKeys keys = WorldKeys.make(root.resolve("gateway-keys"), "e2e");
             Path worldDir = Files.createDirectories(root.resolve("world"));
             Path expectedCodes = Files.writeString(root.resolve("expected-codes.properties"), EXACT_CODES);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -181,51 +162,6 @@ public final class SimulatedWorld implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 
-    private static GatewayKeys makeKeys(Path dir) throws Exception {
-        Sm2KeyPair sm2 = Sm2.generateKeyPair();
-        Path sm2Private = ownerOnly(dir.resolve("gateway-sm2-private.pem"), sm2.privateKey().toPem());
-        Path sm2Public = Files.writeString(dir.resolve("gateway-sm2-public.pem"), sm2.publicKey().toPem());
-        // MINA's own generator: its PKCS#8 encoding carries the public point, which MINA's reader wants
-        KeyPair ssh = KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
-        Path sshPrivate = ownerOnly(dir.resolve("gateway-ssh-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(ssh.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
-        Path sshPublic = Files.writeString(dir.resolve("gateway-ssh-key.pub"), PublicKeyEntry.toString(ssh.getPublic()) + " e2e\n");
-
-        SecureRandom random = new SecureRandom();
-        byte[] master = new byte[16];
-        random.nextBytes(master);
-        byte[] passwordBytes = new byte[16];
-        random.nextBytes(passwordBytes);
-        char[] password = HexFormat.of().formatHex(passwordBytes).toCharArray();
-        Path passwordFile = ownerOnly(dir.resolve("master-keystore.password"), new String(password));
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setEntry(MasterKey.DEFAULT_ALIAS, new KeyStore.SecretKeyEntry(new SecretKeySpec(master, "AES")),
-                new KeyStore.PasswordProtection(password));
-        Path keystore = dir.resolve("master.p12");
-        try (OutputStream out = Files.newOutputStream(keystore)) {
-            store.store(out, password);
-        }
-        byte[] lybKey = new byte[16];
-        random.nextBytes(lybKey);
-        MasterKey masterKey = MasterKey.fromKeystore(keystore, password, MasterKey.DEFAULT_ALIAS);
-        String wrapped;
-        try {
-            wrapped = masterKey.wrap(SymmetricKey.of(KeyAlgorithm.SM4, lybKey), KeyUsage.DATA, "lyb-data-key").encode();
-        } finally {
-            masterKey.destroy();
-        }
-        Path forBank = ownerOnly(dir.resolve("lyb-data-key-for-the-bank.hex"), HexFormat.of().formatHex(lybKey) + "\n");
-        return new GatewayKeys(sm2, sm2Private, sm2Public, sshPrivate, sshPublic, keystore, passwordFile, wrapped, forBank);
-    }
-
-    private static Path ownerOnly(Path file, String content) throws IOException {
-        Files.writeString(file, content, StandardCharsets.US_ASCII);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
-    }
-
     // ---- the gateway
 
     /** A fresh data directory for a gateway node, holding the world's screening feeds ready to load. */
@@ -253,40 +189,17 @@ public final class SimulatedWorld implements AutoCloseable {
         properties.put("server.port", "0");
         properties.put("logging.file.name", dataDir.resolve("gateway.log").toString());
         properties.put("logging.threshold.console", "WARN");
-        properties.put("onecard.data-dir", dataDir.toString());
-        properties.put("onecard.gateway-key", keys.sm2Private().toString());
-        properties.put("onecard.treasury.clients[0].id", treasuryClientId());
-        properties.put("onecard.treasury.clients[0].public-key", world.at("/treasury/publicKey").asString());
-        properties.put("onecard.master-key.keystore", keys.keystore().toString());
-        properties.put("onecard.master-key.keystore-password-file", keys.keystorePassword().toString());
+        properties.putAll(WorldSettings.gatewayProperties(world, keys, dataDir));
         properties.put("onecard.dispatch.cycle-period", "200ms");
         properties.put("onecard.dispatch.retry-after", "500ms");
         properties.put("onecard.dispatch.resends-max", "1");
         properties.put("onecard.dispatch.lease-ttl", "10s");
         properties.put("onecard.callback.period", "200ms");
         properties.put("onecard.folders.poll-delay", "200ms");
-        for (JsonNode bank : world.get("banks")) {
-            String code = bank.get("code").asString();
+        for (String code : WorldSettings.bankCodes(world)) {
             String prefix = "onecard.banks." + code + ".";
-            List<String> bins = new ArrayList<>();
-            bank.get("bins").forEach(bin -> bins.add(bin.asString()));
-            properties.put(prefix + "bins", String.join(",", bins));
-            properties.put(prefix + "layout", code.toLowerCase(Locale.ROOT));
-            if (bank.hasNonNull("unitNumber")) {
-                properties.put(prefix + "unit-number", bank.get("unitNumber").asString());
-            }
             properties.put(prefix + "dispatch-items-max", "500");
             properties.put(prefix + "result-deadline", RESULT_DEADLINE.toMillis() + "ms");
-            properties.put(prefix + "public-key", bank.get("signingPublicKey").asString());
-            if (code.equals("LYB")) {
-                properties.put(prefix + "data-key", keys.lybDataKeyWrapped());
-            }
-            properties.put(prefix + "transport.kind", "sftp");
-            properties.put(prefix + "transport.host", bank.get("sftpHost").asString());
-            properties.put(prefix + "transport.port", Integer.toString(bank.get("sftpPort").asInt()));
-            properties.put(prefix + "transport.user", bank.get("sftpUser").asString());
-            properties.put(prefix + "transport.client-key", keys.sshPrivate().toString());
-            properties.put(prefix + "transport.host-key", bank.get("hostPublicKey").asString());
             properties.put(prefix + "transport.connect-timeout", "5s");
             properties.put(prefix + "transport.operation-timeout", "10s");
         }

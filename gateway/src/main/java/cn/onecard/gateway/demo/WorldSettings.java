@@ -1,0 +1,59 @@
+package cn.onecard.gateway.demo;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/** A gateway's settings for a simulated world: its keys, the world's treasury client and both banks over SFTP. */
+public final class WorldSettings {
+
+    private WorldSettings() {
+    }
+
+    /**
+     * The properties every gateway of the world needs (callers add their cycle periods, file sizes,
+     * deadlines and ports), in the order they are listed.
+     */
+    public static Map<String, String> gatewayProperties(JsonNode world, WorldKeys keys, Path dataDir) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("onecard.data-dir", dataDir.toString());
+        properties.put("onecard.gateway-key", keys.sm2Private().toString());
+        properties.put("onecard.treasury.clients[0].id", world.at("/treasury/clientId").asString());
+        properties.put("onecard.treasury.clients[0].public-key", world.at("/treasury/publicKey").asString());
+        properties.put("onecard.master-key.keystore", keys.keystore().toString());
+        properties.put("onecard.master-key.keystore-password-file", keys.keystorePassword().toString());
+        for (JsonNode bank : world.get("banks")) {
+            String code = bank.get("code").asString();
+            String prefix = "onecard.banks." + code + ".";
+            List<String> bins = new ArrayList<>();
+            bank.get("bins").forEach(bin -> bins.add(bin.asString()));
+            properties.put(prefix + "bins", String.join(",", bins));
+            properties.put(prefix + "layout", code.toLowerCase(Locale.ROOT));
+            if (bank.hasNonNull("unitNumber")) {
+                properties.put(prefix + "unit-number", bank.get("unitNumber").asString());
+            }
+            properties.put(prefix + "public-key", bank.get("signingPublicKey").asString());
+            if (code.equals("LYB")) {
+                properties.put(prefix + "data-key", keys.lybDataKeyWrapped());
+            }
+            properties.put(prefix + "transport.kind", "sftp");
+            properties.put(prefix + "transport.host", bank.get("sftpHost").asString());
+            properties.put(prefix + "transport.port", Integer.toString(bank.get("sftpPort").asInt()));
+            properties.put(prefix + "transport.user", bank.get("sftpUser").asString());
+            properties.put(prefix + "transport.client-key", keys.sshPrivate().toString());
+            properties.put(prefix + "transport.host-key", bank.get("hostPublicKey").asString());
+        }
+        return properties;
+    }
+
+    /** The codes of the world's banks. */
+    public static List<String> bankCodes(JsonNode world) {
+        List<String> codes = new ArrayList<>();
+        world.get("banks").forEach(bank -> codes.add(bank.get("code").asString()));
+        return codes;
+    }
+}
