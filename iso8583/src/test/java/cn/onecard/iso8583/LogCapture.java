@@ -8,20 +8,20 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** Every log line written while open, at every level, formatted as it would be printed (stack traces included). */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     private final Level previousLevel = root.getLevel();
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    LogCapture() {
+    public LogCapture() {
         appender.start();
         root.addAppender(appender);
         root.setLevel(Level.ALL);
     }
 
     /** The lines so far: message, then the class and message of any exception and its causes. */
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (appender.list) {
             return appender.list.stream().map(LogCapture::render).toList();
         }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cn.onecard.adapters.BankAlert;
+import cn.onecard.iso8583.LogCapture;
 import cn.onecard.adapters.Dispatch;
 import cn.onecard.adapters.ItemOutcome;
 import cn.onecard.adapters.ItemOutcome.Disposition;
