@@ -1,54 +1,50 @@
 package cn.onecard.adapters.file;
 
 import java.io.IOException;
-import java.util.List;
+import java.io.InputStream;
+import java.io.OutputStream;
 
 /**
  * The bank's side of a file exchange: folders {@code in/}, {@code out/}, {@code out/done/} and
  * {@code out/error/} under one root, addressed by relative paths such as {@code out/NAME}. Every
  * failure is an {@link IOException}; an implementation with a connection reconnects on the next
- * call after one broke. Calls are serialised per transport.
+ * call after one broke. Calls are serialised per transport. The part other parties' folders need
+ * is public as {@link RemoteFolder}.
  */
-interface BankFileTransport extends AutoCloseable {
+interface BankFileTransport extends RemoteFolder {
 
     String INBOX = "in";
     String OUTBOX = "out";
     String DONE = "out/done";
     String ERROR = "out/error";
+    int COPY_BUFFER_BYTES = 64 * 1024;
 
-    /** Names of the regular files directly in {@code folder}, sorted. */
-    List<String> list(String folder) throws IOException;
+    static BankFileTransport of(FileTransportConfig config) {
+        return switch (config) {
+            case FileTransportConfig.LocalDirectory local -> new LocalDirectoryTransport(local.root());
+            case FileTransportConfig.Sftp sftp -> new SftpTransport(sftp);
+        };
+    }
 
     boolean exists(String path) throws IOException;
 
     /** The whole file; refused with {@link FileTooLargeException} beyond {@code bytesMax}. */
     byte[] read(String path, long bytesMax) throws IOException;
 
-    /** Creates or truncates {@code path} and writes {@code content} to it (durably, where the transport can). */
-    void write(String path, byte[] content) throws IOException;
-
-    /**
-     * Renames within the root. With {@code replace}, an existing target is replaced (atomically
-     * where the server can); without, an existing target fails the call.
-     */
-    void rename(String from, String to, boolean replace) throws IOException;
-
     void remove(String path) throws IOException;
 
-    /** Creates the folder if it does not exist. */
-    void createFolder(String folder) throws IOException;
-
-    /** For messages: where this transport points, without credentials. */
-    String describe();
-
-    @Override
-    void close();
-
-    /** A file larger than the reader accepts. */
-    final class FileTooLargeException extends IOException {
-        FileTooLargeException(String path, long bytesMax) {
-            super(path + " is larger than " + bytesMax + " bytes");
+    /** Copies {@code in} to {@code sink}; refuses with {@link FileTooLargeException} once more than {@code bytesMax} came. */
+    static long copyAtMost(InputStream in, OutputStream sink, String path, long bytesMax) throws IOException {
+        byte[] buffer = new byte[COPY_BUFFER_BYTES];
+        long copied = 0;
+        for (int n; (n = in.read(buffer)) != -1; ) {
+            copied += n;
+            if (copied > bytesMax) {
+                throw new FileTooLargeException(path, bytesMax);
+            }
+            sink.write(buffer, 0, n);
         }
+        return copied;
     }
 
     /** Checks a relative path: folders and a name, no '..', no absolute paths, no empty parts. */

@@ -89,10 +89,7 @@ public final class FileBankAdapter implements BankAdapter {
     }
 
     private static BankFileTransport transport(FileTransportConfig config) {
-        return switch (config) {
-            case FileTransportConfig.LocalDirectory local -> new LocalDirectoryTransport(local.root());
-            case FileTransportConfig.Sftp sftp -> new SftpTransport(sftp);
-        };
+        return BankFileTransport.of(config);
     }
 
     /** The unit number must fit every field the layout binds it to. */

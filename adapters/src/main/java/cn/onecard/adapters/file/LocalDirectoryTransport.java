@@ -2,6 +2,7 @@ package cn.onecard.adapters.file;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -51,6 +52,17 @@ final class LocalDirectoryTransport implements BankFileTransport {
                 throw new FileTooLargeException(path, bytesMax);
             }
             return content;
+        }
+    }
+
+    @Override
+    public synchronized long download(String path, OutputStream sink, long bytesMax) throws IOException {
+        Path file = resolve(path);
+        if (Files.size(file) > bytesMax) {
+            throw new FileTooLargeException(path, bytesMax);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return BankFileTransport.copyAtMost(in, sink, path, bytesMax);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedResource;
@@ -52,6 +53,8 @@ final class SftpTransport implements BankFileTransport {
         this.hostKeys = readHostKeys(config.hostKeyFile());
         this.client = SshClient.setUpDefaultClient();
         client.setServerKeyVerifier(this::acceptsHostKey);
+        // the configured host, port, user and key only: an ~/.ssh/config on the host must not redirect them
+        client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
         CoreModuleProperties.IDLE_TIMEOUT.set(client, config.operationTimeout());
         client.start();
@@ -219,6 +222,19 @@ final class SftpTransport implements BankFileTransport {
                     throw new FileTooLargeException(path, bytesMax);
                 }
                 return content;
+            }
+        });
+    }
+
+    @Override
+    public synchronized long download(String path, OutputStream sink, long bytesMax) throws IOException {
+        String remotePath = remote(path);
+        return call(channel -> {
+            if (channel.stat(remotePath).getSize() > bytesMax) {
+                throw new FileTooLargeException(path, bytesMax);
+            }
+            try (InputStream in = channel.read(remotePath)) {
+                return BankFileTransport.copyAtMost(in, sink, path, bytesMax);
             }
         });
     }

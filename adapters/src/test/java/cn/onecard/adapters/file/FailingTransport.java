@@ -44,6 +44,12 @@ final class FailingTransport implements BankFileTransport {
     }
 
     @Override
+    public long download(String path, java.io.OutputStream sink, long bytesMax) throws IOException {
+        maybeFail(Op.READ);
+        return delegate.download(path, sink, bytesMax);
+    }
+
+    @Override
     public void write(String path, byte[] content) throws IOException {
         maybeFail(Op.WRITE);
         delegate.write(path, content);

@@ -1,6 +1,7 @@
 package cn.onecard.gateway.config;
 
 import cn.onecard.adapters.BankAdapter;
+import cn.onecard.adapters.file.FileTransportConfig;
 import cn.onecard.gateway.dispatch.BankCycle;
 import cn.onecard.gateway.dispatch.DispatchLedger;
 import cn.onecard.gateway.dispatch.GatewayRoutes;
@@ -11,6 +12,7 @@ import cn.onecard.gateway.intake.BatchIntake;
 import cn.onecard.gateway.intake.FileRoutes;
 import cn.onecard.gateway.intake.IntakeStats;
 import cn.onecard.gateway.intake.TreasuryInbox;
+import cn.onecard.gateway.intake.TreasurySftpInbox;
 import cn.onecard.gateway.intake.BatchParser;
 import cn.onecard.gateway.intake.BatchQueries;
 import cn.onecard.gateway.intake.Nonces;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
@@ -178,9 +181,29 @@ public class GatewayConfiguration {
         return new TreasuryInbox(properties.inboxDir(), clients, intake, keys.privateKey(), clock, ZONE);
     }
 
+    /** The treasury's SFTP inbox folder, when {@code onecard.folders.inbox-sftp.host} is set. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(prefix = "onecard.folders.inbox-sftp", name = "host")
+    TreasurySftpInbox treasurySftpInbox(OneCardProperties properties, TreasuryInbox inbox, Alerts alerts, Leases leases) {
+        OneCardProperties.InboxSftp sftp = properties.folders().inboxSftp();
+        if (sftp.user() == null || sftp.clientKey() == null || sftp.hostKey() == null) {
+            throw new IllegalArgumentException("onecard.folders.inbox-sftp: user, client-key and host-key are required");
+        }
+        FileTransportConfig.Sftp server = new FileTransportConfig.Sftp(sftp.host(), sftp.port(), sftp.user(),
+                sftp.clientKey(), sftp.hostKey(), sftp.folder(), sftp.connectTimeout(), sftp.connectTimeout(),
+                sftp.operationTimeout());
+        return new TreasurySftpInbox(new TreasurySftpInbox.Settings(server, sftp.fileBytesMax().toBytes(), sftp.pollDelay(),
+                properties.dispatch().leaseTtl()), inbox, alerts, leases);
+    }
+
     @Bean
-    FileRoutes fileRoutes(TreasuryInbox inbox, FeedLoader loader, OneCardProperties properties) throws java.io.IOException {
-        return new FileRoutes(inbox, new FeedsFolder(properties.feedsDir(), loader), properties.folders().pollDelay());
+    FileRoutes fileRoutes(TreasuryInbox inbox, ObjectProvider<TreasurySftpInbox> sftpInbox, FeedLoader loader,
+            OneCardProperties properties) throws java.io.IOException {
+        TreasurySftpInbox sftp = sftpInbox.getIfAvailable();
+        if (sftp == null && properties.folders().inboxSftp() != null) {
+            throw new IllegalArgumentException("onecard.folders.inbox-sftp is set without its host");
+        }
+        return new FileRoutes(inbox, sftp, new FeedsFolder(properties.feedsDir(), loader), properties.folders().pollDelay());
     }
 
     @Bean

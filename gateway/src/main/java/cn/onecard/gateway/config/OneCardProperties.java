@@ -63,8 +63,32 @@ public record OneCardProperties(
             @DefaultValue("2") int resendsMax) {
     }
 
-    /** The treasury inbox and the feeds folder (default: under the data directory) and how often they are polled. */
-    public record Folders(Path inbox, Path feeds, @DefaultValue("500ms") Duration pollDelay) {
+    /**
+     * The treasury inbox and the feeds folder (default: under the data directory) and how often they
+     * are polled, and the treasury's inbox folder on its SFTP server (unset: none).
+     */
+    public record Folders(Path inbox, Path feeds, @DefaultValue("500ms") Duration pollDelay, InboxSftp inboxSftp) {
+    }
+
+    /**
+     * The treasury's inbox folder on its SFTP server, polled besides the local inbox (docs/api.md).
+     *
+     * @param clientKey    the gateway's SSH private key file (OpenSSH or PKCS#8 PEM; ECDSA or RSA)
+     * @param hostKey      the server's SSH public key(s) (OpenSSH format): no other server is trusted
+     * @param folder       the inbox folder on the server, relative to the login folder or absolute
+     * @param fileBytesMax larger files are refused unread
+     */
+    public record InboxSftp(
+            String host,
+            @DefaultValue("22") int port,
+            String user,
+            Path clientKey,
+            Path hostKey,
+            @DefaultValue("inbox") String folder,
+            @DefaultValue("10s") Duration connectTimeout,
+            @DefaultValue("60s") Duration operationTimeout,
+            @DefaultValue("5s") Duration pollDelay,
+            @DefaultValue("512MB") DataSize fileBytesMax) {
     }
 
     public Path inboxDir() {

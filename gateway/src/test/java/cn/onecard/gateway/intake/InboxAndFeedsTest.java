@@ -84,7 +84,11 @@ class InboxAndFeedsTest {
         return dropBytes(name + ".ocev", sealed);
     }
 
+    /** What was dropped under each name, for the receipts' {@code contentSm3}. */
+    private final Map<String, byte[]> dropped = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Path dropBytes(String fileName, byte[] bytes) throws IOException {
+        dropped.put(fileName, bytes);
         Path inbox = properties.inboxDir();
         Path staging = inbox.resolve("." + fileName + ".part");
         Files.write(staging, bytes);
@@ -97,7 +101,10 @@ class InboxAndFeedsTest {
         byte[] body = Files.readAllBytes(receipts.resolve(fileName + ".receipt.json"));
         byte[] signature = Base64.getDecoder().decode(Files.readString(receipts.resolve(fileName + ".receipt.json.sig")).strip());
         assertThat(GatewayTestSupport.GATEWAY_KEYS.publicKey().verify(body, signature)).as("receipt signature").isTrue();
-        return JSON.readTree(body);
+        JsonNode receipt = JSON.readTree(body);
+        assertThat(receipt.get("contentSm3").asString()).as("the SM3 of the whole file, read once")
+                .isEqualTo(java.util.HexFormat.of().formatHex(cn.onecard.crypto.Sm3.digest(dropped.get(fileName))));
+        return receipt;
     }
 
     @Test
@@ -151,6 +158,14 @@ class InboxAndFeedsTest {
                 new BadFile("signed by a stranger", "CLIENT_UNKNOWN", t -> t.unchecked(() -> t.drop("S" + System.nanoTime(),
                         t.jsonLines("x", 1, Map.of(PEOPLE.idNumber(), PEOPLE.card(GatewayTestSupport.ABC_BIN, 19))),
                         Sm2.generateKeyPair().privateKey()))),
+                new BadFile("a file larger than the read-ahead, signed by a stranger", "CLIENT_UNKNOWN", t -> t.unchecked(() -> {
+                    Map<String, String> many = new LinkedHashMap<>();
+                    for (int i = 0; i < 3_000; i++) {
+                        many.put(PEOPLE.idNumber(), PEOPLE.card(GatewayTestSupport.ABC_BIN, 19));
+                    }
+                    return t.drop("L" + System.nanoTime(), t.jsonLines("x", many.size(), many),
+                            Sm2.generateKeyPair().privateKey());
+                })),
                 new BadFile("a flipped byte", "ENVELOPE_INVALID", t -> t.unchecked(() -> {
                     String batchId = "B" + System.nanoTime();
                     byte[] sealed = new EnvelopeSealer().seal(t.jsonLines(batchId, 1, Map.of(PEOPLE.idNumber(),
