@@ -6,6 +6,7 @@ import cn.onecard.crypto.Sm2PublicKey;
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
 import cn.onecard.gateway.ledger.BankReferences;
+import cn.onecard.gateway.ledger.ItemState;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,7 +68,8 @@ public final class ResultFiles {
             long batchPk;
             Map<String, Object> summary = new LinkedHashMap<>();
             try (PreparedStatement select = connection.prepareStatement(
-                    "select batch_pk, state, item_count, total_amount_fen from batches where client_id = ? and batch_id = ?")) {
+                    "select batch_pk, state, item_count, total_amount_fen, report_sequence from batches "
+                            + "where client_id = ? and batch_id = ?")) {
                 select.setString(1, clientId);
                 select.setString(2, batchId);
                 try (ResultSet rows = select.executeQuery()) {
@@ -77,6 +79,9 @@ public final class ResultFiles {
                     batchPk = rows.getLong(1);
                     summary.put("type", "SUMMARY");
                     summary.put("batchId", batchId);
+                    // the last callback's sequence: the file holds what the callbacks up to it said
+                    summary.put("sequence", rows.getInt(5));
+                    summary.put("complete", false);
                     summary.put("state", rows.getString(2));
                     summary.put("itemCount", rows.getInt(3));
                     summary.put("totalAmountFen", rows.getLong(4));
@@ -110,6 +115,8 @@ public final class ResultFiles {
                     }
                 }
             }
+            // as in the SUMMARY callback: complete when every item is final
+            summary.put("complete", byState.keySet().stream().allMatch(state -> ItemState.valueOf(state).isFinal()));
             summary.put("byState", sums(byState));
             summary.put("byCode", sums(byCode));
             out.write(json.writeValueAsBytes(summary));

@@ -281,6 +281,27 @@ public final class SimulatedWorld implements AutoCloseable {
     }
 
     /**
+     * As {@link #submit} by API, with an exact share of each bad kind ({@code kindShares}, such as
+     * {@code CARD_LUHN=0.05}; GOOD takes the rest), so that a test knows what the batch holds.
+     */
+    public JsonNode submit(GatewayNode gateway, String programme, String period, int items, Map<String, Double> kindShares,
+            long seed) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("items", items);
+        request.put("mode", "api");
+        request.put("apiUrl", gateway.baseUrl());
+        request.put("programme", programme);
+        request.put("period", period);
+        request.put("seed", seed);
+        request.put("kindShares", kindShares);
+        JsonNode answer = control("POST", "/batches/generate-and-submit", JSON.writeValueAsString(request), 200);
+        if (!answer.path("handedOver").asBoolean(false)) {
+            throw new AssertionError("the gateway did not take the treasury's batch: " + answer);
+        }
+        return answer;
+    }
+
+    /**
      * Has the treasury generate a batch file sealed to the gateway into {@code dir} (not an inbox the
      * gateway watches), for a test to open, spoil and hand over itself. Answers as {@link #submit}, with {@code file}.
      */
@@ -299,6 +320,34 @@ public final class SimulatedWorld implements AutoCloseable {
     /** The treasury's audit of these batches ({@code GET /report?batches=}). */
     public JsonNode report(String... batchIds) {
         return control("GET", "/report?batches=" + String.join(",", batchIds), null, 200);
+    }
+
+    /**
+     * Replaces the treasury's callback receiver's faults ({@code POST /faults}: {@code downForMillis},
+     * {@code dropShare}, {@code errorShare}, {@code lostAckShare}, {@code seed}; {@code {}}: none, and a
+     * receiver that was down is up at once).
+     */
+    public JsonNode receiverFaults(String faultsJson) {
+        return control("POST", "/faults", faultsJson, 200);
+    }
+
+    /** What the treasury's callback receiver has counted since the world started (its report's {@code counters}). */
+    public JsonNode receiverCounters() {
+        return control("GET", "/report", null, 200).get("counters");
+    }
+
+    /**
+     * Every callback body of this batch the treasury filed, in the order it took them, repeats
+     * included: its own journal ({@code callbacks.jsonl} in the treasury's directory).
+     */
+    public List<JsonNode> callbacksReceived(String batchId) {
+        Path journal = Path.of(world.at("/treasury/privateKey").asString()).resolveSibling("callbacks.jsonl");
+        try (Stream<String> lines = Files.lines(journal, StandardCharsets.UTF_8)) {
+            return lines.filter(line -> !line.isBlank()).map(JSON::readTree).filter(line -> line.has("body"))
+                    .map(line -> line.get("body")).filter(body -> body.path("batchId").asString("").equals(batchId)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // ---- the banks

@@ -25,9 +25,14 @@ public record AuditReport(boolean passed, String at, int batches, long items, lo
     public record Issue(String check, String batchId, long count, List<String> itemIds, String message) {
     }
 
-    /** What the callback receiver saw. */
+    /**
+     * What the callback receiver saw. {@code callbacks} counts bodies filed (a repeat is not filed again);
+     * {@code acknowledgementsLost} counts bodies filed whose answer was withheld on purpose, so the
+     * gateway sends them again and they come back as {@code repeats}.
+     */
     public record Counters(long callbacks, long repeats, long badSignatures, long staleTimestamps, long replayedNonces,
-                           long malformed, long unknownBatchCallbacks, long refusedWhileDown, long dropped) {
+                           long malformed, long unknownBatchCallbacks, long refusedWhileDown, long dropped,
+                           long answeredWithError, long acknowledgementsLost) {
     }
 
     /** One batch at a glance. */
@@ -65,9 +70,10 @@ public record AuditReport(boolean passed, String at, int batches, long items, lo
                 result.items(), result.missed() > 0 || result.unreported() > 0
                         ? "   MISSED " + result.missed() + ", unreported " + result.unreported() + " " + result.outcomes() : ""));
         out.printf("  callbacks %,d (repeats %,d), refused: bad signature %d, stale timestamp %d, replayed nonce %d, malformed %d;"
-                        + " unknown batch %d; while down %d, dropped %d%n", counters.callbacks(), counters.repeats(),
-                counters.badSignatures(), counters.staleTimestamps(), counters.replayedNonces(), counters.malformed(),
-                counters.unknownBatchCallbacks(), counters.refusedWhileDown(), counters.dropped());
+                        + " unknown batch %d; while down %d, dropped %d, answered 500 %d, acknowledgement lost %d%n",
+                counters.callbacks(), counters.repeats(), counters.badSignatures(), counters.staleTimestamps(),
+                counters.replayedNonces(), counters.malformed(), counters.unknownBatchCallbacks(), counters.refusedWhileDown(),
+                counters.dropped(), counters.answeredWithError(), counters.acknowledgementsLost());
         if (issues.isEmpty()) {
             out.println("  no issues");
         }

@@ -102,7 +102,7 @@ public final class Auditor {
                 count.met, count.missed, count.unreported, count.outcomes)));
         AuditReport.Counters counters = new AuditReport.Counters(book.callbacks(), book.repeats(), book.badSignatures(),
                 book.staleTimestamps.get(), book.replayedNonces.get(), book.malformed.get(), book.unknownBatchCallbacks.get(),
-                book.refusedWhileDown.get(), book.dropped.get());
+                book.refusedWhileDown.get(), book.dropped.get(), book.answeredWithError.get(), book.acknowledgementsLost.get());
         return new AuditReport(issues.isEmpty() && !records.isEmpty(), clock.instant().toString(), records.size(), items, total,
                 reported, finals, byState, byCode, kinds, issues, counters, text(book.firstResultAt()), text(book.lastResultAt()), lines);
     }

@@ -29,7 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The treasury's {@code /callbacks}: checks each callback's signature against the gateway's public
  * key, its timestamp window and nonce (401 otherwise, counted), then files it in the {@link ResultBook}
  * and answers 200 (a repeated sequence is a no-op, still 200). Accepted bodies and refusals are
- * appended to a journal when one is given, so an auditor can replay them later.
+ * appended to a journal when one is given, so an auditor can replay them later. {@link ReceiverFaults}
+ * make it down, drop connections, answer 500 or lose acknowledgements on purpose, each counted.
  */
 public final class CallbackReceiver implements HttpHandler {
 
@@ -39,9 +40,13 @@ public final class CallbackReceiver implements HttpHandler {
     public static final String MALFORMED = "MALFORMED_CALLBACK";
     static final String DOWN = "DOWN";
     static final String DROPPED = "DROPPED";
+    static final String ERROR_ANSWERED = "ERROR_ANSWERED";
+    static final String ACK_LOST = "ACK_LOST";
     public static final int BODY_BYTES_MAX = 64 << 20;
     static final Duration TIMESTAMP_WINDOW = Duration.ofMinutes(5);
     static final Duration NONCE_RETENTION = Duration.ofMinutes(10);
+    /** Refusals of the faults set on purpose: counted, not worth a warning. */
+    private static final java.util.Set<String> INJECTED = java.util.Set.of(DOWN, DROPPED, ERROR_ANSWERED, ACK_LOST);
     private static final int NONCE_PURGE_EVERY = 1024;
     private static final Logger log = LoggerFactory.getLogger(CallbackReceiver.class);
 
@@ -54,7 +59,7 @@ public final class CallbackReceiver implements HttpHandler {
     private final AtomicLong noncesAdded = new AtomicLong();
     private volatile ReceiverFaults faults = ReceiverFaults.none();
     private volatile Instant downUntil = Instant.MIN;
-    private SplittableRandom dropRandom = new SplittableRandom(0);
+    private SplittableRandom faultRandom = new SplittableRandom(0);
 
     /**
      * @param gatewayId the gateway's client id to insist on in {@code X-OneCard-Client}, or null for any
@@ -76,7 +81,7 @@ public final class CallbackReceiver implements HttpHandler {
     public synchronized void faults(ReceiverFaults faults) {
         this.faults = faults;
         this.downUntil = clock.instant().plus(faults.downFor());
-        this.dropRandom = new SplittableRandom(faults.seed());
+        this.faultRandom = new SplittableRandom(faults.seed());
         log.info("callback receiver faults: {}", faults);
     }
 
@@ -105,9 +110,14 @@ public final class CallbackReceiver implements HttpHandler {
                 answer(exchange, 503, error("UNAVAILABLE", "the treasury is down"));
                 return;
             }
-            if (drop()) {
+            if (draw(faults.dropShare())) {
                 refuse(DROPPED);
                 throw new DroppedConnection();
+            }
+            if (draw(faults.errorShare())) {
+                refuse(ERROR_ANSWERED);
+                answer(exchange, 500, error("INTERNAL_ERROR", "the treasury failed to take the callback"));
+                return;
             }
             String refusal = check(exchange, body, now);
             if (refusal != null) {
@@ -134,11 +144,15 @@ public final class CallbackReceiver implements HttpHandler {
                 answer(exchange, 400, error(MALFORMED, "not a RESULTS or SUMMARY callback"));
                 return;
             }
-            if (accepted != ResultBook.Accepted.REPEAT) {
-                journalAccepted(node, now);
-            }
+            // a repeat too, so that a replay of the journal counts it as the live book did
+            journalAccepted(node, now);
             if (accepted == ResultBook.Accepted.UNKNOWN_BATCH) {
                 log.warn("callback for a batch this treasury never sent (acknowledged, counted)");
+            }
+            if (draw(faults.lostAckShare())) {
+                // filed, but the gateway never hears so: it must send the same again
+                refuse(ACK_LOST);
+                throw new DroppedConnection();
             }
             answer(exchange, 200, "{\"ok\":true}");
         }
@@ -175,14 +189,15 @@ public final class CallbackReceiver implements HttpHandler {
         return null;
     }
 
-    private synchronized boolean drop() {
-        return faults.dropShare() > 0 && dropRandom.nextDouble() < faults.dropShare();
+    /** One draw of the faults' odds; a share of 0 draws nothing. */
+    private synchronized boolean draw(double share) {
+        return share > 0 && faultRandom.nextDouble() < share;
     }
 
     private void refuse(String reason) {
         book.refused(reason);
         journalRefusal(reason);
-        if (!reason.equals(DOWN) && !reason.equals(DROPPED)) {
+        if (!INJECTED.contains(reason)) {
             log.warn("callback refused: {}", reason);
         }
     }

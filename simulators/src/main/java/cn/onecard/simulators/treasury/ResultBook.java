@@ -62,6 +62,8 @@ public final class ResultBook {
     final AtomicLong unknownBatchCallbacks = new AtomicLong();
     final AtomicLong refusedWhileDown = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
+    final AtomicLong answeredWithError = new AtomicLong();
+    final AtomicLong acknowledgementsLost = new AtomicLong();
     private final Map<String, Boolean> unknownBatches = new ConcurrentHashMap<>();
     private volatile Instant firstResultAt;
     private volatile Instant lastResultAt;
@@ -187,6 +189,8 @@ public final class ResultBook {
             case CallbackReceiver.NONCE_REPLAYED -> replayedNonces.incrementAndGet();
             case CallbackReceiver.DOWN -> refusedWhileDown.incrementAndGet();
             case CallbackReceiver.DROPPED -> dropped.incrementAndGet();
+            case CallbackReceiver.ERROR_ANSWERED -> answeredWithError.incrementAndGet();
+            case CallbackReceiver.ACK_LOST -> acknowledgementsLost.incrementAndGet();
             default -> malformed.incrementAndGet();
         }
     }

@@ -180,11 +180,14 @@ public final class TreasuryControl {
 
     private ObjectNode faults(HttpExchange exchange, JsonNode request) {
         ReceiverFaults faults = new ReceiverFaults(Duration.ofMillis(request.path("downForMillis").asLong(0)),
-                request.path("dropShare").asDouble(0), request.path("seed").asLong(clock.millis()));
+                request.path("dropShare").asDouble(0), request.path("errorShare").asDouble(0),
+                request.path("lostAckShare").asDouble(0), request.path("seed").asLong(clock.millis()));
         receiver.faults(faults);
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.put("downForMillis", faults.downFor().toMillis());
         answer.put("dropShare", faults.dropShare());
+        answer.put("errorShare", faults.errorShare());
+        answer.put("lostAckShare", faults.lostAckShare());
         answer.put("seed", faults.seed());
         return answer;
     }

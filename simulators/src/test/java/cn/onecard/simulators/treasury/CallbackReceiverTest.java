@@ -176,9 +176,79 @@ class CallbackReceiverTest {
     }
 
     @Test
+    void anErrorFault_answers500_filesNothing_andCounts() throws Exception {
+        receiver.faults(new ReceiverFaults(Duration.ZERO, 0, 1.0, 0, 1));
+        ObjectNode body = gateway.resultsBody(1, gateway.results);
+        HttpResponse<String> response = post(body);
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.body()).contains("\"code\":\"INTERNAL_ERROR\"");
+        assertThat(book.callbacks()).isZero();
+        assertThat(book.record("CB-1").sequences.get(1)).isFalse();
+
+        receiver.faults(ReceiverFaults.none());
+        assertThat(post(body).statusCode()).as("the same callback, sent again").isEqualTo(200);
+        AuditReport.Counters counters = new Auditor(Expectations.plausible(), clock).audit(book).counters();
+        assertThat(counters.answeredWithError()).isEqualTo(1);
+        assertThat(counters.callbacks()).isEqualTo(1);
+        assertThat(counters.repeats()).as("nothing was filed the first time").isZero();
+    }
+
+    @Test
+    void aLostAcknowledgement_filesTheCallback_givesNoAnswer_andTheResendIsARepeat() throws Exception {
+        receiver.faults(new ReceiverFaults(Duration.ZERO, 0, 0, 1.0, 1));
+        ObjectNode body = gateway.resultsBody(1, gateway.results);
+        assertThatThrownBy(() -> post(body)).isInstanceOf(IOException.class);
+        assertThat(book.callbacks()).as("filed although unanswered").isEqualTo(1);
+        assertThat(book.record("CB-1").sequences.get(1)).isTrue();
+
+        receiver.faults(ReceiverFaults.none());
+        assertThat(post(body).statusCode()).isEqualTo(200);
+        AuditReport.Counters counters = new Auditor(Expectations.plausible(), clock).audit(book).counters();
+        assertThat(counters.acknowledgementsLost()).isEqualTo(1);
+        assertThat(counters.repeats()).isEqualTo(1);
+        assertThat(counters.callbacks()).isEqualTo(1);
+        ResultBook.BatchRecord record = book.record("CB-1");
+        for (int position = 0; position < record.size(); position++) {
+            assertThat(record.finalReports[position]).as("item %s reported final once", record.itemId(position)).isEqualTo((byte) 1);
+        }
+    }
+
+    @Test
+    void faultShares_areDrawnFromTheSeed_soARunIsRepeatable() throws Exception {
+        List<Integer> first = statusesUnder(new ReceiverFaults(Duration.ZERO, 0, 0.5, 0, 42), 1);
+        List<Integer> again = statusesUnder(new ReceiverFaults(Duration.ZERO, 0, 0.5, 0, 42), 100);
+        assertThat(again).isEqualTo(first);
+        assertThat(first).contains(200, 500);
+    }
+
+    /** Statuses of 20 callbacks (sequences from {@code firstSequence}) under these faults. */
+    private List<Integer> statusesUnder(ReceiverFaults faults, int firstSequence) throws Exception {
+        receiver.faults(faults);
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (int n = 0; n < 20; n++) {
+            statuses.add(post(gateway.resultsBody(firstSequence + n, gateway.results.subList(0, 1))).statusCode());
+        }
+        return statuses;
+    }
+
+    @Test
+    void badShares_areRefused() {
+        assertThatThrownBy(() -> new ReceiverFaults(Duration.ZERO, 0, 1.5, 0, 1)).hasMessageContaining("errorShare");
+        assertThatThrownBy(() -> new ReceiverFaults(Duration.ZERO, 0, 0, -0.1, 1)).hasMessageContaining("lostAckShare");
+        assertThatThrownBy(() -> new ReceiverFaults(Duration.ZERO, Double.NaN, 1)).hasMessageContaining("dropShare");
+    }
+
+    @Test
     void theJournal_replaysToTheSameAudit() throws Exception {
         post(gateway.resultsBody(1, gateway.results), Sm2.generateKeyPair().privateKey(), clock.millis(), RequestSigning.newNonce());
-        for (ObjectNode body : gateway.bodies(20)) {
+        List<ObjectNode> bodies = gateway.bodies(20);
+        // the first body: answered 500, then filed with its acknowledgement lost, then a repeat
+        receiver.faults(new ReceiverFaults(Duration.ZERO, 0, 1.0, 0, 1));
+        post(bodies.getFirst());
+        receiver.faults(new ReceiverFaults(Duration.ZERO, 0, 0, 1.0, 1));
+        assertThatThrownBy(() -> post(bodies.getFirst())).isInstanceOf(IOException.class);
+        receiver.faults(ReceiverFaults.none());
+        for (ObjectNode body : bodies) {
             post(body);
         }
         ResultBook replayed = new ResultBook();
@@ -186,6 +256,8 @@ class CallbackReceiverTest {
         replayed.replay(dir.resolve("callbacks.jsonl"));
         Auditor auditor = new Auditor(Expectations.plausible(), clock);
         assertThat(auditor.audit(replayed)).isEqualTo(auditor.audit(book));
+        assertThat(auditor.audit(replayed).counters().answeredWithError()).isEqualTo(1);
+        assertThat(auditor.audit(replayed).counters().acknowledgementsLost()).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("callbacks.jsonl"))).contains("{\"refused\":\"SIGNATURE_INVALID\"}");
     }
 

@@ -120,4 +120,39 @@ class TreasuryControlTest {
             gateway.stop(0);
         }
     }
+
+    @Test
+    void faults_areSetThroughTheControlApi_andABadShareIsRefused() throws Exception {
+        Sm2KeyPair gatewayKeys = Sm2.generateKeyPair();
+        CallbackReceiver receiver = new CallbackReceiver(new ResultBook(), gatewayKeys.publicKey(), null, Clock.systemUTC(), null);
+        TreasuryControl control = new TreasuryControl(new TreasuryControl.Treasury("treasury-demo", Sm2.generateKeyPair().privateKey(),
+                TreasuryFixtures.CALLBACK_URL, "4103000001", gatewayKeys.publicKey(), dir), null, receiver,
+                new Auditor(Expectations.plausible(), Clock.systemUTC()), Clock.systemUTC());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        try (TreasuryServer server = TreasuryServer.start(new InetSocketAddress("127.0.0.1", 0), receiver, control.handlers())) {
+            java.util.function.Function<String, java.net.http.HttpResponse<String>> post = body -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + TreasuryControl.FAULTS_PATH))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+
+            var answer = post.apply("{\"downForMillis\": 2000, \"dropShare\": 0.1, \"errorShare\": 0.5, \"lostAckShare\": 0.25, \"seed\": 3}");
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(receiver.faults()).isEqualTo(new ReceiverFaults(java.time.Duration.ofSeconds(2), 0.1, 0.5, 0.25, 3));
+            assertThat(Json.MAPPER.readTree(answer.body()).get("lostAckShare").asDouble()).isEqualTo(0.25);
+
+            var refused = post.apply("{\"errorShare\": 2}");
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(refused.body()).contains("errorShare");
+            assertThat(receiver.faults().errorShare()).as("unchanged").isEqualTo(0.5);
+
+            assertThat(post.apply("{}").statusCode()).isEqualTo(200);
+            assertThat(receiver.faults()).as("a field left out is off").isEqualTo(new ReceiverFaults(java.time.Duration.ZERO, 0, 0, 0,
+                    receiver.faults().seed()));
+        }
+    }
 }
