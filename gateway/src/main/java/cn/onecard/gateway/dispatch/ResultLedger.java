@@ -251,9 +251,10 @@ public final class ResultLedger implements ResultHandler {
                 statement.execute("set local enable_mergejoin = off");
             }
             try (PreparedStatement release = connection.prepareStatement(
-                    "delete from entitlements e using outcomes o, items i "
+                    "delete from entitlements e using outcomes o, items i, batches b "
                             + "where o.target = 'FAILED' and i.batch_pk = o.batch_pk and i.seq = o.seq and i.state = 'FAILED' "
-                            + "and e.batch_pk = i.batch_pk and e.seq = i.seq")) {
+                            + "and b.batch_pk = i.batch_pk and e.program_code = b.program_code and e.period = b.period "
+                            + "and e.id_number = i.id_number and e.batch_pk = i.batch_pk and e.seq = i.seq")) {
                 release.executeUpdate();
             }
             try (Statement statement = connection.createStatement()) {

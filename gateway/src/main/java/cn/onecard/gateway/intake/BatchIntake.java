@@ -112,6 +112,27 @@ public final class BatchIntake {
         }
     }
 
+    /** Where an intake's time goes, for the debug log: milliseconds per step. */
+    private static final class IntakeTimer {
+        private final StringBuilder laps = new StringBuilder();
+        private long lastNanos;
+
+        IntakeTimer(long startNanos) {
+            this.lastNanos = startNanos;
+        }
+
+        void lap(String step) {
+            long nanos = System.nanoTime();
+            laps.append(laps.isEmpty() ? "" : ", ").append(step).append(' ').append((nanos - lastNanos) / 1_000_000).append(" ms");
+            lastNanos = nanos;
+        }
+
+        @Override
+        public String toString() {
+            return laps.toString();
+        }
+    }
+
     /** Why a transaction ends without storing: the batch is already there (the caller rolls back). */
     private static final class AlreadyStored extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -126,6 +147,7 @@ public final class BatchIntake {
     private Accepted submitInTransaction(Connection connection, String clientId, Source source, Format format,
             InputStream content, RequestAuthenticator.SignedRequest signature) throws SQLException, IOException {
         long startNanos = System.nanoTime();
+        IntakeTimer timer = new IntakeTimer(startNanos);
         long batchPk;
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("select nextval(pg_get_serial_sequence('batches', 'batch_pk'))")) {
@@ -142,11 +164,15 @@ public final class BatchIntake {
         PGCopyOutputStream copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class),
                 "copy items (batch_pk, seq, item_id, holder_name, id_number, card_number, amount_fen, household_head, "
                         + "proxy_id, phone, state, code, bank_code, updated_at) from stdin", 1 << 16);
+        RepeatedPersons persons = new RepeatedPersons();
         try {
             CopyRows rows = new CopyRows(copy);
             BatchParser.ItemSink sink = item -> {
                 ItemChecks.Verdict verdict = checks.check(item.name(), item.idNumber(), item.cardNumber(),
                         item.amountFen(), item.proxyId(), item.phone(), today);
+                if (verdict.passed()) {
+                    persons.add(item.seq(), item.idNumber());
+                }
                 try {
                     rows.number(batchPk).number(item.seq()).text(item.itemId()).text(item.name()).text(item.idNumber())
                             .text(item.cardNumber()).number(item.amountFen()).bool(item.householdHead())
@@ -167,6 +193,7 @@ public final class BatchIntake {
                 copy.cancelCopy();
             }
         }
+        timer.lap("stream");
         if (signature != null) {
             signature.verify();
             nonces.spend(connection, clientId, signature.nonce());
@@ -194,9 +221,12 @@ public final class BatchIntake {
             Long raced = existingBatch(connection, clientId, header.batchId(), parsed.contentSm3());
             throw new AlreadyStored(new Accepted(raced == null ? -1 : raced, header.batchId(), false, 0));
         }
-        screen(connection, batchPk, header, programme, now);
+        timer.lap("header");
+        screen(connection, batchPk, header, programme, now, persons.passed(), persons.seqsOfRepeatedPersons(), timer);
         outbox.enqueueResults(connection, batchPk, header.batchId(), reportable(connection, batchPk));
         var tally = outbox.settle(connection, batchPk, header.batchId(), true);
+        timer.lap("outbox");
+        log.debug("batch {}: {}", header.batchId(), timer);
         long micros = Math.max(1, (System.nanoTime() - startNanos) / 1_000);
         log.info("batch {} from {} accepted: {} items, {} fen; validated {}, rejected {}, held {}; stored in {} ms "
                 + "({} items/s before commit)", header.batchId(), clientId, header.itemCount(), header.totalAmountFen(),
@@ -282,31 +312,31 @@ public final class BatchIntake {
     /**
      * The set-based checks, run on the items that passed their own checks, in {@link ItemCode}'s
      * precedence: the programme's cap and household rule, blocked persons and the card registry,
-     * then duplicates within the batch and across batches. Each touches only the items that fail,
-     * few in a normal batch. Then the passing items claim their entitlements and every item gets
-     * its one intake event.
+     * then duplicates within the batch and across batches. Each changes only the items that fail,
+     * few in a normal batch. The passing items claim their entitlements, and every item gets its one
+     * intake event.
      */
-    private void screen(Connection connection, long batchPk, BatchHeader header, Programme programme, Timestamp now)
-            throws SQLException {
+    private void screen(Connection connection, long batchPk, BatchHeader header, Programme programme, Timestamp now,
+            int passedOwnChecks, int[] repeatedPersonSeqs, IntakeTimer timer) throws SQLException {
+        int passing = passedOwnChecks;
         boolean registryLoaded;
         try (Statement statement = connection.createStatement()) {
-            // Every statement below is meant to walk indexes: this batch's rows (not yet analysed) by
-            // the primary key, the feeds and entitlements by theirs. Statistics of rows inserted a
-            // moment ago are stale, and a planner trusting them would scan a million-row table once
-            // per item; for this transaction, sequential scans are off.
+            // Every statement below walks indexes: this batch's rows by the primary key, the feeds and
+            // entitlements by theirs, one probe per item. Statistics of rows inserted a moment ago are
+            // stale, and a planner trusting them would scan a million-row table once per item, or hash
+            // a whole registry for one batch; for this transaction, only nested loops over indexes.
             statement.execute("set local enable_seqscan = off");
+            statement.execute("set local enable_hashjoin = off");
+            statement.execute("set local enable_mergejoin = off");
+            statement.execute("set local enable_material = off");
+            // the claims are sorted in memory, not on disk
+            statement.execute("set local work_mem = '64MB'");
             try (ResultSet rows = statement.executeQuery("select 1 from feed_loads where feed = 'CARD_REGISTRY'")) {
                 registryLoaded = rows.next();
             }
         }
-        // one pass: the first failing check of each item, then, among the items still passing, every
-        // later occurrence of the same person is a duplicate within the batch
         try (PreparedStatement screen = connection.prepareStatement(
-                "update items i set state = case when f.code = 'DUPLICATE_IN_BATCH' then 'HELD' else 'REJECTED' end, "
-                        + "code = f.code from (select seq, case when code is not null then code "
-                        + "  when row_number() over (partition by id_number, code is null order by seq) > 1 "
-                        + "  then 'DUPLICATE_IN_BATCH' end as code from ("
-                        + "select it.seq, it.id_number, coalesce("
+                "update items i set state = 'REJECTED', code = f.code from (select it.seq, coalesce("
                         + "  case when it.amount_fen > ? then 'AMOUNT_OVER_CAP' "
                         + "       when ? and not it.household_head then 'NOT_HOUSEHOLD_HEAD' end, "
                         + "  case b.reason when 'DECEASED' then 'PERSON_DECEASED' when 'BLOCKED' then 'PERSON_BLOCKED' end, "
@@ -316,15 +346,32 @@ public final class BatchIntake {
                         + "from items it "
                         + "left join blocked_persons b on b.id_number = it.id_number "
                         + "left join card_registry r on r.card_number = it.card_number "
-                        + "where it.batch_pk = ? and it.state = 'VALIDATED') checked) f "
+                        + "where it.batch_pk = ? and it.state = 'VALIDATED') f "
                         + "where i.batch_pk = ? and i.seq = f.seq and f.code is not null")) {
             screen.setLong(1, programme.itemCapFen());
             screen.setBoolean(2, programme.household());
             screen.setBoolean(3, registryLoaded);
             screen.setLong(4, batchPk);
             screen.setLong(5, batchPk);
-            screen.executeUpdate();
+            passing -= screen.executeUpdate();
         }
+        timer.lap("screen");
+        // Within the batch: among the items still passing, a person's first item stays, the later
+        // ones are held. Only the items whose person occurs more than once are looked at.
+        if (repeatedPersonSeqs.length > 0) {
+            try (PreparedStatement repeated = connection.prepareStatement(
+                    "update items i set state = 'HELD', code = 'DUPLICATE_IN_BATCH' from (select seq, "
+                            + "row_number() over (partition by id_number order by seq) as occurrence from items "
+                            + "where batch_pk = ? and seq = any(?) and state = 'VALIDATED') d "
+                            + "where i.batch_pk = ? and i.seq = d.seq and d.occurrence > 1")) {
+                repeated.setLong(1, batchPk);
+                repeated.setArray(2, connection.createArrayOf("integer",
+                        java.util.Arrays.stream(repeatedPersonSeqs).boxed().toArray()));
+                repeated.setLong(3, batchPk);
+                passing -= repeated.executeUpdate();
+            }
+        }
+        timer.lap("repeated");
         // Across batches: a person whose entitlement (programme, period) another item holds, paid or
         // in flight, is a duplicate. Batches of one programme and period pass this point one at a
         // time (a transaction lock), so two batches naming the same person cannot both claim them.
@@ -332,42 +379,49 @@ public final class BatchIntake {
             lock.setString(1, "entitlements:" + header.programCode() + ":" + header.period());
             lock.execute();
         }
-        try (Statement statement = connection.createStatement()) {
-            // one index probe per item, whatever the (stale) statistics say
-            statement.execute("set local enable_hashjoin = off");
-            statement.execute("set local enable_mergejoin = off");
-            statement.execute("set local enable_material = off");
-        }
-        try (PreparedStatement across = connection.prepareStatement(
-                "update items i set state = 'HELD', code = 'DUPLICATE_ACROSS_BATCHES' "
-                        + "where i.batch_pk = ? and i.state = 'VALIDATED' and exists (select 1 from entitlements e "
-                        + "where e.program_code = ? and e.period = ? and e.id_number = i.id_number)")) {
-            across.setLong(1, batchPk);
-            across.setString(2, header.programCode());
-            across.setString(3, header.period());
-            across.executeUpdate();
-        }
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("reset enable_hashjoin");
-            statement.execute("reset enable_mergejoin");
-            statement.execute("reset enable_material");
-        }
+        // The check and the claim are one statement: an item whose person's entitlement someone holds
+        // claims nothing; the items left without a claim are then held. In a normal batch that is
+        // none, and the second statement does not run.
+        int claimed;
         try (PreparedStatement claim = connection.prepareStatement(
                 "insert into entitlements (program_code, period, id_number, batch_pk, seq) "
-                        + "select ?, ?, id_number, batch_pk, seq from items where batch_pk = ? and state = 'VALIDATED' "
+                        + "select ?, ?, i.id_number, i.batch_pk, i.seq from items i where i.batch_pk = ? and i.state = 'VALIDATED' "
+                        + "and not exists (select 1 from entitlements e "
+                        + "where e.program_code = ? and e.period = ? and e.id_number = i.id_number) "
                         // in key order: the index fills page by page instead of touching pages at random
-                        + "order by id_number")) {
+                        + "order by i.id_number")) {
             claim.setString(1, header.programCode());
             claim.setString(2, header.period());
             claim.setLong(3, batchPk);
-            claim.executeUpdate();
+            claim.setString(4, header.programCode());
+            claim.setString(5, header.period());
+            claimed = claim.executeUpdate();
         }
+        if (claimed != passing) {
+            try (PreparedStatement across = connection.prepareStatement(
+                    "update items i set state = 'HELD', code = 'DUPLICATE_ACROSS_BATCHES' "
+                            + "where i.batch_pk = ? and i.state = 'VALIDATED' and not exists (select 1 from entitlements e "
+                            + "where e.program_code = ? and e.period = ? and e.id_number = i.id_number "
+                            + "and e.batch_pk = i.batch_pk and e.seq = i.seq)")) {
+                across.setLong(1, batchPk);
+                across.setString(2, header.programCode());
+                across.setString(3, header.period());
+                across.executeUpdate();
+            }
+        }
+        timer.lap("claims");
         try (PreparedStatement events = connection.prepareStatement(
                 "insert into item_events (batch_pk, seq, from_state, to_state, code, cause, at) "
                         + "select batch_pk, seq, 'RECEIVED', state, code, 'intake', ? from items where batch_pk = ?")) {
             events.setTimestamp(1, now);
             events.setLong(2, batchPk);
             events.executeUpdate();
+        }
+        timer.lap("events");
+        try (Statement statement = connection.createStatement()) {
+            for (String setting : new String[] {"enable_seqscan", "enable_hashjoin", "enable_mergejoin", "enable_material", "work_mem"}) {
+                statement.execute("reset " + setting);
+            }
         }
     }
 

@@ -49,6 +49,18 @@ public final class IdentityNumbers {
         return null;
     }
 
+    /**
+     * A valid identity number as a number that names the same person exactly: its first 17 digits
+     * (the 18th is their check character). Only for numbers {@link #check} passed.
+     */
+    public static long personKey(String validIdNumber) {
+        long key = 0;
+        for (int i = 0; i < LENGTH - 1; i++) {
+            key = key * 10 + (validIdNumber.charAt(i) - '0');
+        }
+        return key;
+    }
+
     /** The check character for the first 17 digits. */
     public static char checkCharacter(CharSequence first17) {
         int sum = 0;

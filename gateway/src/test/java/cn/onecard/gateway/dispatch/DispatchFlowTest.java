@@ -170,6 +170,9 @@ class DispatchFlowTest {
         await("the batch is reported", () -> batchState(batchId).equals("REPORTED"));
 
         assertThat(itemStates(batchId)).containsExactly("PAID:PAID", "FAILED:BANK_ACCOUNT_CLOSED", "PAID:PAID", "PAID:PAID");
+        assertThat(jdbc.queryForList("select i.seq from entitlements e join items i using (batch_pk, seq) "
+                + "join batches b using (batch_pk) where b.batch_id = ? order by i.seq", Integer.class, batchId))
+                .as("the failed item released its entitlement; the paid ones keep theirs").containsExactly(1, 3, 4);
         Map<String, Integer> reportsPerItem = new HashMap<>();
         Map<String, JsonNode> reports = finalReports(batchId, reportsPerItem);
         assertThat(reports).hasSize(4);

@@ -201,6 +201,46 @@ class BatchApiTest {
     }
 
     @Test
+    void submit_samePersonThreeTimes_holdsAllButTheFirst() {
+        Map<String, Object> first = goodItem("first");
+        Map<String, Object> other = goodItem("other");
+        Map<String, Object> second = goodItem("second");
+        Map<String, Object> third = goodItem("third");
+        second.put("idNumber", first.get("idNumber"));
+        third.put("idNumber", first.get("idNumber"));
+        Map<String, Object> batch = batch("P29", List.of(first, other, second, third));
+
+        assertThat(client.post("/api/v1/batches", json(batch)).statusCode()).isEqualTo(202);
+
+        assertThat(codes(batch)).containsExactly("VALIDATED:", "VALIDATED:", "HELD:DUPLICATE_IN_BATCH",
+                "HELD:DUPLICATE_IN_BATCH");
+    }
+
+    @Test
+    void submit_samePersonTwiceWhereTheFirstItemFailsAScreen_paysTheSecond() {
+        // the duplicate check looks only at the items still passing: the person's first payable item stays
+        Map<String, Object> lostCard = goodItem("lost-card");
+        Map<String, Object> goodCard = goodItem("good-card");
+        goodCard.put("idNumber", lostCard.get("idNumber"));
+        Map<String, Object> overCap = goodItem("over-cap");
+        overCap.put("idNumber", lostCard.get("idNumber"));
+        overCap.put("amountFen", 100_000_000L);
+        jdbc.update("insert into card_registry values (?, ?, 'LOST_FORMAL')", lostCard.get("cardNumber"), lostCard.get("idNumber"));
+        jdbc.update("insert into card_registry values (?, ?, 'NORMAL')", goodCard.get("cardNumber"), goodCard.get("idNumber"));
+        jdbc.update("insert into card_registry values (?, ?, 'NORMAL')", overCap.get("cardNumber"), overCap.get("idNumber"));
+        jdbc.update("insert into feed_loads values ('CARD_REGISTRY', 3, 'test', now()) on conflict do nothing");
+        try {
+            Map<String, Object> batch = batch("P29", List.of(lostCard, overCap, goodCard));
+
+            assertThat(client.post("/api/v1/batches", json(batch)).statusCode()).isEqualTo(202);
+
+            assertThat(codes(batch)).containsExactly("REJECTED:CARD_LOST_FORMAL", "REJECTED:AMOUNT_OVER_CAP", "VALIDATED:");
+        } finally {
+            jdbc.update("delete from feed_loads where feed = 'CARD_REGISTRY'");
+        }
+    }
+
+    @Test
     void submit_personAlreadyInAnotherBatchOfTheSameProgrammeAndPeriod_isHeld() {
         Map<String, Object> earlier = goodItem("e1");
         Map<String, Object> batch1 = batch("P29", List.of(earlier));
