@@ -418,11 +418,7 @@ public final class BatchIntake {
             events.executeUpdate();
         }
         timer.lap("events");
-        try (Statement statement = connection.createStatement()) {
-            for (String setting : new String[] {"enable_seqscan", "enable_hashjoin", "enable_mergejoin", "enable_material", "work_mem"}) {
-                statement.execute("reset " + setting);
-            }
-        }
+        // the settings stay until the commit: the outbox's reads of this batch walk its key as well
     }
 
     private List<ReportedItem> reportable(Connection connection, long batchPk) throws SQLException {
