@@ -29,7 +29,11 @@ interface BankFileTransport extends RemoteFolder {
     boolean exists(String path) throws IOException;
 
     /** The whole file; refused with {@link FileTooLargeException} beyond {@code bytesMax}. */
-    byte[] read(String path, long bytesMax) throws IOException;
+    default byte[] read(String path, long bytesMax) throws IOException {
+        java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+        download(path, content, bytesMax);
+        return content.toByteArray();
+    }
 
     void remove(String path) throws IOException;
 

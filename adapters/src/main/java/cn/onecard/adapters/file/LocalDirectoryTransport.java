@@ -45,17 +45,6 @@ final class LocalDirectoryTransport implements BankFileTransport {
     }
 
     @Override
-    public synchronized byte[] read(String path, long bytesMax) throws IOException {
-        try (InputStream in = Files.newInputStream(resolve(path))) {
-            byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bytesMax + 1));
-            if (content.length > bytesMax) {
-                throw new FileTooLargeException(path, bytesMax);
-            }
-            return content;
-        }
-    }
-
-    @Override
     public synchronized long download(String path, OutputStream sink, long bytesMax) throws IOException {
         Path file = resolve(path);
         if (Files.size(file) > bytesMax) {

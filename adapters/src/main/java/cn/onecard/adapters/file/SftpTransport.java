@@ -213,20 +213,6 @@ final class SftpTransport implements BankFileTransport {
     }
 
     @Override
-    public synchronized byte[] read(String path, long bytesMax) throws IOException {
-        String remotePath = remote(path);
-        return call(channel -> {
-            try (InputStream in = channel.read(remotePath)) {
-                byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bytesMax + 1));
-                if (content.length > bytesMax) {
-                    throw new FileTooLargeException(path, bytesMax);
-                }
-                return content;
-            }
-        });
-    }
-
-    @Override
     public synchronized long download(String path, OutputStream sink, long bytesMax) throws IOException {
         String remotePath = remote(path);
         return call(channel -> {

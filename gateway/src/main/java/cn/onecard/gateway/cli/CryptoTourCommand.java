@@ -59,7 +59,7 @@ final class CryptoTourCommand implements Callable<Integer> {
 
     private int runSteps() throws IOException {
         out.println("OneCard Gateway demo: the crypto round trip between a treasury and an agent bank");
-        out.println("(the payment demo of a whole batch comes with the gateway core)");
+        out.println("(a whole batch paid end to end: ./onecard demo)");
         out.println("working in " + workspace);
 
         heading("The treasury and the agent bank each generate an SM2 key pair (PEM, as OpenSSL 3 writes)");

@@ -185,16 +185,13 @@ public final class DispatchLedger {
     /** Records a send's receipt: sent (results now due), or to be sent again after {@code retryAfter}. */
     public void recordSend(PendingDispatch pending, SendReceipt receipt, Duration resultDeadline, Duration retryAfter) {
         Timestamp now = Timestamp.from(clock.instant());
-        String sql = switch (receipt) {
-            case SendReceipt.Sent sent -> "update dispatches set state = 'SENT', send_attempts = send_attempts + 1, "
-                    + "transport_name = ?, last_send_result = 'SENT', results_due_at = ?, next_send_at = null, updated_at = ? "
-                    + "where dispatch_pk = ? and state = 'PREPARED'";
-            case SendReceipt.NotSent notSent -> "update dispatches set send_attempts = send_attempts + 1, "
-                    + "last_send_result = ?, next_send_at = ?, updated_at = ? where dispatch_pk = ? and state = 'PREPARED'";
-            // a file bank recognises a resend by its id, so an unclear send is simply sent again
-            case SendReceipt.Unknown unknown -> "update dispatches set send_attempts = send_attempts + 1, "
-                    + "last_send_result = ?, next_send_at = ?, updated_at = ? where dispatch_pk = ? and state = 'PREPARED'";
-        };
+        // a file bank recognises a resend by its id, so an unclear send is simply sent again, as a failed one is
+        String sql = receipt instanceof SendReceipt.Sent
+                ? "update dispatches set state = 'SENT', send_attempts = send_attempts + 1, "
+                        + "transport_name = ?, last_send_result = 'SENT', results_due_at = ?, next_send_at = null, updated_at = ? "
+                        + "where dispatch_pk = ? and state = 'PREPARED'"
+                : "update dispatches set send_attempts = send_attempts + 1, "
+                        + "last_send_result = ?, next_send_at = ?, updated_at = ? where dispatch_pk = ? and state = 'PREPARED'";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement update = connection.prepareStatement(sql)) {
             switch (receipt) {
@@ -219,7 +216,6 @@ public final class DispatchLedger {
         }
     }
 
-    /** A sent dispatch whose results are overdue, with how many of its items still wait. */
     /**
      * A sent dispatch whose results are overdue.
      *

@@ -1,6 +1,6 @@
 package cn.onecard.gateway.feeds;
 
-import cn.onecard.crypto.Sm3;
+import cn.onecard.crypto.Sm3InputStream;
 import cn.onecard.gateway.db.CopyRows;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -83,21 +82,11 @@ public final class FeedLoader {
 
     /** Loads the feed; returns the number of rows. */
     public int load(Feed feed, InputStream content) throws IOException {
-        Sm3.Hasher hasher = Sm3.newHasher();
-        InputStream hashing = new java.io.FilterInputStream(content) {
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                int n = super.read(buffer, offset, length);
-                if (n > 0) {
-                    hasher.update(buffer, offset, n);
-                }
-                return n;
-            }
-        };
+        Sm3InputStream hashing = new Sm3InputStream(content);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                int rows = loadInTransaction(connection, feed, hashing, hasher);
+                int rows = loadInTransaction(connection, feed, hashing);
                 connection.commit();
                 log.info("feed {} loaded: {} rows", feed, rows);
                 return rows;
@@ -114,7 +103,7 @@ public final class FeedLoader {
         }
     }
 
-    private int loadInTransaction(Connection connection, Feed feed, InputStream content, Sm3.Hasher hasher)
+    private int loadInTransaction(Connection connection, Feed feed, Sm3InputStream content)
             throws SQLException, IOException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("create temp table feed_rows (like " + feed.table + " including all) on commit drop");
@@ -174,7 +163,7 @@ public final class FeedLoader {
                         + "content_sm3 = excluded.content_sm3, loaded_at = excluded.loaded_at")) {
             record.setString(1, feed.name());
             record.setInt(2, rows);
-            record.setString(3, HexFormat.of().formatHex(hasher.finish()));
+            record.setString(3, content.digestToEndHex());
             record.setTimestamp(4, Timestamp.from(clock.instant()));
             record.executeUpdate();
         }

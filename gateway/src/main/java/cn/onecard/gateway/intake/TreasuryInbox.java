@@ -5,6 +5,7 @@ import cn.onecard.crypto.EnvelopeInfo;
 import cn.onecard.crypto.EnvelopeOpener;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.crypto.Sm2PublicKey;
+import cn.onecard.crypto.Sm3InputStream;
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
 import java.io.BufferedInputStream;

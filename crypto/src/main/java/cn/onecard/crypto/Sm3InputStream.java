@@ -1,6 +1,5 @@
-package cn.onecard.gateway.intake;
+package cn.onecard.crypto;
 
-import cn.onecard.crypto.Sm3;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HexFormat;
@@ -10,15 +9,17 @@ import java.util.HexFormat;
  * same read that opens it. Extends {@link InputStream} itself (not {@code FilterInputStream}) so that
  * no inherited shortcut ({@code transferTo}, {@code skip}) can pass bytes by the digest.
  */
-final class Sm3InputStream extends InputStream {
+public final class Sm3InputStream extends InputStream {
 
     private static final int DRAIN_BUFFER_BYTES = 64 * 1024;
 
     private final InputStream in;
     private final Sm3.Hasher hasher = Sm3.newHasher();
     private String digestHex;
+    /** The end was read: nothing is left to drain (the reader may have closed the stream since). */
+    private boolean ended;
 
-    Sm3InputStream(InputStream in) {
+    public Sm3InputStream(InputStream in) {
         this.in = in;
     }
 
@@ -27,6 +28,8 @@ final class Sm3InputStream extends InputStream {
         int b = in.read();
         if (b >= 0) {
             hasher.update(new byte[] {(byte) b});
+        } else {
+            ended = true;
         }
         return b;
     }
@@ -36,6 +39,8 @@ final class Sm3InputStream extends InputStream {
         int n = in.read(buffer, offset, length);
         if (n > 0) {
             hasher.update(buffer, offset, n);
+        } else if (n < 0) {
+            ended = true;
         }
         return n;
     }
@@ -46,10 +51,10 @@ final class Sm3InputStream extends InputStream {
     }
 
     /** Reads what is left unread, then returns the hex SM3 of the whole stream (the same on every call). */
-    String digestToEndHex() throws IOException {
+    public String digestToEndHex() throws IOException {
         if (digestHex == null) {
             byte[] buffer = new byte[DRAIN_BUFFER_BYTES];
-            while (read(buffer, 0, buffer.length) != -1) {
+            while (!ended && read(buffer, 0, buffer.length) != -1) {
                 // digested in read
             }
             digestHex = HexFormat.of().formatHex(hasher.finish());
