@@ -23,7 +23,9 @@ public record BankAlert(String bankCode, Kind kind, String source, String detail
         /** The bank refused a whole payment file (its result file says so). */
         DISPATCH_REFUSED,
         /** The bank's server cannot be reached or refuses the gateway; results wait. */
-        BANK_UNREACHABLE
+        BANK_UNREACHABLE,
+        /** A payment file could not be sent (written, protected or uploaded); it is tried again, and waits for an operator when it cannot be written at all. */
+        DISPATCH_NOT_SENT
     }
 
     public BankAlert {

@@ -69,6 +69,8 @@ public class EmbeddedDatabaseConfiguration {
         config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
         config.setMaximumPoolSize(16);
         config.setPoolName("onecard-embedded");
+        // the server's error detail quotes row values (names, identity and card numbers) into exception messages
+        config.addDataSourceProperty("logServerErrorDetail", "false");
         return new HikariDataSource(config);
     }
 }

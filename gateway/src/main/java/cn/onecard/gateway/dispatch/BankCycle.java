@@ -1,6 +1,7 @@
 package cn.onecard.gateway.dispatch;
 
 import cn.onecard.adapters.BankAdapter;
+import cn.onecard.adapters.BankAlert;
 import cn.onecard.adapters.BankCapabilities;
 import cn.onecard.adapters.Dispatch;
 import cn.onecard.adapters.SendReceipt;
@@ -73,6 +74,9 @@ public final class BankCycle {
         }
         LocalDate businessDate = now.toLocalDate();
         for (int files = 0; files < DISPATCHES_PER_CYCLE_MAX; files++) {
+            if (files > 0 && !leases.acquire(leaseName, settings.leaseTtl())) {
+                return;
+            }
             int claimed = dispatches.prepare(adapter.bankCode(), capabilities.dispatchItemsMax(), businessDate);
             if (claimed < capabilities.dispatchItemsMax()) {
                 break;
@@ -98,15 +102,30 @@ public final class BankCycle {
 
     private void sendDue() {
         for (DispatchLedger.PendingDispatch pending : dispatches.dueForSending(adapter.bankCode(), DISPATCHES_PER_CYCLE_MAX)) {
+            // a cycle of many sends may outlast the lease: renewed before each, and given up when lost,
+            // so that two nodes never write the same file at once
+            if (!leases.acquire(leaseName, settings.leaseTtl())) {
+                return;
+            }
             Dispatch dispatch = dispatches.load(pending);
-            SendReceipt receipt = adapter.send(dispatch);
+            SendReceipt receipt;
+            try {
+                receipt = adapter.send(dispatch);
+            } catch (RuntimeException e) {
+                // one dispatch the adapter cannot handle must not keep the bank's other dispatches waiting
+                receipt = new SendReceipt.NotSent("the adapter failed: " + e.getClass().getSimpleName());
+            }
             dispatches.recordSend(pending, receipt, adapter.capabilities().resultDeadline(), settings.retryAfter());
             switch (receipt) {
                 case SendReceipt.Sent sent -> log.info("dispatch {} sent to {} as {} ({} items, attempt {})",
                         pending.dispatchId(), adapter.bankCode(), sent.transportName(), dispatch.instructions().size(),
                         dispatch.sendAttempt());
-                case SendReceipt.NotSent notSent -> log.warn("dispatch {} not sent to {}: {}; retrying in {}",
-                        pending.dispatchId(), adapter.bankCode(), notSent.reason(), settings.retryAfter());
+                case SendReceipt.NotSent notSent -> {
+                    log.warn("dispatch {} not sent to {}: {}; retrying in {}",
+                            pending.dispatchId(), adapter.bankCode(), notSent.reason(), settings.retryAfter());
+                    results.alert(new BankAlert(adapter.bankCode(), BankAlert.Kind.DISPATCH_NOT_SENT, pending.dispatchId(),
+                            notSent.reason()));
+                }
                 case SendReceipt.Unknown unknown -> log.warn("dispatch {} may not have reached {}: {}; sending it again "
                         + "under the same id in {}", pending.dispatchId(), adapter.bankCode(), unknown.reason(), settings.retryAfter());
             }

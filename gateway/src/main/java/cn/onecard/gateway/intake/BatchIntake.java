@@ -219,7 +219,10 @@ public final class BatchIntake {
         if (!insertBatch(connection, batchPk, clientId, source, header, parsed.contentSm3())) {
             // another request stored the same batch id a moment ago
             Long raced = existingBatch(connection, clientId, header.batchId(), parsed.contentSm3());
-            throw new AlreadyStored(new Accepted(raced == null ? -1 : raced, header.batchId(), false, 0));
+            if (raced == null) {
+                throw new IllegalStateException("batch " + header.batchId() + " conflicts with a batch the ledger does not show");
+            }
+            throw new AlreadyStored(new Accepted(raced, header.batchId(), false, 0));
         }
         timer.lap("header");
         screen(connection, batchPk, header, programme, now, persons.passed(), persons.seqsOfRepeatedPersons(), timer);

@@ -125,12 +125,16 @@ public final class Walls {
 
         // the banks: what they paid of this batch is exactly what the gateway holds PAID, and nothing twice
         Map<String, Long> paidCountByBank = new TreeMap<>();
+        Set<String> batchPrefixes = batchPrefixes(referencesOfBatch);
         for (String bank : SimulatedWorld.BANKS) {
             JsonNode ledger = world.bankLedger(bank);
             assertThat(ledger.get("referencesPaidMoreThanOnce").asLong()).as(bank + " paid no reference twice").isZero();
             Map<String, Long> bankPaid = new HashMap<>();
             for (JsonNode payment : ledger.get("payments")) {
                 String reference = payment.get("reference").asString();
+                // a reference is 'OC' + the batch's 10-digit key + the item's seq: one the gateway never
+                // gave an item of this batch would be a payment made twice under a new reference
+                assertThat(referencesOfBatch.contains(reference) || batchPrefixes.stream().noneMatch(reference::startsWith)).as(bank + " paid " + reference + ", no item's reference").isTrue();
                 if (referencesOfBatch.contains(reference)) {
                     assertThat(bankPaid.put(reference, payment.get("amountFen").asLong()))
                             .as(bank + " paid " + reference + " once").isNull();
@@ -214,5 +218,12 @@ public final class Walls {
                 return items;
             }
         }
+    }
+
+    /** The batch keys' reference prefixes ('OC' + 10 digits) of these references. */
+    private static Set<String> batchPrefixes(Set<String> references) {
+        Set<String> prefixes = new HashSet<>();
+        references.forEach(reference -> prefixes.add(reference.substring(0, Math.min(12, reference.length()))));
+        return prefixes;
     }
 }
