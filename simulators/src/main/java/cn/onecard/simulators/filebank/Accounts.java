@@ -1,5 +1,6 @@
 package cn.onecard.simulators.filebank;
 
+import cn.onecard.simulators.population.Masking;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -62,7 +63,7 @@ final class Accounts {
 
         @Override
         public String toString() {
-            return "Account[" + Masks.card(cardNumber) + " " + state + "]";
+            return "Account[" + Masking.number(cardNumber) + " " + state + "]";
         }
     }
 
@@ -126,7 +127,7 @@ final class Accounts {
             }
             Account account = new Account(card, name, idNumber, state, Long.parseLong(fields[4]));
             if (accounts.putIfAbsent(card, account) != null) {
-                throw new IllegalArgumentException(where + ": card number " + Masks.card(card) + " appears twice");
+                throw new IllegalArgumentException(where + ": card number " + Masking.number(card) + " appears twice");
             }
         }
         return new Accounts(accounts);
@@ -140,7 +141,7 @@ final class Accounts {
     void credit(String cardNumber, long amountFen) {
         Account account = byCardNumber.get(cardNumber);
         if (account == null) {
-            throw new IllegalStateException("credit to an unknown account " + Masks.card(cardNumber));
+            throw new IllegalStateException("credit to an unknown account " + Masking.number(cardNumber));
         }
         account.balanceFen = Math.addExact(account.balanceFen, amountFen);
     }

@@ -1,5 +1,7 @@
 package cn.onecard.simulators.filebank;
 
+import cn.onecard.simulators.population.Masking;
+
 /**
  * What the bank did with one record, and the result part (1, 2, ...) that reports it. Holds the
  * card number because result files echo it; {@link #toString()} masks it.
@@ -9,7 +11,7 @@ record RecordResult(int sequence, String reference, String cardNumber, long amou
 
     @Override
     public String toString() {
-        return "RecordResult[" + sequence + " " + reference + " " + Masks.card(cardNumber) + " " + amountFen
+        return "RecordResult[" + sequence + " " + reference + " " + Masking.number(cardNumber) + " " + amountFen
                 + " fen " + outcome + " part " + part + "]";
     }
 }

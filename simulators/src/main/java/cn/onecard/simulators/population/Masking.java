@@ -6,13 +6,14 @@ public final class Masking {
     private Masking() {
     }
 
-    /** A card or identity number: first 6, stars, last 4 (all stars when 10 or shorter). */
+    /** A card or identity number: first 6, stars, last 4 (all stars when shorter than 12). */
     public static String number(String value) {
         if (value == null) {
             return "null";
         }
         int length = value.length();
-        if (length <= 10) {
+        // shorter than 12, first 6 and last 4 would show nearly all of it
+        if (length < 12) {
             return "*".repeat(length);
         }
         return value.substring(0, 6) + "*".repeat(length - 10) + value.substring(length - 4);
