@@ -205,7 +205,13 @@ public final class IsoServer implements AutoCloseable {
             handlers.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly(); // runs the answers' pending writes first
+        // The last handlers' answers wait in their connections' event-loop queues; a closing event loop
+        // closes its channels before it runs what is queued, so each connection is written out first:
+        // this empty write is queued behind the answers and completes once they are flushed.
+        for (Channel channel : connections) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("iso8583 server {} on port {} closed", dialect.name(), port);
     }
 
