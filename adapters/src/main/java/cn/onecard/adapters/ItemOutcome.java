@@ -1,41 +1,29 @@
 package cn.onecard.adapters;
 
+import cn.onecard.iso8583.Disposition;
 import java.util.Objects;
 
 /**
  * The bank's word on one item, already mapped through the bank's code table.
  *
- * @param bankReference the item's reference, as sent
- * @param disposition   paid, failed, or unknown (the bank's answer does not settle it)
- * @param resultCode    the gateway's code for the outcome ({@code PAID} when paid; see
- *                      {@code docs/codes.md})
- * @param bankResultCode the bank's own code, kept for reconciliation and the operator
- * @param amountFen     the amount the bank reports for the item, in fen
+ * @param bankReference  the item's reference, as sent
+ * @param outcome        the gateway's outcome code; its disposition says what it means for the money
+ * @param bankResultCode the bank's own code, kept for reconciliation and the operator (empty when the
+ *                       bank gave none)
+ * @param amountFen      the amount the bank reports for the item, in fen
  */
-public record ItemOutcome(
-        String bankReference,
-        Disposition disposition,
-        String resultCode,
-        String bankResultCode,
-        long amountFen) {
-
-    /** What an outcome means for the item. */
-    public enum Disposition {
-        /** Money is on the card. Final. */
-        PAID,
-        /** The bank did not pay and never will under this reference. Final. */
-        FAILED,
-        /**
-         * The bank's answer does not settle the item (a "duplicate record" answer, an answer the
-         * code table does not know): settled later by inquiry, reconciliation or an operator.
-         */
-        UNKNOWN
-    }
+public record ItemOutcome(String bankReference, BankOutcome outcome, String bankResultCode, long amountFen) {
 
     public ItemOutcome {
         Objects.requireNonNull(bankReference, "bankReference");
-        Objects.requireNonNull(disposition, "disposition");
-        Objects.requireNonNull(resultCode, "resultCode");
+        Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(bankResultCode, "bankResultCode");
+        if (outcome.scope() == BankOutcome.Scope.DISPATCH) {
+            throw new IllegalArgumentException(outcome + " describes a whole dispatch, not an item");
+        }
+    }
+
+    public Disposition disposition() {
+        return outcome.disposition();
     }
 }

@@ -41,7 +41,7 @@ public record PaymentInstruction(
 
     @Override
     public String toString() {
-        return "PaymentInstruction[" + bankReference + ", card " + Masking.card(cardNumber) + ", "
+        return "PaymentInstruction[" + bankReference + ", card " + cn.onecard.iso8583.Masking.card(cardNumber) + ", "
                 + amountFen + " fen]";
     }
 }

@@ -27,17 +27,17 @@ public final class Dialect {
     private final Map<String, MessageLayout> layoutsByMti;
     private final MessageCodec codec;
     private final MacRule macRule;
-    private final CodeTable codes;
+    private final CodeTable<ResultCode> codes;
     private final List<String> matchFields;
     private final List<String> replyFields;
     private final int[] replyFieldNumbers;
-    private final Masking masking;
+    private final FieldMasking masking;
     private final Map<String, MessageType> messageTypes;
     private final String echoType;
 
     Dialect(String name, String description, Framing framing, MessageLayout base, Map<String, MessageLayout> layoutsByMti,
-            Charset textCharset, MacRule macRule, CodeTable codes, List<String> matchFields, List<String> replyFields,
-            Masking masking, Map<String, MessageType> messageTypes, String echoType) {
+            Charset textCharset, MacRule macRule, CodeTable<ResultCode> codes, List<String> matchFields, List<String> replyFields,
+            FieldMasking masking, Map<String, MessageType> messageTypes, String echoType) {
         this.name = name;
         this.description = description;
         this.framing = framing;
@@ -66,7 +66,7 @@ public final class Dialect {
         return framing;
     }
 
-    public CodeTable codes() {
+    public CodeTable<ResultCode> codes() {
         return codes;
     }
 
@@ -370,7 +370,7 @@ public final class Dialect {
         return field == null || dot < 0 ? field : field.subField(Integer.parseInt(path.substring(dot + 1)));
     }
 
-    Masking masking() {
+    FieldMasking masking() {
         return masking;
     }
 

@@ -97,13 +97,13 @@ final class DialectLoader {
         }
 
         MacRule macRule = macRule(source, reader, base, layouts);
-        CodeTable codes = codeTable(source, reader);
+        CodeTable<ResultCode> codes = codeTable(source, reader);
         if (macRule != null && !codes.hasCodeFor(ResultCode.MAC_ERROR)) {
             throw new DialectException(source + ": a dialect with a MAC rule needs a code for MAC_ERROR, to refuse a bad MAC");
         }
         List<MessageLayout> allLayouts = new ArrayList<>(layouts.values());
         allLayouts.add(base);
-        Masking masking = masking(source, reader, allLayouts);
+        FieldMasking masking = masking(source, reader, allLayouts);
 
         Dialect draft = new Dialect(name, reader.optional("description", ""), framing, base, layouts, charset, macRule, codes,
                 matchFields, replyFields, masking, Map.of(), null);
@@ -222,14 +222,18 @@ final class DialectLoader {
         return new MacRule(algorithm, field, macBytes, data, required);
     }
 
-    private static CodeTable codeTable(String source, Reader reader) {
+    private static CodeTable<ResultCode> codeTable(String source, Reader reader) {
         Map<String, ResultCode> meanings = new LinkedHashMap<>();
         for (String key : reader.keysStartingWith("code.")) {
             String code = key.substring("code.".length());
             if (code.isEmpty() || code.length() > 3) {
                 throw new DialectException(source + ": " + key + ": a response code has 1 to 3 characters");
             }
-            meanings.put(code, resultCode(source, key, reader.required(key)));
+            ResultCode meaning = resultCode(source, key, reader.required(key));
+            if (meaning == ResultCode.UNRECOGNISED) {
+                throw new DialectException(source + ": " + key + ": UNRECOGNISED is what a code the table does not list means");
+            }
+            meanings.put(code, meaning);
         }
         Map<ResultCode, String> answers = new LinkedHashMap<>();
         for (String key : reader.keysStartingWith("answer.")) {
@@ -240,7 +244,7 @@ final class DialectLoader {
             }
             answers.put(meaning, code);
         }
-        CodeTable table = new CodeTable(meanings, answers);
+        CodeTable<ResultCode> table = new CodeTable<>(ResultCode.class, ResultCode.UNRECOGNISED, meanings, answers, Map.of());
         for (ResultCode needed : List.of(ResultCode.APPROVED, ResultCode.FORMAT_ERROR, ResultCode.SYSTEM_MALFUNCTION)) {
             if (!table.hasCodeFor(needed)) {
                 throw new DialectException(source + ": the code table needs a code for " + needed);
@@ -258,9 +262,9 @@ final class DialectLoader {
         }
     }
 
-    /** Masking rules; a path needs to be defined in one layout only (48.2 may exist for some MTIs alone). */
-    private static Masking masking(String source, Reader reader, List<MessageLayout> layouts) {
-        Map<String, Masking.Style> rules = new HashMap<>(Masking.ALWAYS);
+    /** FieldMasking rules; a path needs to be defined in one layout only (48.2 may exist for some MTIs alone). */
+    private static FieldMasking masking(String source, Reader reader, List<MessageLayout> layouts) {
+        Map<String, FieldMasking.Style> rules = new HashMap<>(FieldMasking.ALWAYS);
         for (String key : List.of("mask.pan", "mask.hidden")) {
             for (String path : reader.list(key, "")) {
                 DialectException undefined = null;
@@ -276,16 +280,16 @@ final class DialectLoader {
                 if (undefined != null) {
                     throw undefined;
                 }
-                Masking.Style style = key.equals("mask.pan") ? Masking.Style.PAN : Masking.Style.HIDDEN;
+                FieldMasking.Style style = key.equals("mask.pan") ? FieldMasking.Style.PAN : FieldMasking.Style.HIDDEN;
                 String field = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
-                if (Masking.ALWAYS.get(field) == Masking.Style.HIDDEN && style != Masking.Style.HIDDEN) {
+                if (FieldMasking.ALWAYS.get(field) == FieldMasking.Style.HIDDEN && style != FieldMasking.Style.HIDDEN) {
                     throw new DialectException(source + ": " + key + " would show part of field " + path
                             + ", which is always wholly hidden");
                 }
                 rules.put(path, style);
             }
         }
-        return new Masking(rules);
+        return new FieldMasking(rules);
     }
 
     private static Map<String, MessageType> messageTypes(String source, Reader reader, Dialect draft) {

@@ -1,69 +1,60 @@
 package cn.onecard.iso8583;
 
-import java.util.Map;
-
 /**
- * Which values a dump may not show in clear: card numbers show their first 6 and last 4 digits;
- * tracks, PIN blocks, keys, names and identity numbers show nothing but their length. Every dump
- * of a message ({@link Dialect#describe}, {@link Dialect#dump}) passes through here.
+ * The project's one masking of personal data, for anything a person may read: log lines, exception
+ * messages, API listings, message dumps. Card and identity numbers keep at most their first 6 and
+ * last 4 characters (PCI DSS's limit for a PAN), and only when at least {@link #KEEP_ENDS_CHARS_MIN}
+ * long, so that at least three characters are always hidden; names keep their first character;
+ * phone numbers their first 3 and last 4 digits. Every layer above (adapters, gateway) masks through
+ * here.
  */
-final class Masking {
+public final class Masking {
 
-    /** How a value is hidden. */
-    enum Style {
-        /** First 6 and last 4 characters kept, the rest replaced; wholly hidden when shorter than 13. */
-        PAN,
-        /** Every character replaced. */
-        HIDDEN
+    /** Shorter values are hidden whole: keeping 10 of them would show nearly all. */
+    public static final int KEEP_ENDS_CHARS_MIN = 13;
+    private static final int PHONE_CHARS_MIN = 11;
+
+    private Masking() {
     }
 
-    /** Fields hidden in every dialect, whatever its descriptor says: PAN, tracks 1 to 3, PIN block, ICC data. */
-    static final Map<String, Style> ALWAYS = Map.of("2", Style.PAN, "35", Style.HIDDEN, "36", Style.HIDDEN, "45", Style.HIDDEN,
-            "52", Style.HIDDEN, "55", Style.HIDDEN);
-
-    private final Map<String, Style> rules;
-
-    Masking(Map<String, Style> rules) {
-        this.rules = Map.copyOf(rules);
+    /** A card number (PAN): {@code 623595******1234}. */
+    public static String card(String cardNumber) {
+        return keepEnds(cardNumber);
     }
 
-    /** The style for a field or sub-field path; a rule on a field covers its sub-fields, and a field's hiding wins. */
-    Style styleFor(String path) {
-        int dot = path.indexOf('.');
-        Style fieldStyle = dot > 0 ? rules.get(path.substring(0, dot)) : null;
-        if (fieldStyle == Style.HIDDEN) {
-            return Style.HIDDEN;
-        }
-        Style style = rules.get(path);
-        return style != null ? style : fieldStyle;
+    /** A citizen identity number: {@code 110105********002X}. */
+    public static String idNumber(String idNumber) {
+        return keepEnds(idNumber);
     }
 
-    /**
-     * The style for a value held whole at {@code path}: its own rule, or hidden when a rule covers
-     * any of its sub-fields (a field with sub-fields may be set as one value).
-     */
-    Style styleForWhole(String path) {
-        Style style = styleFor(path);
-        if (style != null) {
-            return style;
+    /** A name: its first character (code point), then one star per further character. */
+    public static String name(String name) {
+        if (name == null || name.isEmpty()) {
+            return name;
         }
-        String prefix = path + ".";
-        for (String masked : rules.keySet()) {
-            if (masked.startsWith(prefix)) {
-                return Style.HIDDEN;
-            }
-        }
-        return null;
+        int first = name.offsetByCodePoints(0, 1);
+        return name.substring(0, first) + "*".repeat(Math.max(1, name.codePointCount(first, name.length())));
     }
 
-    static String mask(Style style, String text) {
-        if (style == null) {
-            return text;
+    /** A mobile number: {@code 138****5678}; shorter values hidden whole. */
+    public static String phone(String phone) {
+        if (phone == null || phone.length() < PHONE_CHARS_MIN) {
+            return hidden(phone);
         }
-        int length = text.length();
-        if (style == Style.PAN && length >= 13) {
-            return text.substring(0, 6) + "*".repeat(length - 10) + text.substring(length - 4);
+        return phone.substring(0, 3) + "*".repeat(phone.length() - 7) + phone.substring(phone.length() - 4);
+    }
+
+    /** First 6 and last 4 characters kept when the value has at least 13, else every character hidden. */
+    public static String keepEnds(String value) {
+        if (value == null || value.length() < KEEP_ENDS_CHARS_MIN) {
+            return hidden(value);
         }
-        return "*".repeat(length);
+        int length = value.length();
+        return value.substring(0, 6) + "*".repeat(length - 10) + value.substring(length - 4);
+    }
+
+    /** Every character replaced by a star; only the length shows. */
+    public static String hidden(String value) {
+        return value == null ? null : "*".repeat(value.length());
     }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * A message as a tree of names and strings (for JSON) and back, and as one masked log line. Fields
  * by number, sub-fields by their spec names, binary values in upper-case hex; sensitive values
- * masked by the dialect's {@link Masking} unless revealed.
+ * masked by the dialect's {@link FieldMasking} unless revealed.
  */
 final class MessageDescriber {
 
@@ -94,7 +94,7 @@ final class MessageDescriber {
 
     private String shown(String path, Object value, boolean reveal) {
         String text = value instanceof byte[] bytes ? HEX.formatHex(bytes) : String.valueOf(value);
-        return reveal ? text : Masking.mask(dialect.masking().styleForWhole(path), text);
+        return reveal ? text : FieldMasking.mask(dialect.masking().styleForWhole(path), text);
     }
 
     IsoMessage read(Map<String, ?> tree) {

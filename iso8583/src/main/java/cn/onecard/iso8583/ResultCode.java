@@ -45,18 +45,6 @@ public enum ResultCode {
     /** A code the dialect's table does not list. */
     UNRECOGNISED(999);
 
-    /** What the answer means for the money: the question every caller of a host asks first. */
-    public enum Disposition {
-        /** Done. */
-        APPROVED,
-        /** Refused for good: the host did not act and will not for this request. */
-        DECLINED,
-        /** The host did not act (busy, cut-over, bad format or MAC): the same request may be sent again later. */
-        NOT_PROCESSED,
-        /** The host may or may not have acted: settle by status inquiry, never by sending again blindly. */
-        UNKNOWN
-    }
-
     private final int number;
 
     ResultCode(int number) {

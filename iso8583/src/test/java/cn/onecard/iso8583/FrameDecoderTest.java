@@ -83,6 +83,7 @@ class FrameDecoderTest {
     @Test
     void frameNotCompletedInTime_endsTheConnection() {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(BINARY, COMPLETION));
+        channel.freezeTime(); // only advanceTimeBy moves the channel's time, however slow the machine
         byte[] frame = frame(BINARY, 40);
         channel.writeInbound(Unpooled.wrappedBuffer(frame, 0, 20));
 
@@ -98,6 +99,7 @@ class FrameDecoderTest {
     @Test
     void busyStreamThatAlwaysEndsAReadMidFrame_isNotTakenForASlowOne() {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(BINARY, COMPLETION));
+        channel.freezeTime(); // only advanceTimeBy moves the channel's time, however slow the machine
         byte[] frame = frame(BINARY, 40);
         channel.writeInbound(Unpooled.wrappedBuffer(frame, 0, 20));
         int frames = 0;
@@ -121,6 +123,7 @@ class FrameDecoderTest {
     @Test
     void frameCompletedBeforeItsDeadline_leavesNoDeadlineBehind() {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(BINARY, COMPLETION));
+        channel.freezeTime(); // only advanceTimeBy moves the channel's time, however slow the machine
         byte[] frame = frame(BINARY, 40);
 
         channel.writeInbound(Unpooled.wrappedBuffer(frame, 0, 20));

@@ -1,14 +1,15 @@
 package cn.onecard.adapters.file;
 
 import cn.onecard.adapters.BankAdapter;
-import cn.onecard.adapters.BankAlert;
 import cn.onecard.adapters.BankCapabilities;
+import cn.onecard.adapters.BankOutcome;
+import cn.onecard.adapters.BankReport;
+import cn.onecard.adapters.BankReportHandler;
 import cn.onecard.adapters.Dispatch;
 import cn.onecard.adapters.ItemOutcome;
-import cn.onecard.adapters.ResultDelivery;
-import cn.onecard.adapters.ResultHandler;
 import cn.onecard.adapters.SendReceipt;
 import cn.onecard.crypto.Sm3;
+import cn.onecard.iso8583.CodeTable;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,9 +18,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * failure before the publishing rename is {@link SendReceipt.NotSent} unless an earlier copy may
  * still lie in the inbox; a failure during it is {@link SendReceipt.Unknown}.
  *
- * <p>A result file is released (moved to {@code out/done/}) only after the handler returned
- * normally, or after a whole-file refusal was alerted; a file that does not verify or parse is
- * alerted and moved to {@code out/error/} beside a {@code .reason} file. Plain content stays in
+ * <p>A result file is released (moved to {@code out/done/}) only after the handler took its report
+ * (results, or a whole-file refusal); a file that does not verify or parse is reported unusable and
+ * moved to {@code out/error/} beside a {@code .reason} file. A dispatch whose instructions the layout
+ * cannot carry is {@link SendReceipt.NotEncodable}, naming every such instruction. Sends run on the
+ * adapter's own (virtual) threads and the transport takes one call at a time. Plain content stays in
  * memory (about twice a file's size while it is sent or taken). No log line holds personal data.
  */
 public final class FileBankAdapter implements BankAdapter {
@@ -57,6 +68,9 @@ public final class FileBankAdapter implements BankAdapter {
     private final FileProtector protector;
     private final BankFileTransport transport;
     private final ReentrantLock collecting = new ReentrantLock();
+    private final ExecutorService sending = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("file-bank-send-", 0).factory());
+    private final Set<CompletableFuture<SendReceipt>> inFlight = ConcurrentHashMap.newKeySet();
 
     /** Loads the layout, reads the transport's key files and checks the configuration against the layout. */
     public FileBankAdapter(FileBankConfig config) {
@@ -132,7 +146,7 @@ public final class FileBankAdapter implements BankAdapter {
     }
 
     @Override
-    public SendReceipt send(Dispatch dispatch) {
+    public CompletionStage<SendReceipt> send(Dispatch dispatch) {
         Objects.requireNonNull(dispatch, "dispatch");
         if (!dispatch.bankCode().equals(bankCode)) {
             throw new IllegalArgumentException("dispatch " + dispatch.dispatchId() + " is for bank " + dispatch.bankCode()
@@ -142,13 +156,30 @@ public final class FileBankAdapter implements BankAdapter {
             throw new IllegalArgumentException("dispatch " + dispatch.dispatchId() + " holds " + dispatch.instructions().size()
                     + " items; bank " + bankCode + " takes at most " + capabilities.dispatchItemsMax());
         }
+        CompletableFuture<SendReceipt> receipt;
+        try {
+            receipt = CompletableFuture.supplyAsync(() -> sendNow(dispatch), sending);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(new SendReceipt.NotSent("the adapter is closed"));
+        }
+        inFlight.add(receipt);
+        receipt.whenComplete((done, failure) -> inFlight.remove(receipt));
+        return receipt;
+    }
+
+    /** Renders, protects and publishes the dispatch; blocking. */
+    SendReceipt sendNow(Dispatch dispatch) {
         String name = PaymentFileWriter.fileName(layout, dispatch);
         ByteArrayOutputStream plain = new ByteArrayOutputStream(64 + dispatch.instructions().size() * 160);
         try {
             new PaymentFileWriter(layout, unitNumber).write(dispatch, plain);
         } catch (PaymentFileException e) {
             log.warn("bank {}: payment file {} cannot be written: {}", bankCode, name, e.getMessage());
-            return new SendReceipt.NotSent("payment file " + name + " cannot be written: " + e.getMessage());
+            if (e.item() == 0) {
+                // the summary, not an instruction: nothing to single out; waits for an operator
+                return new SendReceipt.NotSent("payment file " + name + " cannot be written: " + e.getMessage());
+            }
+            return notEncodable(dispatch);
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory cannot fail", e);
         }
@@ -167,8 +198,25 @@ public final class FileBankAdapter implements BankAdapter {
                     dispatch.dispatchId(), notSent.reason());
             case SendReceipt.Unknown unknown -> log.warn("bank {}: dispatch {} may or may not be in the bank's inbox: {}",
                     bankCode, dispatch.dispatchId(), unknown.reason());
+            case SendReceipt.Answered answered -> throw new IllegalStateException("a file bank answers in result files");
+            case SendReceipt.NotEncodable notEncodable -> throw new IllegalStateException("published a file it cannot write");
         }
         return receipt;
+    }
+
+    /** Every instruction of the dispatch the layout cannot carry, with the field and the reason. */
+    private SendReceipt notEncodable(Dispatch dispatch) {
+        Map<String, String> reasons = new LinkedHashMap<>();
+        PaymentFileWriter writer = new PaymentFileWriter(layout, unitNumber);
+        for (int i = 0; i < dispatch.instructions().size(); i++) {
+            writer.check(dispatch.instructions().get(i), i + 1)
+                    .ifPresent(problem -> reasons.put(problem.reference(), problem.reason()));
+        }
+        if (reasons.isEmpty()) {
+            throw new IllegalStateException("the payment file of " + dispatch.dispatchId()
+                    + " failed at an instruction that checks out alone");
+        }
+        return new SendReceipt.NotEncodable(reasons);
     }
 
     private SendReceipt publish(Dispatch dispatch, List<String> names, List<byte[]> files) {
@@ -235,7 +283,7 @@ public final class FileBankAdapter implements BankAdapter {
     }
 
     @Override
-    public void collect(ResultHandler handler) {
+    public void collect(BankReportHandler handler) {
         Objects.requireNonNull(handler, "handler");
         collecting.lock();
         try {
@@ -245,8 +293,13 @@ public final class FileBankAdapter implements BankAdapter {
             } catch (IOException | RuntimeException e) {
                 log.warn("bank {}: cannot list {} on {}: {}; results are looked for again on the next call", bankCode,
                         BankFileTransport.OUTBOX, transport.describe(), describe(e));
-                handler.alert(new BankAlert(bankCode, BankAlert.Kind.BANK_UNREACHABLE, transport.describe(),
-                        "cannot list the bank's result folder: " + describe(e)));
+                try {
+                    handler.accept(new BankReport.Unreachable(transport.describe(),
+                            "cannot list the bank's result folder: " + describe(e)));
+                } catch (Exception reportFailed) {
+                    log.warn("bank {}: the handler did not take the report that the bank is unreachable ({})", bankCode,
+                            describe(reportFailed));
+                }
                 return;
             }
             Set<String> present = new HashSet<>(listing);
@@ -274,7 +327,8 @@ public final class FileBankAdapter implements BankAdapter {
         }
     }
 
-    private void take(String name, NamePattern.Parsed parsed, List<String> names, ResultHandler handler) throws IOException {
+    private void take(String name, NamePattern.Parsed parsed, List<String> names, BankReportHandler handler)
+            throws IOException {
         String source = names.getFirst();
         List<byte[]> files = new ArrayList<>();
         for (String file : names) {
@@ -282,7 +336,7 @@ public final class FileBankAdapter implements BankAdapter {
             try {
                 files.add(transport.read(path(BankFileTransport.OUTBOX, file), bytesMax));
             } catch (BankFileTransport.FileTooLargeException e) {
-                setAside(handler, BankAlert.Kind.RESULT_FILE_CORRUPT, name, names, file + " is larger than " + bytesMax + " bytes");
+                setAside(handler, BankReport.Problem.CORRUPT, name, names, file + " is larger than " + bytesMax + " bytes");
                 return;
             }
         }
@@ -291,68 +345,65 @@ public final class FileBankAdapter implements BankAdapter {
         try {
             plain = protector.open(name, files);
         } catch (UnverifiedFileException e) {
-            setAside(handler, BankAlert.Kind.RESULT_FILE_UNVERIFIED, name, names, e.getMessage());
+            setAside(handler, BankReport.Problem.UNVERIFIED, name, names, e.getMessage());
             return;
         }
         ResultFile result;
         try {
             result = new ResultFileParser(layout, unitNumber).parse(new ByteArrayInputStream(plain));
         } catch (ResultFileException e) {
-            setAside(handler, BankAlert.Kind.RESULT_FILE_CORRUPT, name, names, e.getMessage());
+            setAside(handler, BankReport.Problem.CORRUPT, name, names, e.getMessage());
             return;
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
         if (!result.fileId().equals(parsed.fileId())) {
-            setAside(handler, BankAlert.Kind.RESULT_FILE_CORRUPT, name, names,
+            setAside(handler, BankReport.Problem.CORRUPT, name, names,
                     "the file id inside differs from the one in the file's name");
             return;
         }
         if (result.refused()) {
-            String reason = result.fileReason() == null ? "no reason code"
-                    : "reason " + result.fileReason() + " (" + layout.spec().codes().fileReasonText(result.fileReason()) + ")";
-            if (alert(handler, new BankAlert(bankCode, BankAlert.Kind.DISPATCH_REFUSED, source,
-                    "the bank refused payment file " + result.fileId() + " whole: " + reason))) {
+            CodeTable<BankOutcome> reasons = layout.spec().fileReasons();
+            String reasonCode = result.fileReason() == null ? "" : result.fileReason();
+            BankOutcome outcome = reasons.meaningOf(result.fileReason());
+            log.warn("bank {}: payment file {} refused whole, reason {} ({}): {}", bankCode, result.fileId(),
+                    reasonCode.isEmpty() ? "none given" : reasonCode, reasons.textOf(result.fileReason()), outcome);
+            if (handOver(handler, new BankReport.Refusal(source, result.fileId(), outcome, reasonCode, contentSm3), source)) {
                 release(names, BankFileTransport.DONE, name, null);
             }
             return;
         }
         List<ItemOutcome> outcomes = new ArrayList<>(result.records().size());
-        CodeTable codes = layout.spec().codes();
+        CodeTable<BankOutcome> codes = layout.spec().codes();
         for (ResultFile.Record record : result.records()) {
-            CodeTable.Mapping mapping = codes.map(record.reasonCode());
-            outcomes.add(new ItemOutcome(record.reference(), mapping.disposition(), mapping.resultCode(),
-                    record.reasonCode(), record.amountFen()));
+            outcomes.add(new ItemOutcome(record.reference(), codes.meaningOf(record.reasonCode()), record.reasonCode(),
+                    record.amountFen()));
         }
-        ResultDelivery delivery = new ResultDelivery(source, result.fileId(), outcomes, contentSm3);
-        try {
-            handler.accept(delivery);
-        } catch (Exception e) {
-            log.warn("bank {}: the handler did not take result file {} ({}); it stays in {} and is offered again",
-                    bankCode, source, describe(e), BankFileTransport.OUTBOX);
+        if (!handOver(handler, new BankReport.Results(source, result.fileId(), outcomes, contentSm3), source)) {
             return;
         }
         log.info("bank {}: took result file {} for dispatch {}: {} outcomes", bankCode, source, result.fileId(), outcomes.size());
         release(names, BankFileTransport.DONE, name, null);
     }
 
-    /** Alerts, then moves the file set to out/error/ with a .reason file; left in place if the alert fails. */
-    private void setAside(ResultHandler handler, BankAlert.Kind kind, String name, List<String> names, String detail)
-            throws IOException {
-        log.warn("bank {}: result file {} set aside, {}: {}", bankCode, name, kind, detail);
-        if (alert(handler, new BankAlert(bankCode, kind, names.getFirst(), detail))) {
-            release(names, BankFileTransport.ERROR, name, kind + ": " + detail + "\n");
+    /** True when the handler stored the report; false leaves the file in out/ to be offered again. */
+    private boolean handOver(BankReportHandler handler, BankReport report, String source) {
+        try {
+            handler.accept(report);
+            return true;
+        } catch (Exception e) {
+            log.warn("bank {}: the handler did not take result file {} ({}); it stays in {} and is offered again",
+                    bankCode, source, describe(e), BankFileTransport.OUTBOX);
+            return false;
         }
     }
 
-    private boolean alert(ResultHandler handler, BankAlert alert) {
-        try {
-            handler.alert(alert);
-            return true;
-        } catch (RuntimeException e) {
-            log.warn("bank {}: the handler did not take an alert about {} ({}); the file stays in {}", bankCode,
-                    alert.source(), describe(e), BankFileTransport.OUTBOX);
-            return false;
+    /** Reports the file unusable, then moves the set to out/error/ with a .reason file; left in place if not taken. */
+    private void setAside(BankReportHandler handler, BankReport.Problem problem, String name, List<String> names,
+            String detail) throws IOException {
+        log.warn("bank {}: result file {} set aside, {}: {}", bankCode, name, problem, detail);
+        if (handOver(handler, new BankReport.Unusable(names.getFirst(), problem, detail), names.getFirst())) {
+            release(names, BankFileTransport.ERROR, name, "RESULT_FILE_" + problem + ": " + detail + "\n");
         }
     }
 
@@ -391,7 +442,10 @@ public final class FileBankAdapter implements BankAdapter {
 
     @Override
     public void close() {
+        sending.shutdownNow();
         transport.close();
+        // a send cut off by the close may have published its file: unknown, never "not sent"
+        inFlight.forEach(receipt -> receipt.complete(new SendReceipt.Unknown("the adapter closed during the send")));
     }
 
     @Override

@@ -1,6 +1,6 @@
 package cn.onecard.adapters.file;
 
-import cn.onecard.adapters.ItemOutcome.Disposition;
+import cn.onecard.adapters.BankOutcome;
 import cn.onecard.adapters.file.Binding.Kind;
 import cn.onecard.adapters.file.Binding.Section;
 import cn.onecard.adapters.file.LayoutSpec.AmountUnit;
@@ -8,6 +8,7 @@ import cn.onecard.adapters.file.LayoutSpec.Format;
 import cn.onecard.adapters.file.LayoutSpec.LineEnding;
 import cn.onecard.adapters.file.LayoutSpec.Padding;
 import cn.onecard.adapters.file.LayoutSpec.Protection;
+import cn.onecard.iso8583.CodeTable;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,6 @@ final class LayoutLoader {
     private static final Pattern FIELD = Pattern.compile(
             "(?<name>[A-Za-z][A-Za-z0-9]*)(?:=(?<literal>[^\\s:]+))?(?::(?<type>[AN])(?<width>[0-9]{1,5})?)?(?<cut>:cut)?");
     private static final Pattern BANK_CODE = Pattern.compile("[0-9A-Za-z]{1,8}");
-    private static final Pattern GATEWAY_CODE = Pattern.compile("[A-Z][A-Z0-9_]{1,63}");
     private static final Set<String> KEYS = Set.of("description", "encoding", "line-ending", "format", "separator",
             "amount-unit", "protection", "fixed.numeric", "fixed.text",
             "payment.file", "payment.header", "payment.detail", "payment.trailer",
@@ -131,9 +131,18 @@ final class LayoutLoader {
             throw fault("result.file-reason.processed", "result records bind no fileReason");
         }
 
+        CodeTable<BankOutcome> fileReasons = codeTable("file-reason.", BankOutcome.Scope.DISPATCH,
+                BankOutcome.BANK_FILE_REASON_UNMAPPED);
+        if (!hasFileReason && !fileReasons.entries().isEmpty()) {
+            throw fault("file-reason.*", "result records bind no fileReason");
+        }
+        if (fileReasons.lists(fileReasonProcessed)) {
+            throw fault("file-reason." + fileReasonProcessed, "this is the reason of a processed file (result.file-reason.processed)");
+        }
         return new LayoutSpec(name, description, charset, lineEnding, format, separator, amountUnit, protection,
                 numericPadding, textPadding, paymentFile, resultFile, paymentHeader, paymentDetail, paymentTrailer,
-                resultHeader, resultDetail, resultTrailer, processed, refused, paid, failed, fileReasonProcessed, codeTable());
+                resultHeader, resultDetail, resultTrailer, processed, refused, paid, failed, fileReasonProcessed, recordCodes(),
+                fileReasons);
     }
 
     private Charset charset() {
@@ -235,54 +244,51 @@ final class LayoutLoader {
         }
     }
 
-    private CodeTable codeTable() {
-        Map<String, CodeTable.Mapping> codes = new LinkedHashMap<>();
-        Map<String, String> fileReasons = new LinkedHashMap<>();
-        boolean paidCode = false;
+    /**
+     * The bank's record codes ({@code code.XXXX = OUTCOME text}) and whole-file reasons
+     * ({@code file-reason.XXXX = OUTCOME text}), each mapped to a {@link BankOutcome} of the right
+     * scope: a name that is not one, or one the gateway keeps for itself, stops the layout.
+     */
+    private CodeTable<BankOutcome> codeTable(String prefix, BankOutcome.Scope scope, BankOutcome unlisted) {
+        Map<String, BankOutcome> meanings = new LinkedHashMap<>();
+        Map<String, String> texts = new LinkedHashMap<>();
         for (String key : new TreeSet<>(descriptor.stringPropertyNames())) {
-            String value = descriptor.getProperty(key).strip();
-            if (key.startsWith("code.")) {
-                String code = key.substring("code.".length());
-                if (!BANK_CODE.matcher(code).matches()) {
-                    throw fault(key, "a bank code is 1 to 8 of [0-9A-Za-z]");
-                }
-                String[] words = value.split("\\s+", 3);
-                if (words.length < 2) {
-                    throw fault(key, "expected a disposition (PAID, FAILED, UNKNOWN), a gateway code and optionally the bank's text");
-                }
-                Disposition disposition;
-                try {
-                    disposition = Disposition.valueOf(words[0]);
-                } catch (IllegalArgumentException e) {
-                    throw fault(key, "'" + words[0] + "' is not a disposition: PAID, FAILED or UNKNOWN");
-                }
-                String gatewayCode = words[1];
-                if (!GATEWAY_CODE.matcher(gatewayCode).matches()) {
-                    throw fault(key, "a gateway code is upper-case letters, digits and '_' (docs/codes.md)");
-                }
-                if (gatewayCode.equals(CodeTable.UNMAPPED)) {
-                    throw fault(key, CodeTable.UNMAPPED + " is what the adapter reports for codes the table does not list");
-                }
-                if ((disposition == Disposition.PAID) != gatewayCode.equals(CodeTable.PAID)) {
-                    throw fault(key, "the disposition PAID and the gateway code PAID go together");
-                }
-                paidCode |= disposition == Disposition.PAID;
-                codes.put(code, new CodeTable.Mapping(disposition, gatewayCode, words.length > 2 ? words[2] : ""));
-            } else if (key.startsWith("file-reason.")) {
-                String code = key.substring("file-reason.".length());
-                if (!BANK_CODE.matcher(code).matches()) {
-                    throw fault(key, "a file reason code is 1 to 8 of [0-9A-Za-z]");
-                }
-                if (value.isEmpty() || value.chars().anyMatch(Character::isISOControl)) {
-                    throw fault(key, "a file reason needs a one-line text");
-                }
-                fileReasons.put(code, value);
+            if (!key.startsWith(prefix)) {
+                continue;
             }
+            String code = key.substring(prefix.length());
+            if (!BANK_CODE.matcher(code).matches()) {
+                throw fault(key, "a bank code is 1 to 8 of [0-9A-Za-z]");
+            }
+            String[] words = descriptor.getProperty(key).strip().split("\\s+", 2);
+            BankOutcome outcome;
+            try {
+                outcome = BankOutcome.valueOf(words[0]);
+            } catch (IllegalArgumentException e) {
+                throw fault(key, "'" + words[0] + "' is not a bank outcome of docs/codes.md");
+            }
+            if (outcome.scope() != scope) {
+                throw fault(key, outcome + (outcome.scope() == BankOutcome.Scope.GATEWAY
+                        ? " is decided by the gateway itself; no bank code may map to it"
+                        : " describes " + (scope == BankOutcome.Scope.ITEM ? "a whole file, not a record" : "a record, not a whole file")));
+            }
+            String text = words.length > 1 ? words[1].strip() : "";
+            if (text.chars().anyMatch(Character::isISOControl)) {
+                throw fault(key, "the bank's text is one line");
+            }
+            meanings.put(code, outcome);
+            texts.put(code, text);
         }
-        if (!paidCode) {
-            throw fault("code.*", "the code table needs the code that means paid (code.XXXX = PAID PAID)");
+        return new CodeTable<>(BankOutcome.class, unlisted, meanings, Map.of(), texts);
+    }
+
+    private CodeTable<BankOutcome> recordCodes() {
+        CodeTable<BankOutcome> codes = codeTable("code.", BankOutcome.Scope.ITEM, BankOutcome.BANK_CODE_UNMAPPED);
+        long paidCodes = codes.entries().values().stream().filter(outcome -> outcome == BankOutcome.PAID).count();
+        if (paidCodes != 1) {
+            throw fault("code.*", "the code table needs exactly one code that means paid (code.XXXX = PAID), not " + paidCodes);
         }
-        return new CodeTable(codes, fileReasons);
+        return codes;
     }
 
     private String required(String key) {

@@ -1,5 +1,7 @@
 package cn.onecard.adapters.file;
 
+import cn.onecard.adapters.BankOutcome;
+import cn.onecard.iso8583.CodeTable;
 import java.nio.charset.Charset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.ResolverStyle;
@@ -11,6 +13,9 @@ import java.time.format.ResolverStyle;
  * @param resultTrailer  null when result files have no trailer record
  * @param fileReasonProcessed the file reason written when a file was processed; null when results
  *                       carry no file reason
+ * @param codes          the bank's record codes; an unlisted one means {@code BANK_CODE_UNMAPPED}
+ * @param fileReasons    the bank's reasons for refusing a whole file; an unlisted one means
+ *                       {@code BANK_FILE_REASON_UNMAPPED}
  */
 record LayoutSpec(
         String name,
@@ -36,7 +41,8 @@ record LayoutSpec(
         String recordStatusPaid,
         String recordStatusFailed,
         String fileReasonProcessed,
-        CodeTable codes) {
+        CodeTable<BankOutcome> codes,
+        CodeTable<BankOutcome> fileReasons) {
 
     /** Dates in every layout: {@code yyyyMMdd}, strictly (no 20261131). */
     static final DateTimeFormatter DATE_FORMAT = DateTimeFormatter.ofPattern("uuuuMMdd").withResolverStyle(ResolverStyle.STRICT);

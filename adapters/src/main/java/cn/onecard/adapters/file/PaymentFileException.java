@@ -8,12 +8,14 @@ final class PaymentFileException extends Exception {
 
     private final int item;
     private final String field;
+    private final String reason;
 
     /** @param item 1 for the first instruction, 0 for the summary records */
     PaymentFileException(int item, String field, String reason) {
         super((item == 0 ? "summary" : "item " + item) + ", field " + field + ": " + reason, null, false, false);
         this.item = item;
         this.field = field;
+        this.reason = reason;
     }
 
     int item() {
@@ -22,5 +24,10 @@ final class PaymentFileException extends Exception {
 
     String field() {
         return field;
+    }
+
+    /** Why, without the value. */
+    String reason() {
+        return reason;
     }
 }

@@ -71,6 +71,22 @@ final class PaymentFileWriter {
     private record Summary(String fileId, String date, long count, long totalFen) {
     }
 
+    /** Why one instruction cannot be written: the field and the reason, never the value. */
+    record Problem(String reference, String reason) {
+    }
+
+    /** Checks one instruction alone, as the {@code sequence}-th detail record; nothing is written anywhere. */
+    java.util.Optional<Problem> check(PaymentInstruction instruction, int sequence) {
+        try {
+            writeDetail(instruction, sequence, java.io.OutputStream.nullOutputStream());
+            return java.util.Optional.empty();
+        } catch (PaymentFileException e) {
+            return java.util.Optional.of(new Problem(instruction.bankReference(), "field " + e.field() + " " + e.reason()));
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to nowhere cannot fail", e);
+        }
+    }
+
     private void writeSummary(RecordLayout record, Summary summary, OutputStream out) throws IOException, PaymentFileException {
         length = 0;
         List<FieldSpec> fields = record.fields();

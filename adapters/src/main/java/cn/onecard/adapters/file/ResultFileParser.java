@@ -1,7 +1,8 @@
 package cn.onecard.adapters.file;
 
 import cn.onecard.adapters.Dispatch;
-import cn.onecard.adapters.ItemOutcome.Disposition;
+import cn.onecard.adapters.BankOutcome;
+import cn.onecard.iso8583.CodeTable;
 import cn.onecard.adapters.PaymentInstruction;
 import cn.onecard.adapters.file.LayoutSpec.AmountUnit;
 import cn.onecard.adapters.file.LayoutSpec.LineEnding;
@@ -41,7 +42,7 @@ final class ResultFileParser {
     private final LayoutSpec spec;
     private final String unitNumber;
     private final CharsetDecoder decoder;
-    private final CodeTable codes;
+    private final CodeTable<BankOutcome> codes;
 
     /** @param unitNumber the gateway's unit number, which result records must repeat; null when the layout binds none */
     ResultFileParser(FileLayout layout, String unitNumber) {
@@ -226,7 +227,7 @@ final class ResultFileParser {
         if (reasonCode.isEmpty()) {
             throw new ResultFileException(lineNumber, Binding.REASON_CODE.key(), "empty");
         }
-        if (codes.knows(reasonCode) && (codes.map(reasonCode).disposition() == Disposition.PAID) != paid) {
+        if (codes.lists(reasonCode) && (codes.meaningOf(reasonCode) == BankOutcome.PAID) != paid) {
             throw new ResultFileException(lineNumber, Binding.REASON_CODE.key(), paid
                     ? "the status says paid but the code does not mean paid"
                     : "the code means paid but the status says not paid");

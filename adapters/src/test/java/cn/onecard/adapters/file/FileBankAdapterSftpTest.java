@@ -43,7 +43,7 @@ class FileBankAdapterSftpTest {
     @Test
     void lyb_sendAndCollectOverSftp() throws IOException {
         try (FileBankAdapter adapter = new FileBankAdapter(FileBankAdapterTest.lybConfig(server.config()))) {
-            assertThat(adapter.send(Fixtures.lybDispatch())).isInstanceOf(SendReceipt.Sent.class);
+            assertThat(FileBankAdapterTest.send(adapter, Fixtures.lybDispatch())).isInstanceOf(SendReceipt.Sent.class);
             try (var files = Files.list(serverRoot.resolve("in"))) {
                 assertThat(files.map(file -> file.getFileName().toString()).sorted())
                         .containsExactly("LYBPAY_20261123_F20261123LYB0001.txt.enc", "LYBPAY_20261123_F20261123LYB0001.txt.sig");
@@ -54,7 +54,7 @@ class FileBankAdapterSftpTest {
             assertThat(plain).isEqualTo(Fixtures.golden("LYBPAY_20261123_F20261123LYB0001.txt"));
 
             Dispatch resend = new Dispatch("F20261123LYB0001", "LYB", Fixtures.DAY, 2, Fixtures.goldenItems());
-            assertThat(adapter.send(resend)).isInstanceOf(SendReceipt.Sent.class);
+            assertThat(FileBankAdapterTest.send(adapter, resend)).isInstanceOf(SendReceipt.Sent.class);
             try (var files = Files.list(serverRoot.resolve("in"))) {
                 assertThat(files.count()).as("the resend replaced both files, no part left").isEqualTo(2);
             }
@@ -75,7 +75,8 @@ class FileBankAdapterSftpTest {
         try (FileBankAdapter adapter = new FileBankAdapter(FileBankAdapterTest.abcConfig(server.config()))) {
             adapter.collect(handler);
         }
-        assertThat(handler.alerts).singleElement().satisfies(alert -> assertThat(alert.detail()).startsWith("line 1, whole line:"));
+        assertThat(handler.others).singleElement().isInstanceOfSatisfying(cn.onecard.adapters.BankReport.Unusable.class,
+                unusable -> assertThat(unusable.detail()).startsWith("line 1, whole line:"));
         assertThat(serverRoot.resolve("out/error/" + result + ".ocev")).exists();
         assertThat(serverRoot.resolve("out/error/" + result + ".reason")).exists();
     }
@@ -86,7 +87,7 @@ class FileBankAdapterSftpTest {
         Files.writeString(otherHostKey, PublicKeyEntry.toString(KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256).getPublic()) + "\n");
         FileBankConfig config = FileBankAdapterTest.abcConfig(server.config(otherHostKey, Duration.ofSeconds(10)));
         try (FileBankAdapter adapter = new FileBankAdapter(config)) {
-            assertThat(adapter.send(Fixtures.abcDispatch())).isInstanceOf(SendReceipt.NotSent.class);
+            assertThat(FileBankAdapterTest.send(adapter, Fixtures.abcDispatch())).isInstanceOf(SendReceipt.NotSent.class);
         }
         try (var files = Files.list(serverRoot.resolve("in"))) {
             assertThat(files).isEmpty();
@@ -101,7 +102,7 @@ class FileBankAdapterSftpTest {
         FileTransportConfig.Sftp rooted = new FileTransportConfig.Sftp(base.host(), base.port(), base.user(), base.clientKeyFile(),
                 base.hostKeyFile(), "/banks/abc", base.connectTimeout(), base.authTimeout(), base.operationTimeout());
         try (FileBankAdapter adapter = new FileBankAdapter(FileBankAdapterTest.abcConfig(rooted))) {
-            assertThat(adapter.send(Fixtures.abcDispatch())).isInstanceOf(SendReceipt.Sent.class);
+            assertThat(FileBankAdapterTest.send(adapter, Fixtures.abcDispatch())).isInstanceOf(SendReceipt.Sent.class);
         }
         assertThat(serverRoot.resolve("banks/abc/in/ABC20261123F20261123ABC0001.dat.ocev")).exists();
         assertThat(TestBank.abcOpen(Files.readAllBytes(serverRoot.resolve("banks/abc/in/ABC20261123F20261123ABC0001.dat.ocev")),

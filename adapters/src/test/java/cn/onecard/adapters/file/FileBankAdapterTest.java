@@ -7,13 +7,13 @@ import static cn.onecard.adapters.file.Fixtures.TEST_OTHER_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import cn.onecard.adapters.BankAlert;
+import cn.onecard.adapters.BankOutcome;
+import cn.onecard.adapters.BankReport;
+import cn.onecard.iso8583.Disposition;
 import cn.onecard.iso8583.LogCapture;
 import cn.onecard.adapters.Dispatch;
 import cn.onecard.adapters.ItemOutcome;
-import cn.onecard.adapters.ItemOutcome.Disposition;
 import cn.onecard.adapters.PaymentInstruction;
-import cn.onecard.adapters.ResultDelivery;
 import cn.onecard.adapters.SendReceipt;
 import cn.onecard.adapters.file.FailingTransport.Op;
 import cn.onecard.crypto.Sm3;
@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,11 @@ class FileBankAdapterTest {
         }
     }
 
+    /** The adapter's answer to one send, waited for. */
+    static SendReceipt send(FileBankAdapter adapter, Dispatch dispatch) {
+        return adapter.send(dispatch).toCompletableFuture().join();
+    }
+
     private byte[] read(String path) throws IOException {
         return Files.readAllBytes(root.resolve(path));
     }
@@ -91,7 +97,7 @@ class FileBankAdapterTest {
     @Test
     void lybSend_leavesACompletePairThatTheBankDecodesToTheDispatch() throws IOException {
         try (FileBankAdapter adapter = lyb()) {
-            SendReceipt receipt = adapter.send(Fixtures.lybDispatch());
+            SendReceipt receipt = send(adapter, Fixtures.lybDispatch());
             assertThat(receipt).isEqualTo(new SendReceipt.Sent(
                     "LYBPAY_20261123_F20261123LYB0001.txt.enc + LYBPAY_20261123_F20261123LYB0001.txt.sig"));
         }
@@ -104,7 +110,7 @@ class FileBankAdapterTest {
     @Test
     void abcSend_leavesAnEnvelopeThatTheBankOpensToTheDispatch() throws IOException {
         try (FileBankAdapter adapter = abc()) {
-            assertThat(adapter.send(Fixtures.abcDispatch())).isEqualTo(new SendReceipt.Sent("ABC20261123F20261123ABC0001.dat.ocev"));
+            assertThat(send(adapter, Fixtures.abcDispatch())).isEqualTo(new SendReceipt.Sent("ABC20261123F20261123ABC0001.dat.ocev"));
         }
         assertThat(files("in")).containsExactly("ABC20261123F20261123ABC0001.dat.ocev");
         byte[] plain = TestBank.abcOpen(read("in/ABC20261123F20261123ABC0001.dat.ocev"), "ABC20261123F20261123ABC0001.dat",
@@ -115,10 +121,10 @@ class FileBankAdapterTest {
     @Test
     void resend_writesTheSameNamesAndReplacesTheFiles() throws IOException {
         try (FileBankAdapter adapter = lyb()) {
-            adapter.send(Fixtures.lybDispatch());
+            send(adapter, Fixtures.lybDispatch());
             byte[] firstEnc = read("in/LYBPAY_20261123_F20261123LYB0001.txt.enc");
             Dispatch resend = new Dispatch("F20261123LYB0001", "LYB", Fixtures.DAY, 2, Fixtures.goldenItems());
-            assertThat(adapter.send(resend)).isInstanceOf(SendReceipt.Sent.class);
+            assertThat(send(adapter, resend)).isInstanceOf(SendReceipt.Sent.class);
             assertThat(files("in")).containsExactly("LYBPAY_20261123_F20261123LYB0001.txt.enc", "LYBPAY_20261123_F20261123LYB0001.txt.sig");
             assertThat(read("in/LYBPAY_20261123_F20261123LYB0001.txt.enc")).as("a fresh IV").isNotEqualTo(firstEnc);
             byte[] plain = TestBank.lybOpen(read("in/LYBPAY_20261123_F20261123LYB0001.txt.enc"),
@@ -136,12 +142,15 @@ class FileBankAdapterTest {
     }
 
     @Test
-    void send_aNameTheEncodingCannotWriteIsNotSentAndLeavesNothing() throws IOException {
+    void send_namesTheEncodingCannotWriteAreNotEncodable_everyOneOfThem_andNothingIsSent() throws IOException {
         List<PaymentInstruction> items = List.of(
-                new PaymentInstruction("L2611230000000000001", "6225768888888888", "张\uD840\uDC00", "11010519491231002X", 9000, "P29"));
+                new PaymentInstruction("L2611230000000000001", "6225768888888888", "张\uD840\uDC00", "11010519491231002X", 9000, "P29"),
+                new PaymentInstruction("L2611230000000000002", "6225768888888888", "李四", "11010519491231002X", 9000, "P29"),
+                new PaymentInstruction("L2611230000000000003", "6225768888888888", "王|五", "11010519491231002X", 9000, "P29"));
         try (FileBankAdapter adapter = lyb()) {
-            assertThat(adapter.send(new Dispatch("F2", "LYB", Fixtures.DAY, 1, items)))
-                    .isEqualTo(new SendReceipt.NotSent("payment file LYBPAY_20261123_F2.txt cannot be written: item 1, field name: cannot be written in GBK"));
+            assertThat(send(adapter, new Dispatch("F2", "LYB", Fixtures.DAY, 1, items))).isEqualTo(new SendReceipt.NotEncodable(Map.of(
+                    "L2611230000000000001", "field name cannot be written in GBK",
+                    "L2611230000000000003", "field name holds the separator '|'")));
         }
         assertThat(files("in")).isEmpty();
     }
@@ -149,7 +158,7 @@ class FileBankAdapterTest {
     @Test
     void send_failureWhileUploadingIsNotSent() throws IOException {
         try (FileBankAdapter adapter = failing(abcConfig(local()), Op.WRITE, 1)) {
-            SendReceipt receipt = adapter.send(Fixtures.abcDispatch());
+            SendReceipt receipt = send(adapter, Fixtures.abcDispatch());
             assertThat(receipt).isInstanceOfSatisfying(SendReceipt.NotSent.class,
                     notSent -> assertThat(notSent.reason()).contains("uploading ABC20261123F20261123ABC0001.dat.ocev").contains("connection reset"));
         }
@@ -159,7 +168,7 @@ class FileBankAdapterTest {
     @Test
     void send_failureOfThePublishingRenameIsUnknown() {
         try (FileBankAdapter adapter = failing(abcConfig(local()), Op.RENAME, 1)) {
-            assertThat(adapter.send(Fixtures.abcDispatch())).isInstanceOfSatisfying(SendReceipt.Unknown.class,
+            assertThat(send(adapter, Fixtures.abcDispatch())).isInstanceOfSatisfying(SendReceipt.Unknown.class,
                     unknown -> assertThat(unknown.reason()).startsWith("publishing ABC20261123F20261123ABC0001.dat.ocev"));
         }
     }
@@ -168,22 +177,22 @@ class FileBankAdapterTest {
     void lybSend_failureBeforeTheSignatureIsRenamedIsNotSent() throws IOException {
         // rename 1 publishes the .enc; the pair is not complete until the .sig's rename
         try (FileBankAdapter adapter = failing(lybConfig(local()), Op.RENAME, 1)) {
-            assertThat(adapter.send(Fixtures.lybDispatch())).isInstanceOf(SendReceipt.NotSent.class);
+            assertThat(send(adapter, Fixtures.lybDispatch())).isInstanceOf(SendReceipt.NotSent.class);
         }
         assertThat(files("in")).doesNotContain("LYBPAY_20261123_F20261123LYB0001.txt.sig");
         try (FileBankAdapter adapter = failing(lybConfig(local()), Op.RENAME, 2)) {
-            assertThat(adapter.send(Fixtures.lybDispatch())).isInstanceOf(SendReceipt.Unknown.class);
+            assertThat(send(adapter, Fixtures.lybDispatch())).isInstanceOf(SendReceipt.Unknown.class);
         }
     }
 
     @Test
     void resend_failureWhileAnEarlierEnvelopeLiesInTheInboxIsUnknown() {
         try (FileBankAdapter adapter = abc()) {
-            adapter.send(Fixtures.abcDispatch());
+            send(adapter, Fixtures.abcDispatch());
         }
         Dispatch resend = new Dispatch("F20261123ABC0001", "ABC", Fixtures.DAY, 2, Fixtures.goldenItems());
         try (FileBankAdapter adapter = failing(abcConfig(local()), Op.WRITE, 1)) {
-            assertThat(adapter.send(resend)).isInstanceOfSatisfying(SendReceipt.Unknown.class,
+            assertThat(send(adapter, resend)).isInstanceOfSatisfying(SendReceipt.Unknown.class,
                     unknown -> assertThat(unknown.reason()).endsWith("an earlier copy may be in the inbox"));
         }
     }
@@ -191,30 +200,30 @@ class FileBankAdapterTest {
     @Test
     void lybResend_removesTheEarlierSignatureFirst_soAFailureAfterThatIsNotSent() throws IOException {
         try (FileBankAdapter adapter = lyb()) {
-            adapter.send(Fixtures.lybDispatch());
+            send(adapter, Fixtures.lybDispatch());
         }
         Dispatch resend = new Dispatch("F20261123LYB0001", "LYB", Fixtures.DAY, 2, Fixtures.goldenItems());
         try (FileBankAdapter adapter = failing(lybConfig(local()), Op.WRITE, 1)) {
-            assertThat(adapter.send(resend)).isInstanceOf(SendReceipt.NotSent.class);
+            assertThat(send(adapter, resend)).isInstanceOf(SendReceipt.NotSent.class);
         }
         assertThat(files("in")).containsExactly("LYBPAY_20261123_F20261123LYB0001.txt.enc");
         try (FileBankAdapter adapter = failing(lybConfig(local()), Op.REMOVE, 1)) {
-            adapter.send(resend); // nothing to remove now: goes through
+            send(adapter, resend); // nothing to remove now: goes through
         }
         assertThat(files("in")).hasSize(2);
         try (FileBankAdapter adapter = failing(lybConfig(local()), Op.REMOVE, 1)) {
-            assertThat(adapter.send(resend)).as("the earlier pair may still be complete").isInstanceOf(SendReceipt.Unknown.class);
+            assertThat(send(adapter, resend)).as("the earlier pair may still be complete").isInstanceOf(SendReceipt.Unknown.class);
         }
     }
 
     @Test
     void send_whenTheInboxCannotBeCheckedIsNotSentOnTheFirstAttemptAndUnknownLater() {
         try (FileBankAdapter adapter = failing(abcConfig(local()), Op.EXISTS, 1)) {
-            assertThat(adapter.send(Fixtures.abcDispatch())).isInstanceOf(SendReceipt.NotSent.class);
+            assertThat(send(adapter, Fixtures.abcDispatch())).isInstanceOf(SendReceipt.NotSent.class);
         }
         Dispatch resend = new Dispatch("F20261123ABC0001", "ABC", Fixtures.DAY, 2, Fixtures.goldenItems());
         try (FileBankAdapter adapter = failing(abcConfig(local()), Op.EXISTS, 1)) {
-            assertThat(adapter.send(resend)).isInstanceOf(SendReceipt.Unknown.class);
+            assertThat(send(adapter, resend)).isInstanceOf(SendReceipt.Unknown.class);
         }
     }
 
@@ -227,11 +236,11 @@ class FileBankAdapterTest {
         try (FileBankAdapter adapter = lyb()) {
             adapter.collect(handler);
         }
-        assertThat(handler.alerts).isEmpty();
-        assertThat(handler.deliveries).containsExactly(new ResultDelivery(LYB_RESULT + ".enc", "F20261123LYB0001", List.of(
-                new ItemOutcome("L2611230000000000001", Disposition.PAID, "PAID", "0000", 9000),
-                new ItemOutcome("L2611230000000000002", Disposition.FAILED, "BANK_NAME_MISMATCH", "E001", 123456),
-                new ItemOutcome("L2611230000000000003", Disposition.UNKNOWN, "BANK_DUPLICATE_RECORD", "E008", 5)), sm3));
+        assertThat(handler.others).isEmpty();
+        assertThat(handler.deliveries).containsExactly(new BankReport.Results(LYB_RESULT + ".enc", "F20261123LYB0001", List.of(
+                new ItemOutcome("L2611230000000000001", BankOutcome.PAID, "0000", 9000),
+                new ItemOutcome("L2611230000000000002", BankOutcome.BANK_NAME_MISMATCH, "E001", 123456),
+                new ItemOutcome("L2611230000000000003", BankOutcome.BANK_DUPLICATE_RECORD, "E008", 5)), sm3));
         assertThat(files("out")).isEmpty();
         assertThat(files("out/done")).containsExactly(LYB_RESULT + ".enc", LYB_RESULT + ".sig");
     }
@@ -246,9 +255,9 @@ class FileBankAdapterTest {
             assertThat(delivery.source()).isEqualTo(ABC_RESULT + ".ocev");
             assertThat(delivery.dispatchId()).isEqualTo("F20261123ABC0001");
             assertThat(delivery.outcomes()).extracting(ItemOutcome::disposition)
-                    .containsExactly(Disposition.PAID, Disposition.FAILED, Disposition.UNKNOWN);
-            assertThat(delivery.outcomes()).extracting(ItemOutcome::resultCode)
-                    .containsExactly("PAID", "BANK_NAME_MISMATCH", "BANK_DUPLICATE_RECORD");
+                    .containsExactly(Disposition.APPROVED, Disposition.DECLINED, Disposition.UNKNOWN);
+            assertThat(delivery.outcomes()).extracting(ItemOutcome::outcome)
+                    .containsExactly(BankOutcome.PAID, BankOutcome.BANK_NAME_MISMATCH, BankOutcome.BANK_DUPLICATE_RECORD);
             assertThat(delivery.totalFen()).isEqualTo(132461);
         });
         assertThat(files("out/done")).containsExactly(ABC_RESULT + ".ocev");
@@ -257,7 +266,7 @@ class FileBankAdapterTest {
     @Test
     void collect_whenTheHandlerThrowsTheFileStaysAndComesAgain() throws IOException {
         TestBank.dropAbcResult(root, ABC_RESULT, Fixtures.golden(ABC_RESULT));
-        handler.deliveriesToRefuse = 1;
+        handler.reportsToRefuse = 1;
         try (FileBankAdapter adapter = abc()) {
             adapter.collect(handler);
             assertThat(handler.deliveries).isEmpty();
@@ -292,10 +301,10 @@ class FileBankAdapterTest {
         try (FileBankAdapter adapter = lyb()) {
             adapter.collect(handler);
         }
-        assertThat(handler.deliveries).extracting(ResultDelivery::source)
+        assertThat(handler.deliveries).extracting(BankReport.Results::source)
                 .containsExactly(LYB_RESULT + ".enc", "LYBRET_20261123_F20261123LYB0001_P2.txt.enc");
         assertThat(handler.deliveries).extracting(delivery -> delivery.outcomes().size()).containsExactly(1, 2);
-        assertThat(handler.deliveries).extracting(ResultDelivery::dispatchId).containsOnly("F20261123LYB0001");
+        assertThat(handler.deliveries).extracting(BankReport.Results::dispatchId).containsOnly("F20261123LYB0001");
     }
 
     @Test
@@ -307,7 +316,7 @@ class FileBankAdapterTest {
             adapter.collect(handler);
         }
         assertThat(handler.deliveries).isEmpty();
-        assertThat(handler.alerts).containsExactly(new BankAlert("LYB", BankAlert.Kind.RESULT_FILE_CORRUPT, LYB_RESULT + ".enc",
+        assertThat(handler.others).containsExactly(new BankReport.Unusable(LYB_RESULT + ".enc", BankReport.Problem.CORRUPT,
                 "line 2, field amount: not an amount in yuan with exactly two decimals"));
         assertThat(files("out")).isEmpty();
         assertThat(files("out/error")).containsExactly(LYB_RESULT + ".enc", LYB_RESULT + ".reason", LYB_RESULT + ".sig");
@@ -325,37 +334,54 @@ class FileBankAdapterTest {
             abc.collect(handler);
         }
         assertThat(handler.deliveries).isEmpty();
-        assertThat(handler.alerts).extracting(BankAlert::kind).containsExactly(BankAlert.Kind.RESULT_FILE_UNVERIFIED,
-                BankAlert.Kind.RESULT_FILE_UNVERIFIED);
+        assertThat(handler.others).extracting(report -> ((BankReport.Unusable) report).problem())
+                .containsExactly(BankReport.Problem.UNVERIFIED, BankReport.Problem.UNVERIFIED);
         assertThat(files("out/error")).contains(LYB_RESULT + ".reason", ABC_RESULT + ".reason", ABC_RESULT + ".ocev");
         assertThat(Files.readString(root.resolve("out/error/" + LYB_RESULT + ".reason")))
                 .startsWith("RESULT_FILE_UNVERIFIED: the .sig does not verify");
     }
 
     @Test
-    void collect_aWholeFileRefusalIsAlertedAndReleased() throws IOException {
+    void collect_aWholeFileRefusalIsReportedWithItsMappedReasonAndReleased() throws IOException {
         String name = "LYBRET_20261123_F20261123LYB0002.txt";
         TestBank.dropLybResult(root, name, Fixtures.golden(name));
+        String sm3 = HexFormat.of().formatHex(Sm3.digest(read("out/" + name + ".enc")));
         try (FileBankAdapter adapter = lyb()) {
             adapter.collect(handler);
         }
         assertThat(handler.deliveries).isEmpty();
-        assertThat(handler.alerts).containsExactly(new BankAlert("LYB", BankAlert.Kind.DISPATCH_REFUSED, name + ".enc",
-                "the bank refused payment file F20261123LYB0002 whole: reason F001 (count or total mismatch)"));
+        assertThat(handler.others).containsExactly(new BankReport.Refusal(name + ".enc", "F20261123LYB0002",
+                BankOutcome.BANK_FILE_TOTALS_MISMATCH, "F001", sm3));
         assertThat(files("out/done")).containsExactly(name + ".enc", name + ".sig");
+    }
+
+    @Test
+    void collect_aRefusalWithAReasonTheTableDoesNotListProvesNothing() throws IOException {
+        String name = "LYBRET_20261123_F20261123LYB0002.txt";
+        String text = new String(Fixtures.golden(name), GBK).replace("F001", "F777");
+        TestBank.dropLybResult(root, name, text.getBytes(GBK));
+        try (FileBankAdapter adapter = lyb()) {
+            adapter.collect(handler);
+        }
+        assertThat(handler.others).singleElement().isInstanceOfSatisfying(BankReport.Refusal.class, refusal -> {
+            assertThat(refusal.outcome()).isEqualTo(BankOutcome.BANK_FILE_REASON_UNMAPPED);
+            assertThat(refusal.outcome().disposition()).isEqualTo(Disposition.UNKNOWN);
+            assertThat(refusal.bankResultCode()).isEqualTo("F777");
+        });
     }
 
     @Test
     void collect_whenTheAlertIsNotTakenTheFileStays() throws IOException {
         String name = "ABC20261123F20261123ABC0002.ret";
         TestBank.dropAbcResult(root, name, Fixtures.golden(name));
-        handler.alertsToRefuse = 1;
+        handler.reportsToRefuse = 1;
         try (FileBankAdapter adapter = abc()) {
             adapter.collect(handler);
             assertThat(files("out")).containsExactly(name + ".ocev");
             adapter.collect(handler);
         }
-        assertThat(handler.alerts).singleElement().extracting(BankAlert::kind).isEqualTo(BankAlert.Kind.DISPATCH_REFUSED);
+        assertThat(handler.others).singleElement().isInstanceOfSatisfying(BankReport.Refusal.class,
+                refusal -> assertThat(refusal.outcome()).isEqualTo(BankOutcome.BANK_FILE_TOTALS_MISMATCH));
         assertThat(files("out")).isEmpty();
     }
 
@@ -370,7 +396,7 @@ class FileBankAdapterTest {
             adapter.collect(handler);
         }
         assertThat(handler.deliveries).isEmpty();
-        assertThat(handler.alerts).isEmpty();
+        assertThat(handler.others).isEmpty();
         assertThat(files("out")).containsExactly(".LYBRET_20261123_F9.txt.sig.part", LYB_RESULT + ".enc",
                 "LYBRET_20261123_F9_P1.txt.sig", "readme.txt.sig");
     }
@@ -384,7 +410,7 @@ class FileBankAdapterTest {
             adapter.collect(handler);
         }
         assertThat(handler.deliveries.getFirst().outcomes()).containsExactly(
-                new ItemOutcome("L2611230000000000001", Disposition.UNKNOWN, "BANK_CODE_UNMAPPED", "E555", 9000));
+                new ItemOutcome("L2611230000000000001", BankOutcome.BANK_CODE_UNMAPPED, "E555", 9000));
     }
 
     @Test
@@ -393,10 +419,8 @@ class FileBankAdapterTest {
         try (FileBankAdapter adapter = lyb()) {
             adapter.collect(handler);
         }
-        assertThat(handler.alerts).singleElement().satisfies(alert -> {
-            assertThat(alert.kind()).isEqualTo(BankAlert.Kind.RESULT_FILE_CORRUPT);
-            assertThat(alert.detail()).isEqualTo("the file id inside differs from the one in the file's name");
-        });
+        assertThat(handler.others).containsExactly(new BankReport.Unusable("LYBRET_20261123_F20261123LYB0009.txt.enc",
+                BankReport.Problem.CORRUPT, "the file id inside differs from the one in the file's name"));
     }
 
     @Test
@@ -411,23 +435,23 @@ class FileBankAdapterTest {
         try (FileBankAdapter adapter = failing(abcConfig(local()), Op.LIST, 1)) {
             adapter.collect(handler); // no exception: alerted, and the results wait
         }
-        assertThat(handler.alerts).extracting(BankAlert::kind).containsExactly(BankAlert.Kind.BANK_UNREACHABLE);
-        assertThat(handler.alerts.getFirst().bankCode()).isEqualTo("ABC");
+        assertThat(handler.others).singleElement().isInstanceOfSatisfying(BankReport.Unreachable.class,
+                unreachable -> assertThat(unreachable.detail()).startsWith("cannot list the bank's result folder"));
     }
 
     @Test
     void noLogLineHoldsACardNumberAnIdentityNumberOrAName() throws IOException {
         try (LogCapture logs = new LogCapture()) {
             try (FileBankAdapter adapter = lyb()) {
-                adapter.send(Fixtures.lybDispatch());
+                send(adapter, Fixtures.lybDispatch());
                 TestBank.dropLybResult(root, LYB_RESULT, Fixtures.golden(LYB_RESULT));
-                handler.deliveriesToRefuse = 1;
+                handler.reportsToRefuse = 1;
                 adapter.collect(handler);
                 adapter.collect(handler);
                 TestBank.dropLybResult(root, "LYBRET_20261123_F20261123LYB0003.txt",
                         ("4103000001|20261123|1|90.00|F20261123LYB0003|0|0000\r\nL2611230000000000001|6225768888888888|9O.00|0|0000|张三\r\n").getBytes(GBK));
                 adapter.collect(handler);
-                adapter.send(new Dispatch("F4", "LYB", Fixtures.DAY, 1, List.of(new PaymentInstruction("L2611230000000000001",
+                send(adapter, new Dispatch("F4", "LYB", Fixtures.DAY, 1, List.of(new PaymentInstruction("L2611230000000000001",
                         "6225768888888888", "张|三", "11010519491231002X", 100, "P29"))));
             }
             assertThat(logs.lines()).isNotEmpty();
@@ -478,14 +502,14 @@ class FileBankAdapterTest {
                 result.file-status.refused = NO
                 result.record-status.paid = Y
                 result.record-status.failed = N
-                code.00 = PAID PAID
-                code.51 = FAILED BANK_ACCOUNT_FROZEN
+                code.00 = PAID
+                code.51 = BANK_ACCOUNT_FROZEN
                 """, StandardCharsets.UTF_8);
         FileBankConfig config = new FileBankConfig("XB", "xbank", layouts, null, Fixtures.capabilities(),
                 new FileTransportConfig.LocalDirectory(root),
                 new FileBankConfig.Keys(TEST_GATEWAY_KEY.privateKey(), TEST_BANK_KEY.publicKey(), null));
         try (FileBankAdapter adapter = new FileBankAdapter(config)) {
-            assertThat(adapter.send(new Dispatch("X1", "XB", Fixtures.DAY, 1, Fixtures.goldenItems())))
+            assertThat(send(adapter, new Dispatch("X1", "XB", Fixtures.DAY, 1, Fixtures.goldenItems())))
                     .isEqualTo(new SendReceipt.Sent("XB_X1_20261123.csv.ocev"));
             byte[] plain = TestBank.abcOpen(read("in/XB_X1_20261123.csv.ocev"), "XB_X1_20261123.csv", TEST_BANK_KEY.privateKey(),
                     TEST_GATEWAY_KEY.publicKey());
@@ -500,7 +524,7 @@ class FileBankAdapterTest {
             adapter.collect(handler);
         }
         assertThat(handler.deliveries.getFirst().outcomes()).containsExactly(
-                new ItemOutcome("L2611230000000000001", Disposition.PAID, "PAID", "00", 9000),
-                new ItemOutcome("L2611230000000000003", Disposition.FAILED, "BANK_ACCOUNT_FROZEN", "51", 5));
+                new ItemOutcome("L2611230000000000001", BankOutcome.PAID, "00", 9000),
+                new ItemOutcome("L2611230000000000003", BankOutcome.BANK_ACCOUNT_FROZEN, "51", 5));
     }
 }

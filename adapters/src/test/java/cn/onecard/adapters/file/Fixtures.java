@@ -60,8 +60,7 @@ final class Fixtures {
     }
 
     static BankCapabilities capabilities() {
-        return new BankCapabilities(BankCapabilities.Mode.BATCH_FILE, false, false, false, 50_000, 0,
-                List.of(LocalTime.of(10, 0), LocalTime.of(15, 0)), Duration.ofHours(4));
+        return BankCapabilities.batchFile(50_000, List.of(LocalTime.of(10, 0), LocalTime.of(15, 0)), Duration.ofHours(4));
     }
 
     static byte[] golden(String name) {

@@ -3,7 +3,8 @@ package cn.onecard.adapters.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import cn.onecard.adapters.ItemOutcome.Disposition;
+import cn.onecard.adapters.BankOutcome;
+import cn.onecard.iso8583.Disposition;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,8 +51,12 @@ class LayoutLoadingTest {
         assertThat(lyb.paymentDetail().fields()).hasSize(8);
         assertThat(lyb.resultHeader().fields()).hasSize(7);
         assertThat(lyb.resultDetail().fields()).hasSize(6);
-        assertThat(lyb.codes().map("E008").disposition()).isEqualTo(Disposition.UNKNOWN);
-        assertThat(lyb.codes().map("E008").resultCode()).isEqualTo("BANK_DUPLICATE_RECORD");
+        assertThat(lyb.codes().meaningOf("E008")).isEqualTo(BankOutcome.BANK_DUPLICATE_RECORD);
+        assertThat(lyb.codes().meaningOf("E008").disposition()).isEqualTo(Disposition.UNKNOWN);
+        assertThat(lyb.codes().textOf("E008")).isEqualTo("记录重复");
+        assertThat(lyb.fileReasons().meaningOf("F002")).isEqualTo(BankOutcome.BANK_FILE_DATE_INVALID);
+        assertThat(lyb.fileReasons().meaningOf("F004").disposition()).as("an unverified file does not take its id")
+                .isEqualTo(Disposition.NOT_PROCESSED);
 
         LayoutSpec abc = Fixtures.abc().spec();
         assertThat(abc.charset()).isEqualTo(StandardCharsets.UTF_8);
@@ -62,15 +67,17 @@ class LayoutLoadingTest {
         assertThat(abc.resultHeader().widthBytes()).isEqualTo(69);
         assertThat(abc.resultDetail().widthBytes()).isEqualTo(128);
         assertThat(abc.resultTrailer().widthBytes()).isEqualTo(47);
-        assertThat(abc.codes().map("3005").resultCode()).isEqualTo("BANK_ACCOUNT_NOT_ACTIVATED");
+        assertThat(abc.codes().meaningOf("3005")).isEqualTo(BankOutcome.BANK_ACCOUNT_NOT_ACTIVATED);
+        assertThat(abc.fileReasons().meaningOf("9001")).isEqualTo(BankOutcome.BANK_FILE_TOTALS_MISMATCH);
     }
 
     @Test
-    void codeTable_unknownCodeIsUnknownAndUnmapped() {
-        CodeTable.Mapping mapping = Fixtures.lyb().spec().codes().map("E123");
-        assertThat(mapping.disposition()).isEqualTo(Disposition.UNKNOWN);
-        assertThat(mapping.resultCode()).isEqualTo("BANK_CODE_UNMAPPED");
-        assertThat(Fixtures.abc().spec().codes().fileReasonText("9003")).isEqualTo("envelope does not open or verify");
+    void codeTable_unknownCodesAreUnknownAndUnmapped() {
+        assertThat(Fixtures.lyb().spec().codes().meaningOf("E123")).isEqualTo(BankOutcome.BANK_CODE_UNMAPPED);
+        assertThat(BankOutcome.BANK_CODE_UNMAPPED.disposition()).isEqualTo(Disposition.UNKNOWN);
+        assertThat(Fixtures.lyb().spec().fileReasons().meaningOf("F123")).isEqualTo(BankOutcome.BANK_FILE_REASON_UNMAPPED);
+        assertThat(BankOutcome.BANK_FILE_REASON_UNMAPPED.disposition()).isEqualTo(Disposition.UNKNOWN);
+        assertThat(Fixtures.abc().spec().fileReasons().textOf("9003")).isEqualTo("envelope does not open or verify");
     }
 
     @Test
@@ -111,8 +118,8 @@ class LayoutLoadingTest {
                 result.file-status.refused = NO
                 result.record-status.paid = Y
                 result.record-status.failed = N
-                code.00 = PAID PAID
-                code.51 = FAILED BANK_ACCOUNT_FROZEN
+                code.00 = PAID
+                code.51 = BANK_ACCOUNT_FROZEN
                 """;
         Files.writeString(directory.resolve("bank-x.layout.properties"), descriptor);
         FileLayouts layouts = FileLayouts.builtIn().with(FileLayouts.fromDirectory(directory));
@@ -215,18 +222,29 @@ class LayoutLoadingTest {
                 refusal("ambiguous name", "abc", p -> p.setProperty("result.part", "P{n}"),
                         "result.file: what follows {fileId} must start with a character other than a letter or digit"),
                 refusal("part without {n}", "lyb", p -> p.setProperty("result.part", "_P"), "result.file: the part pattern must hold {n} once"),
-                refusal("bank code with spaces", "lyb", p -> p.setProperty("code.E 1", "FAILED BANK_REJECTED_OTHER"),
+                refusal("bank code with spaces", "lyb", p -> p.setProperty("code.E 1", "BANK_REJECTED_OTHER"),
                         "code.E 1: a bank code is 1 to 8 of [0-9A-Za-z]"),
-                refusal("unknown disposition", "lyb", p -> p.setProperty("code.E100", "MAYBE BANK_REJECTED_OTHER"),
-                        "code.E100: 'MAYBE' is not a disposition"),
-                refusal("lower-case gateway code", "lyb", p -> p.setProperty("code.E100", "FAILED rejected"),
-                        "code.E100: a gateway code is upper-case letters"),
-                refusal("paid disposition with a failure code", "lyb", p -> p.setProperty("code.E100", "PAID BANK_REJECTED_OTHER"),
-                        "code.E100: the disposition PAID and the gateway code PAID go together"),
-                refusal("the unmapped code in the table", "lyb", p -> p.setProperty("code.E100", "UNKNOWN BANK_CODE_UNMAPPED"),
-                        "code.E100: BANK_CODE_UNMAPPED is what the adapter reports"),
-                refusal("no paid code", "lyb", p -> p.remove("code.0000"), "code.*: the code table needs the code that means paid"),
-                refusal("empty file reason", "lyb", p -> p.setProperty("file-reason.F009", ""), "file-reason.F009: a file reason needs a one-line text"));
+                refusal("an outcome that does not exist", "lyb", p -> p.setProperty("code.E100", "BANK_REJECTED"),
+                        "code.E100: 'BANK_REJECTED' is not a bank outcome of docs/codes.md"),
+                refusal("the old form with a disposition first", "lyb", p -> p.setProperty("code.E100", "FAILED BANK_REJECTED_OTHER"),
+                        "code.E100: 'FAILED' is not a bank outcome"),
+                refusal("a lower-case outcome", "lyb", p -> p.setProperty("code.E100", "bank_rejected_other"),
+                        "code.E100: 'bank_rejected_other' is not a bank outcome"),
+                refusal("a second code meaning paid", "lyb", p -> p.setProperty("code.E100", "PAID"),
+                        "code.*: the code table needs exactly one code that means paid (code.XXXX = PAID), not 2"),
+                refusal("the unmapped code in the table", "lyb", p -> p.setProperty("code.E100", "BANK_CODE_UNMAPPED"),
+                        "code.E100: BANK_CODE_UNMAPPED is decided by the gateway itself"),
+                refusal("a gateway outcome in the table", "lyb", p -> p.setProperty("code.E100", "BANK_RESULT_MISSING"),
+                        "code.E100: BANK_RESULT_MISSING is decided by the gateway itself"),
+                refusal("a whole-file outcome for a record", "lyb", p -> p.setProperty("code.E100", "BANK_FILE_DATE_INVALID"),
+                        "code.E100: BANK_FILE_DATE_INVALID describes a whole file, not a record"),
+                refusal("a record outcome for a whole file", "lyb", p -> p.setProperty("file-reason.F009", "BANK_ACCOUNT_CLOSED x"),
+                        "file-reason.F009: BANK_ACCOUNT_CLOSED describes a record, not a whole file"),
+                refusal("no paid code", "lyb", p -> p.remove("code.0000"), "code.*: the code table needs exactly one code that means paid"),
+                refusal("empty file reason", "lyb", p -> p.setProperty("file-reason.F009", ""),
+                        "file-reason.F009: '' is not a bank outcome"),
+                refusal("the processed reason as a refusal", "lyb", p -> p.setProperty("file-reason.0000", "BANK_FILE_UNREADABLE x"),
+                        "file-reason.0000: this is the reason of a processed file"));
     }
 
     private static Arguments refusal(String name, String base, Consumer<Properties> change, String message) {

@@ -1,34 +1,29 @@
 package cn.onecard.adapters.file;
 
-import cn.onecard.adapters.BankAlert;
-import cn.onecard.adapters.ResultDelivery;
-import cn.onecard.adapters.ResultHandler;
+import cn.onecard.adapters.BankReport;
+import cn.onecard.adapters.BankReportHandler;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A ledger stand-in: records what it is given, and refuses the next few deliveries or alerts on request. */
-final class RecordingHandler implements ResultHandler {
+/** A ledger stand-in: records what it is given, and refuses the next few reports on request. */
+final class RecordingHandler implements BankReportHandler {
 
-    final List<ResultDelivery> deliveries = new ArrayList<>();
-    final List<BankAlert> alerts = new ArrayList<>();
-    int deliveriesToRefuse;
-    int alertsToRefuse;
+    /** Results, in the order they came. */
+    final List<BankReport.Results> deliveries = new ArrayList<>();
+    /** Every other report: refusals, unusable results, an unreachable bank. */
+    final List<BankReport> others = new ArrayList<>();
+    int reportsToRefuse;
 
     @Override
-    public void accept(ResultDelivery delivery) throws Exception {
-        if (deliveriesToRefuse > 0) {
-            deliveriesToRefuse--;
+    public void accept(BankReport report) throws Exception {
+        if (reportsToRefuse > 0) {
+            reportsToRefuse--;
             throw new Exception("ledger unavailable");
         }
-        deliveries.add(delivery);
-    }
-
-    @Override
-    public void alert(BankAlert alert) {
-        if (alertsToRefuse > 0) {
-            alertsToRefuse--;
-            throw new IllegalStateException("alert store unavailable");
+        if (report instanceof BankReport.Results results) {
+            deliveries.add(results);
+        } else {
+            others.add(report);
         }
-        alerts.add(alert);
     }
 }

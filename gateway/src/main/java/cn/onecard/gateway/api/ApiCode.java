@@ -1,8 +1,9 @@
 package cn.onecard.gateway.api;
 
 /**
- * Why a request was refused: stable names and numbers (docs/codes.md), each with its HTTP status.
- * Ordered by the order the gateway checks them.
+ * Why a request or a batch file was refused: the intake's code family, stable names and numbers
+ * (docs/codes.md), each with its HTTP status. Declared in precedence order: the order the gateway
+ * checks them, so that a request failing several checks gets the first.
  */
 public enum ApiCode {
     CLIENT_UNKNOWN(1, 401),
@@ -11,6 +12,8 @@ public enum ApiCode {
     NONCE_INVALID(4, 401),
     NONCE_REPLAYED(5, 401),
     SIGNATURE_INVALID(6, 401),
+    /** A batch file's envelope does not open or verify (inbox files only). */
+    ENVELOPE_INVALID(7, 401),
     BODY_TOO_LARGE(11, 413),
     UNSUPPORTED_MEDIA_TYPE(12, 415),
     MALFORMED_JSON(13, 400),
@@ -43,5 +46,16 @@ public enum ApiCode {
 
     public int httpStatus() {
         return httpStatus;
+    }
+
+    /** Whether the same request, sent again unchanged later, may be taken: the gateway, not the request, failed. */
+    public boolean retryable() {
+        return switch (this) {
+            case SERVICE_UNAVAILABLE, INTERNAL_ERROR -> true;
+            case CLIENT_UNKNOWN, SIGNATURE_MISSING, TIMESTAMP_OUT_OF_WINDOW, NONCE_INVALID, NONCE_REPLAYED, SIGNATURE_INVALID,
+                 ENVELOPE_INVALID, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, MALFORMED_JSON, UNKNOWN_FIELD, MISSING_FIELD,
+                 BAD_FIELD, TOO_MANY_ITEMS, DUPLICATE_ITEM_ID, COUNT_MISMATCH, TOTAL_MISMATCH, PROGRAM_UNKNOWN, BATCH_CONFLICT,
+                 BATCH_NOT_FOUND, NOT_FOUND, METHOD_NOT_ALLOWED -> false;
+        };
     }
 }

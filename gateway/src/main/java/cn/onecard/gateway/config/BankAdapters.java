@@ -50,8 +50,8 @@ public final class BankAdapters {
                     dataKey = masterKey.unwrap(WrappedKey.parse(bank.dataKey().strip()), KeyUsage.DATA);
                 }
                 Sm2PublicKey bankKey = readPublicKey(code, bank);
-                BankCapabilities capabilities = new BankCapabilities(BankCapabilities.Mode.BATCH_FILE, false, false, false,
-                        bank.dispatchItemsMax(), 0, bank.cutOffs(), bank.resultDeadline());
+                BankCapabilities capabilities = BankCapabilities.batchFile(bank.dispatchItemsMax(), bank.cutOffs(),
+                        bank.resultDeadline());
                 adapters.add(new FileBankAdapter(new FileBankConfig(code, bank.layout(), bank.layoutDirectory(),
                         bank.unitNumber(), capabilities, transport(code, bank.transport()),
                         new FileBankConfig.Keys(gatewayKeys.privateKey(), bankKey, dataKey))));

@@ -3,9 +3,8 @@ package cn.onecard.gateway.config;
 import cn.onecard.adapters.BankAdapter;
 import cn.onecard.adapters.file.FileTransportConfig;
 import cn.onecard.gateway.dispatch.BankCycle;
-import cn.onecard.gateway.dispatch.DispatchLedger;
+import cn.onecard.gateway.dispatch.BankReports;
 import cn.onecard.gateway.dispatch.GatewayRoutes;
-import cn.onecard.gateway.dispatch.ResultLedger;
 import cn.onecard.gateway.feeds.FeedLoader;
 import cn.onecard.gateway.feeds.FeedsFolder;
 import cn.onecard.gateway.intake.BatchIntake;
@@ -19,6 +18,9 @@ import cn.onecard.gateway.intake.Nonces;
 import cn.onecard.gateway.intake.RequestAuthenticator;
 import cn.onecard.gateway.intake.TreasuryClients;
 import cn.onecard.gateway.ledger.Alerts;
+import cn.onecard.gateway.ledger.BatchWriter;
+import cn.onecard.gateway.ledger.DispatchWriter;
+import cn.onecard.gateway.ledger.ItemWriter;
 import cn.onecard.gateway.ledger.Leases;
 import cn.onecard.gateway.ledger.ReportOutbox;
 import cn.onecard.gateway.results.CallbackSender;
@@ -97,10 +99,10 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    Leases leases(DataSource dataSource, Clock clock, OneCardProperties properties) {
+    Leases leases(DataSource dataSource, OneCardProperties properties) {
         String node = properties.nodeId() != null ? properties.nodeId()
                 : hostName() + "-" + ProcessHandle.current().pid();
-        return new Leases(dataSource, clock, node);
+        return new Leases(dataSource, node);
     }
 
     private static String hostName() {
@@ -117,14 +119,26 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    DispatchLedger dispatchLedger(DataSource dataSource, Clock clock) {
-        return new DispatchLedger(dataSource, clock);
+    ItemWriter itemWriter(ReportOutbox outbox, Clock clock) {
+        return new ItemWriter(outbox, clock);
+    }
+
+    @Bean
+    BatchWriter batchWriter(ReportOutbox outbox, Clock clock) {
+        return new BatchWriter(outbox, clock);
+    }
+
+    @Bean
+    DispatchWriter dispatchWriter(DataSource dataSource, ItemWriter items, BatchWriter batches, Alerts alerts, Clock clock,
+            OneCardProperties properties) {
+        return new DispatchWriter(dataSource, items, batches, alerts, clock,
+                new DispatchWriter.Durations(properties.dispatch().retryAfter()));
     }
 
     @Bean(destroyMethod = "close")
     CallbackSender callbackSender(DataSource dataSource, Clock clock, OneCardProperties properties, GatewayKeys keys,
-            Leases leases) {
-        return new CallbackSender(dataSource, clock, properties.gatewayId(), keys.privateKey(), leases.owner());
+            Leases leases, BatchWriter batches) {
+        return new CallbackSender(dataSource, clock, properties.gatewayId(), keys.privateKey(), leases.owner(), batches);
     }
 
     /** The adapters of the banks configured under {@code onecard.banks}; closed with the context. */
@@ -142,14 +156,13 @@ public class GatewayConfiguration {
 
     @Bean
     List<BankCycle> bankCycles(ObjectProvider<BankAdapter> adapterBeans, ConfiguredBanks configured, DataSource dataSource,
-            ReportOutbox outbox, Alerts alerts, Clock clock, DispatchLedger dispatches, Leases leases,
+            ItemWriter items, DispatchWriter dispatches, BatchWriter batches, Alerts alerts, Clock clock, Leases leases,
             OneCardProperties properties) {
-        OneCardProperties.Dispatch settings = properties.dispatch();
+        BankCycle.Settings settings = properties.dispatch().cycleSettings();
         return java.util.stream.Stream.concat(adapterBeans.orderedStream(), configured.adapters().stream())
-                .map(adapter -> new BankCycle(adapter, dispatches,
-                        new ResultLedger(dataSource, outbox, alerts, clock, adapter.bankCode()), leases, clock, ZONE,
-                        new BankCycle.Settings(settings.leaseTtl(), settings.retryAfter(), settings.resendsMax(),
-                                "BANK_RESULT_MISSING")))
+                .map(adapter -> new BankCycle(adapter, dispatches, new BankReports(dataSource, items, dispatches, batches,
+                        alerts, clock, adapter.bankCode(), BankCycle.rulesFor(adapter.capabilities(), settings),
+                        adapter.capabilities().resultDeadline()), leases, clock, ZONE, settings))
                 .toList();
     }
 
@@ -165,9 +178,9 @@ public class GatewayConfiguration {
 
     @Bean
     BatchIntake batchIntake(DataSource dataSource, BankRouting routing, SubsidyCatalogue catalogue, ReportOutbox outbox,
-            Clock clock, Nonces nonces, OneCardProperties properties, IntakeStats stats) {
+            BatchWriter batches, Clock clock, Nonces nonces, OneCardProperties properties, IntakeStats stats) {
         return new BatchIntake(dataSource, new BatchParser(properties.intake().batchItemsMax()), new ItemChecks(routing),
-                catalogue, outbox, clock, ZONE, properties.intake().bodyBytesMax().toBytes(), nonces, stats);
+                catalogue, outbox, batches, clock, ZONE, properties.intake().bodyBytesMax().toBytes(), nonces, stats);
     }
 
     @Bean

@@ -55,12 +55,33 @@ public record OneCardProperties(
             @DefaultValue("10m") Duration nonceRetention) {
     }
 
-    /** How each bank's cycle runs. */
+    /**
+     * How each bank's cycle runs (docs/configuration.md, "Dispatch").
+     *
+     * @param retryAfter         pause before a dispatch is tried again: not sent, bank busy, an inquiry
+     *                           or reversal unanswered, a file bank's unclear send
+     * @param resendsMax         sends of the same dispatch because the bank's word was missing (results
+     *                           overdue, the file not verified by the bank, an inquiry that found nothing)
+     * @param inquiriesMax       unanswered inquiries of an unclear online payment before it is reversed or
+     *                           given up
+     * @param reversalsMax       unanswered reversals before it is given up
+     * @param operationTimeout   how long a cycle waits for the operations it started
+     * @param actionsPerCycleMax dispatches prepared, and dispatches acted on, per cycle
+     */
     public record Dispatch(
             @DefaultValue("1s") Duration cyclePeriod,
             @DefaultValue("30s") Duration leaseTtl,
             @DefaultValue("30s") Duration retryAfter,
-            @DefaultValue("2") int resendsMax) {
+            @DefaultValue("2") int resendsMax,
+            @DefaultValue("5") int inquiriesMax,
+            @DefaultValue("3") int reversalsMax,
+            @DefaultValue("10m") Duration operationTimeout,
+            @DefaultValue("1000") int actionsPerCycleMax) {
+
+        public cn.onecard.gateway.dispatch.BankCycle.Settings cycleSettings() {
+            return new cn.onecard.gateway.dispatch.BankCycle.Settings(leaseTtl, retryAfter, resendsMax, inquiriesMax,
+                    reversalsMax, operationTimeout, actionsPerCycleMax);
+        }
     }
 
     /**

@@ -1,53 +1,125 @@
 package cn.onecard.gateway.dispatch;
 
+import cn.onecard.adapters.AccountCheck;
 import cn.onecard.adapters.BankAdapter;
-import cn.onecard.adapters.BankAlert;
 import cn.onecard.adapters.BankCapabilities;
 import cn.onecard.adapters.Dispatch;
+import cn.onecard.adapters.InquiryAnswer;
+import cn.onecard.adapters.ItemOutcome;
+import cn.onecard.adapters.PaymentInstruction;
+import cn.onecard.adapters.ReversalAnswer;
 import cn.onecard.adapters.SendReceipt;
+import cn.onecard.gateway.ledger.DispatchDecision;
+import cn.onecard.gateway.ledger.DispatchEvent;
+import cn.onecard.gateway.ledger.DispatchRules;
+import cn.onecard.gateway.ledger.DispatchState;
+import cn.onecard.gateway.ledger.DispatchWriter;
+import cn.onecard.gateway.ledger.DispatchWriter.Cause;
+import cn.onecard.gateway.ledger.DispatchWriter.Pending;
 import cn.onecard.gateway.ledger.Leases;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One bank's work, run on a schedule by whichever node holds the bank's lease: take in results,
- * put ready items into dispatches (at once, or at the bank's cut-offs), send what is due, and chase
- * results that are overdue by sending the same dispatch again, then giving up to UNKNOWN.
+ * One bank's work, run on a schedule by whichever node holds the bank's lease: take in what the bank
+ * reported, settle sends a stopped node left under way, chase overdue results, put ready items into
+ * dispatches (at once, or at the bank's cut-offs), then act on every dispatch that is due (verify and
+ * send, inquire, reverse), many at once up to the bank's declared limits. Every step is an event of
+ * the dispatch's machine, recorded before the next one starts; what the machine decides depends on
+ * the bank's capabilities, never on this loop. A cycle returns once every operation it started has
+ * ended (or its time limit passed), so a node holds no operation outside a cycle.
  */
 public final class BankCycle {
 
     private static final Logger log = LoggerFactory.getLogger(BankCycle.class);
-    public static final int DISPATCHES_PER_CYCLE_MAX = 100;
 
-    /** Limits of the cycle. */
-    public record Settings(Duration leaseTtl, Duration retryAfter, int resendsMax, String overdueCode) {
+    /**
+     * Limits of the cycle.
+     *
+     * @param leaseTtl           another node takes the bank over when this one has not renewed for this long
+     * @param retryPause         pause before a dispatch is tried again (not sent, busy, inquiry unanswered)
+     * @param resendsMax         sends of the same dispatch because the bank's word was missing
+     * @param inquiriesMax       unanswered inquiries before reversal (or giving up)
+     * @param reversalsMax       unanswered reversals before giving up
+     * @param operationTimeout   how long a cycle waits for the operations it started; a send still under
+     *                           way then is recorded as interrupted (its outcome unclear)
+     * @param actionsPerCycleMax dispatches prepared, and dispatches acted on, per cycle
+     */
+    public record Settings(Duration leaseTtl, Duration retryPause, int resendsMax, int inquiriesMax, int reversalsMax,
+            Duration operationTimeout, int actionsPerCycleMax) {
+
+        public static final int ACTIONS_PER_CYCLE_MAX = 100_000;
+
+        public Settings {
+            for (Duration duration : new Duration[] {leaseTtl, retryPause, operationTimeout}) {
+                if (duration == null || duration.isNegative() || duration.isZero()) {
+                    throw new IllegalArgumentException("lease, retry pause and operation timeout must be positive");
+                }
+            }
+            if (actionsPerCycleMax < 1 || actionsPerCycleMax > ACTIONS_PER_CYCLE_MAX) {
+                throw new IllegalArgumentException("actions per cycle are 1 to " + ACTIONS_PER_CYCLE_MAX);
+            }
+        }
     }
 
     private final BankAdapter adapter;
-    private final DispatchLedger dispatches;
-    private final ResultLedger results;
+    private final BankCapabilities capabilities;
+    private final DispatchWriter dispatches;
+    private final BankReports reports;
     private final Leases leases;
     private final Clock clock;
     private final ZoneId zone;
     private final Settings settings;
+    private final DispatchRules rules;
     private final String leaseName;
+    private final RateLimiter rateLimiter;
 
-    public BankCycle(BankAdapter adapter, DispatchLedger dispatches, ResultLedger results, Leases leases, Clock clock,
+    public BankCycle(BankAdapter adapter, DispatchWriter dispatches, BankReports reports, Leases leases, Clock clock,
             ZoneId zone, Settings settings) {
+        this(adapter, dispatches, reports, leases, clock, zone, settings, Duration.ofSeconds(1));
+    }
+
+    /** @param rateWindow the period the bank's declared rate counts over: a second, but for tests */
+    BankCycle(BankAdapter adapter, DispatchWriter dispatches, BankReports reports, Leases leases, Clock clock, ZoneId zone,
+            Settings settings, Duration rateWindow) {
         this.adapter = adapter;
+        this.capabilities = adapter.capabilities();
         this.dispatches = dispatches;
-        this.results = results;
+        this.reports = reports;
         this.leases = leases;
         this.clock = clock;
         this.zone = zone;
         this.settings = settings;
+        this.rules = rulesFor(capabilities, settings);
         this.leaseName = "bank:" + adapter.bankCode();
+        this.rateLimiter = capabilities.dispatchesPerSecondMax() == 0 ? null
+                : RateLimiter.of(leaseName, RateLimiterConfig.custom().limitForPeriod(capabilities.dispatchesPerSecondMax())
+                        .limitRefreshPeriod(rateWindow).timeoutDuration(Duration.ZERO).build());
+    }
+
+    /** The dispatch machine's rules for a bank with these capabilities under these limits. */
+    public static DispatchRules rulesFor(BankCapabilities capabilities, Settings settings) {
+        return DispatchRules.of(capabilities, settings.resendsMax(), Math.max(settings.inquiriesMax(), capabilities.statusInquiry() ? 1 : 0),
+                Math.max(settings.reversalsMax(), capabilities.reversal() ? 1 : 0));
     }
 
     public String bankCode() {
@@ -59,25 +131,37 @@ public final class BankCycle {
         if (!leases.acquire(leaseName, settings.leaseTtl())) {
             return false;
         }
-        adapter.collect(results);
+        adapter.collect(reports);
+        for (Pending pending : dispatches.interrupted(bankCode(), settings.actionsPerCycleMax())) {
+            log.warn("dispatch {}: send {} was left under way by a node that stopped; its outcome is unclear",
+                    pending.dispatchId(), pending.sendAttempts());
+            record(pending, new DispatchEvent.SendInterrupted("the node sending it stopped before recording the outcome"),
+                    Cause.of("send " + pending.sendAttempts() + " interrupted"));
+        }
+        for (Pending pending : dispatches.overdue(bankCode(), settings.actionsPerCycleMax())) {
+            log.warn("dispatch {}: results overdue at {}", pending.dispatchId(), bankCode());
+            record(pending, new DispatchEvent.ResultsOverdue(), Cause.of("results overdue"));
+        }
         prepareDue();
-        sendDue();
-        chaseOverdue();
+        actOnDue();
         return true;
     }
 
+    private DispatchWriter.Recorded record(Pending pending, DispatchEvent event, Cause cause) {
+        return dispatches.record(pending.dispatchPk(), event, rules, capabilities.resultDeadline(), cause);
+    }
+
     private void prepareDue() {
-        BankCapabilities capabilities = adapter.capabilities();
         ZonedDateTime now = ZonedDateTime.now(clock.withZone(zone));
-        if (!capabilities.cutOffs().isEmpty() && !pastUnservedCutOff(capabilities, now)) {
+        if (!capabilities.cutOffs().isEmpty() && !pastUnservedCutOff(now)) {
             return;
         }
         LocalDate businessDate = now.toLocalDate();
-        for (int files = 0; files < DISPATCHES_PER_CYCLE_MAX; files++) {
-            if (files > 0 && !leases.acquire(leaseName, settings.leaseTtl())) {
+        for (int prepared = 0; prepared < settings.actionsPerCycleMax(); prepared++) {
+            if (prepared > 0 && !leases.acquire(leaseName, settings.leaseTtl())) {
                 return;
             }
-            int claimed = dispatches.prepare(adapter.bankCode(), capabilities.dispatchItemsMax(), businessDate);
+            int claimed = dispatches.prepare(bankCode(), capabilities.dispatchItemsMax(), businessDate);
             if (claimed < capabilities.dispatchItemsMax()) {
                 break;
             }
@@ -85,7 +169,7 @@ public final class BankCycle {
     }
 
     /** True when a cut-off has passed today since the last dispatch of this bank was prepared. */
-    private boolean pastUnservedCutOff(BankCapabilities capabilities, ZonedDateTime now) {
+    private boolean pastUnservedCutOff(ZonedDateTime now) {
         LocalTime latestPassed = null;
         for (LocalTime cutOff : capabilities.cutOffs()) {
             if (!cutOff.isAfter(now.toLocalTime()) && (latestPassed == null || cutOff.isAfter(latestPassed))) {
@@ -96,54 +180,211 @@ public final class BankCycle {
             return false;
         }
         ZonedDateTime cutOffToday = now.toLocalDate().atTime(latestPassed).atZone(zone);
-        return dispatches.lastPreparedAt(adapter.bankCode()).map(last -> last.isBefore(cutOffToday.toInstant()))
-                .orElse(true);
+        return dispatches.lastPreparedAt(bankCode()).map(last -> last.isBefore(cutOffToday.toInstant())).orElse(true);
     }
 
-    private void sendDue() {
-        for (DispatchLedger.PendingDispatch pending : dispatches.dueForSending(adapter.bankCode(), DISPATCHES_PER_CYCLE_MAX)) {
-            // a cycle of many sends may outlast the lease: renewed before each, and given up when lost,
-            // so that two nodes never write the same file at once
+    /**
+     * Starts an operation for every due dispatch, at most the bank's in-flight limit at once and its
+     * rate per second, then waits for them all. The lease is renewed before each start and while
+     * waiting; once it is lost nothing more starts.
+     */
+    private void actOnDue() throws InterruptedException {
+        List<Pending> due = dispatches.dueForAction(bankCode(), settings.actionsPerCycleMax());
+        if (due.isEmpty()) {
+            return;
+        }
+        Semaphore window = new Semaphore(capabilities.sendsInFlightMax());
+        Map<Pending, CompletableFuture<Void>> running = new HashMap<>();
+        Duration renewEvery = settings.leaseTtl().dividedBy(3);
+        for (Pending pending : due) {
             if (!leases.acquire(leaseName, settings.leaseTtl())) {
-                return;
+                log.warn("bank {}: lost its lease; {} due dispatches wait for the next holder", bankCode(), due.size() - running.size());
+                break;
             }
-            Dispatch dispatch = dispatches.load(pending);
-            SendReceipt receipt;
-            try {
-                receipt = adapter.send(dispatch);
-            } catch (RuntimeException e) {
-                // one dispatch the adapter cannot handle must not keep the bank's other dispatches waiting
-                receipt = new SendReceipt.NotSent("the adapter failed: " + e.getClass().getSimpleName());
+            if (rateLimiter != null && !rateLimiter.acquirePermission()) {
+                break; // the rest wait for the next cycle: the bank's declared rate
             }
-            dispatches.recordSend(pending, receipt, adapter.capabilities().resultDeadline(), settings.retryAfter());
-            switch (receipt) {
-                case SendReceipt.Sent sent -> log.info("dispatch {} sent to {} as {} ({} items, attempt {})",
-                        pending.dispatchId(), adapter.bankCode(), sent.transportName(), dispatch.instructions().size(),
-                        dispatch.sendAttempt());
-                case SendReceipt.NotSent notSent -> {
-                    log.warn("dispatch {} not sent to {}: {}; retrying in {}",
-                            pending.dispatchId(), adapter.bankCode(), notSent.reason(), settings.retryAfter());
-                    results.alert(new BankAlert(adapter.bankCode(), BankAlert.Kind.DISPATCH_NOT_SENT, pending.dispatchId(),
-                            notSent.reason()));
+            boolean leaseHeld = true;
+            while (!window.tryAcquire(renewEvery.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (!leases.acquire(leaseName, settings.leaseTtl())) {
+                    leaseHeld = false;
+                    break;
                 }
-                case SendReceipt.Unknown unknown -> log.warn("dispatch {} may not have reached {}: {}; sending it again "
-                        + "under the same id in {}", pending.dispatchId(), adapter.bankCode(), unknown.reason(), settings.retryAfter());
             }
+            if (!leaseHeld) {
+                break;
+            }
+            CompletableFuture<Void> operation;
+            try {
+                operation = start(pending);
+            } catch (RuntimeException e) {
+                log.error("dispatch {}: starting its {} failed", pending.dispatchId(), pending.state(), e);
+                operation = CompletableFuture.failedFuture(e);
+            }
+            running.put(pending, operation.whenComplete((done, failure) -> window.release()));
+        }
+        awaitAll(running, renewEvery);
+    }
+
+    private CompletableFuture<Void> start(Pending pending) {
+        return switch (pending.state()) {
+            case PREPARED -> send(pending);
+            case INQUIRING -> inquire(pending);
+            case REVERSING -> reverse(pending);
+            case SENDING, SENT, SETTLED, REFUSED, ABANDONED, GIVEN_UP -> CompletableFuture.completedFuture(null);
+        };
+    }
+
+    /** Verifies the accounts where the bank does, then sends: the start recorded before the bank can see it. */
+    private CompletableFuture<Void> send(Pending pending) {
+        Dispatch dispatch = dispatches.load(pending, pending.sendAttempts() + 1);
+        if (!rules.accountVerification()) {
+            return startSend(pending, dispatch);
+        }
+        return call(() -> adapter.verify(dispatch), error -> new AccountCheck.Unknown(error))
+                .thenCompose(check -> {
+                    DispatchWriter.Recorded recorded = record(pending, new DispatchEvent.VerificationAnswered(check),
+                            Cause.of("accounts verified: " + check.getClass().getSimpleName()));
+                    return recorded.decision() instanceof DispatchDecision.Proceed ? startSend(pending, dispatch)
+                            : CompletableFuture.<Void>completedFuture(null);
+                });
+    }
+
+    private CompletableFuture<Void> startSend(Pending pending, Dispatch loaded) {
+        DispatchWriter.Recorded started = record(pending, new DispatchEvent.SendStarted(), Cause.of("send "
+                + (pending.sendAttempts() + 1)));
+        if (!(started.decision() instanceof DispatchDecision.Move move)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        int attempt = move.next().sendAttempts();
+        Dispatch dispatch = new Dispatch(loaded.dispatchId(), loaded.bankCode(), loaded.businessDate(), attempt,
+                loaded.instructions());
+        return call(() -> adapter.send(dispatch), error -> new SendReceipt.Unknown(error))
+                .thenApply(receipt -> checked(dispatch, receipt))
+                .thenAccept(receipt -> {
+                    logReceipt(dispatch, receipt);
+                    record(pending, new DispatchEvent.SendCompleted(attempt, receipt), Cause.of("send " + attempt + ": "
+                            + receipt.getClass().getSimpleName()));
+                });
+    }
+
+    private CompletableFuture<Void> inquire(Pending pending) {
+        Dispatch dispatch = dispatches.load(pending, pending.sendAttempts());
+        return call(() -> adapter.inquire(dispatch), error -> new InquiryAnswer.Unknown(error))
+                .thenApply(answer -> answer instanceof InquiryAnswer.Found found && !matches(dispatch, found.outcomes())
+                        ? new InquiryAnswer.Unknown("the bank's answer names other references or amounts") : answer)
+                .thenAccept(answer -> record(pending, new DispatchEvent.InquiryAnswered(answer),
+                        Cause.of("inquiry: " + answer.getClass().getSimpleName())));
+    }
+
+    private CompletableFuture<Void> reverse(Pending pending) {
+        Dispatch dispatch = dispatches.load(pending, pending.sendAttempts());
+        return call(() -> adapter.reverse(dispatch), error -> new ReversalAnswer.Unknown(error))
+                .thenAccept(answer -> record(pending, new DispatchEvent.ReversalAnswered(answer),
+                        Cause.of("reversal: " + answer.getClass().getSimpleName())));
+    }
+
+    /**
+     * Calls the adapter; an exception, thrown or completing the stage, is a defect of the adapter and
+     * becomes the operation's unknown answer: it never passes for a refusal.
+     */
+    private <T> CompletableFuture<T> call(java.util.function.Supplier<CompletionStage<T>> operation,
+            Function<String, T> unknown) {
+        CompletionStage<T> stage;
+        try {
+            stage = Objects.requireNonNull(operation.get(), "the adapter returned no stage");
+        } catch (RuntimeException e) {
+            log.error("bank {}: the adapter failed ({}); the outcome is unclear", bankCode(), e.getClass().getName());
+            return CompletableFuture.completedFuture(unknown.apply("the adapter failed: " + e.getClass().getSimpleName()));
+        }
+        return stage.toCompletableFuture().handle((answer, failure) -> {
+            if (failure == null && answer != null) {
+                return answer;
+            }
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            String what = cause == null ? "no answer" : cause.getClass().getSimpleName();
+            log.error("bank {}: the adapter's operation failed ({}); the outcome is unclear", bankCode(), what);
+            return unknown.apply("the adapter failed: " + what);
+        });
+    }
+
+    /** An answer naming other references or amounts than the dispatch's is not trusted: unknown. */
+    private SendReceipt checked(Dispatch dispatch, SendReceipt receipt) {
+        if (receipt instanceof SendReceipt.Answered answered && !matches(dispatch, answered.outcomes())) {
+            log.error("bank {}: the answer to dispatch {} names other references or amounts; its outcome is unclear",
+                    bankCode(), dispatch.dispatchId());
+            return new SendReceipt.Unknown("the bank's answer names other references or amounts");
+        }
+        if (receipt instanceof SendReceipt.NotEncodable notEncodable && !dispatch.instructions().stream()
+                .map(PaymentInstruction::bankReference).toList().containsAll(notEncodable.reasonByReference().keySet())) {
+            throw new IllegalStateException("the adapter names instructions the dispatch does not hold");
+        }
+        return receipt;
+    }
+
+    private static boolean matches(Dispatch dispatch, List<ItemOutcome> outcomes) {
+        Map<String, Long> amounts = new HashMap<>();
+        for (PaymentInstruction instruction : dispatch.instructions()) {
+            amounts.put(instruction.bankReference(), instruction.amountFen());
+        }
+        if (outcomes.size() != amounts.size()) {
+            return false;
+        }
+        for (ItemOutcome outcome : outcomes) {
+            Long amount = amounts.remove(outcome.bankReference());
+            if (amount == null || amount != outcome.amountFen()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void logReceipt(Dispatch dispatch, SendReceipt receipt) {
+        switch (receipt) {
+            case SendReceipt.Sent sent -> log.info("dispatch {} sent to {} as {} ({} items, attempt {})", dispatch.dispatchId(),
+                    bankCode(), sent.transportName(), dispatch.instructions().size(), dispatch.sendAttempt());
+            case SendReceipt.Answered answered -> log.debug("dispatch {} answered by {} (attempt {})", dispatch.dispatchId(),
+                    bankCode(), dispatch.sendAttempt());
+            case SendReceipt.NotSent notSent -> log.warn("dispatch {} not sent to {}: {}; tried again in {}",
+                    dispatch.dispatchId(), bankCode(), notSent.reason(), settings.retryPause());
+            case SendReceipt.Unknown unknown -> log.warn("dispatch {} may or may not have reached {}: {}",
+                    dispatch.dispatchId(), bankCode(), unknown.reason());
+            case SendReceipt.NotEncodable notEncodable -> log.warn("dispatch {}: {} items cannot be written for {}",
+                    dispatch.dispatchId(), notEncodable.reasonByReference().size(), bankCode());
         }
     }
 
-    private void chaseOverdue() throws Exception {
-        for (DispatchLedger.OverdueDispatch overdue : dispatches.overdue(adapter.bankCode())) {
-            if (overdue.itemsWaiting() == 0) {
-                dispatches.settleIfDone(overdue.dispatchPk());
-            } else if (overdue.overdueResends() < settings.resendsMax()) {
-                log.warn("dispatch {}: {} results overdue at {}; sending the same file again (resend {} of {})",
-                        overdue.dispatchId(), overdue.itemsWaiting(), adapter.bankCode(), overdue.overdueResends() + 1,
-                        settings.resendsMax());
-                dispatches.scheduleResend(overdue.dispatchPk());
-            } else {
-                results.giveUp(overdue.dispatchId(), settings.overdueCode());
-                dispatches.settleIfDone(overdue.dispatchPk());
+    /**
+     * Waits for the started operations, renewing the lease; after the operation timeout a send still
+     * under way is recorded as interrupted, so that its late completion is stale and the dispatch's
+     * machine settles it as unclear.
+     */
+    private void awaitAll(Map<Pending, CompletableFuture<Void>> running, Duration renewEvery) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
+        for (Map.Entry<Pending, CompletableFuture<Void>> entry : running.entrySet()) {
+            Pending pending = entry.getKey();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    if (!entry.getValue().isDone() && pending.state() == DispatchState.PREPARED) {
+                        log.error("dispatch {}: its send did not end within {}; recorded as interrupted", pending.dispatchId(),
+                                settings.operationTimeout());
+                        record(pending, new DispatchEvent.SendInterrupted("no outcome within " + settings.operationTimeout()),
+                                Cause.of("send timed out"));
+                    }
+                    break;
+                }
+                try {
+                    entry.getValue().get(Math.min(left, renewEvery.toNanos()), TimeUnit.NANOSECONDS);
+                    break;
+                } catch (TimeoutException e) {
+                    leases.acquire(leaseName, settings.leaseTtl());
+                } catch (ExecutionException e) {
+                    // the ledger failed recording an outcome: the dispatch is picked up again by a later cycle
+                    log.error("dispatch {}: recording its {} failed", pending.dispatchId(), pending.state(), e.getCause());
+                    break;
+                }
             }
         }
     }

@@ -3,6 +3,8 @@ package cn.onecard.gateway.intake;
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
 import cn.onecard.gateway.db.CopyRows;
+import cn.onecard.gateway.ledger.BatchTally;
+import cn.onecard.gateway.ledger.BatchWriter;
 import cn.onecard.gateway.ledger.ItemState;
 import cn.onecard.gateway.ledger.ReportOutbox;
 import cn.onecard.gateway.ledger.ReportedItem;
@@ -64,9 +66,11 @@ public final class BatchIntake {
     private final long bodyBytesMax;
     private final Nonces nonces;
     private final IntakeStats stats;
+    private final BatchWriter batches;
 
     public BatchIntake(DataSource dataSource, BatchParser parser, ItemChecks checks, SubsidyCatalogue catalogue,
-            ReportOutbox outbox, Clock clock, ZoneId zone, long bodyBytesMax, Nonces nonces, IntakeStats stats) {
+            ReportOutbox outbox, BatchWriter batches, Clock clock, ZoneId zone, long bodyBytesMax, Nonces nonces,
+            IntakeStats stats) {
         this.dataSource = dataSource;
         this.parser = parser;
         this.checks = checks;
@@ -77,6 +81,7 @@ public final class BatchIntake {
         this.bodyBytesMax = bodyBytesMax;
         this.nonces = nonces;
         this.stats = stats;
+        this.batches = batches;
     }
 
     /**
@@ -227,7 +232,8 @@ public final class BatchIntake {
         timer.lap("header");
         screen(connection, batchPk, header, programme, now, persons.passed(), persons.seqsOfRepeatedPersons(), timer);
         outbox.enqueueResults(connection, batchPk, header.batchId(), reportable(connection, batchPk));
-        var tally = outbox.settle(connection, batchPk, header.batchId(), true);
+        batches.itemsChanged(connection, batchPk, "intake");
+        BatchTally tally = BatchWriter.tally(connection, batchPk);
         timer.lap("outbox");
         log.debug("batch {}: {}", header.batchId(), timer);
         long micros = Math.max(1, (System.nanoTime() - startNanos) / 1_000);

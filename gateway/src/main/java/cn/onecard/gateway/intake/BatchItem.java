@@ -1,6 +1,6 @@
 package cn.onecard.gateway.intake;
 
-import cn.onecard.gateway.Pii;
+import cn.onecard.iso8583.Masking;
 
 /**
  * One item as the treasury sent it, structurally valid (types and lengths), its data not yet
@@ -21,6 +21,6 @@ public record BatchItem(
 
     @Override
     public String toString() {
-        return "BatchItem[" + seq + ", " + itemId + ", card " + Pii.card(cardNumber) + ", " + amountFen + " fen]";
+        return "BatchItem[" + seq + ", " + itemId + ", card " + Masking.card(cardNumber) + ", " + amountFen + " fen]";
     }
 }

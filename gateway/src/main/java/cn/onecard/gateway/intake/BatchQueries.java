@@ -1,6 +1,6 @@
 package cn.onecard.gateway.intake;
 
-import cn.onecard.gateway.Pii;
+import cn.onecard.iso8583.Masking;
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
 import cn.onecard.gateway.ledger.BankReferences;
@@ -138,9 +138,9 @@ public final class BatchQueries {
                         item.put("state", rows.getString(3));
                         item.put("code", rows.getString(4));
                         item.put("amountFen", rows.getLong(5));
-                        item.put("name", Pii.name(rows.getString(6)));
-                        item.put("idNumber", Pii.idNumber(rows.getString(7)));
-                        item.put("cardNumber", Pii.card(rows.getString(8)));
+                        item.put("name", Masking.name(rows.getString(6)));
+                        item.put("idNumber", Masking.idNumber(rows.getString(7)));
+                        item.put("cardNumber", Masking.card(rows.getString(8)));
                         item.put("bankCode", rows.getString(9));
                         rows.getLong(10);
                         item.put("bankReference", rows.wasNull() ? null : BankReferences.of(batchPk, rows.getInt(1)));

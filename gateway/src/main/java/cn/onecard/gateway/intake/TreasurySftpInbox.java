@@ -3,6 +3,7 @@ package cn.onecard.gateway.intake;
 import cn.onecard.adapters.file.FileTransportConfig;
 import cn.onecard.adapters.file.RemoteFolder;
 import cn.onecard.gateway.api.ApiCode;
+import cn.onecard.gateway.ledger.AlertKind;
 import cn.onecard.gateway.ledger.Alerts;
 import cn.onecard.gateway.ledger.Leases;
 import java.io.IOException;
@@ -30,8 +31,8 @@ public final class TreasurySftpInbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TreasurySftpInbox.class);
 
     static final String LEASE = "treasury-inbox-sftp";
-    static final String UNREACHABLE_KIND = "TREASURY_INBOX_UNREACHABLE";
-    static final String FILE_FAILED_KIND = "TREASURY_INBOX_FILE_FAILED";
+    static final AlertKind UNREACHABLE_KIND = AlertKind.TREASURY_INBOX_UNREACHABLE;
+    static final AlertKind FILE_FAILED_KIND = AlertKind.TREASURY_INBOX_FILE_FAILED;
     static final String ALERT_SOURCE = "treasury-inbox-sftp";
     /** Files taken per poll; the lease is renewed between them. */
     static final int FILES_PER_POLL_MAX = 8;
@@ -158,7 +159,7 @@ public final class TreasurySftpInbox implements AutoCloseable {
         }
     }
 
-    private void raise(String kind, String source, String detail) {
+    private void raise(AlertKind kind, String source, String detail) {
         try {
             alerts.raise(null, kind, source, detail);
         } catch (RuntimeException alertFailed) {

@@ -28,7 +28,11 @@ public final class Alerts {
         this.clock = clock;
     }
 
-    public void raise(String bankCode, String kind, String source, String detail) {
+    /**
+     * Stores and logs an alert unless the same one (bank, kind, source) is open and younger than
+     * {@link #REPEAT_QUIET}. {@code bankCode} is null for alerts that concern no bank.
+     */
+    public void raise(String bankCode, AlertKind kind, String source, String detail) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(
                         "insert into alerts (at, bank_code, kind, source, detail) select ?, ?, ?, ?, ? "
@@ -36,11 +40,11 @@ public final class Alerts {
                                 + "and source = ? and acknowledged_at is null and at > ?)")) {
             insert.setTimestamp(1, Timestamp.from(clock.instant()));
             insert.setString(2, bankCode);
-            insert.setString(3, kind);
+            insert.setString(3, kind.name());
             insert.setString(4, source);
             insert.setString(5, detail);
             insert.setString(6, bankCode);
-            insert.setString(7, kind);
+            insert.setString(7, kind.name());
             insert.setString(8, source);
             insert.setTimestamp(9, Timestamp.from(clock.instant().minus(REPEAT_QUIET)));
             if (insert.executeUpdate() > 0) {

@@ -6,9 +6,9 @@ public enum ItemState {
     RECEIVED,
     /** Every check passed; waiting to be put in a dispatch. */
     VALIDATED,
-    /** A check failed. Final. */
+    /** A check failed, or an operator refused it. Final. */
     REJECTED,
-    /** Suspicious (a duplicate): waits for an operator. */
+    /** Suspicious (a duplicate): waits for an operator to release or refuse it. */
     HELD,
     /** In a dispatch to its bank, under its fixed bank reference. */
     DISPATCHED,
@@ -16,7 +16,10 @@ public enum ItemState {
     PAID,
     /** The bank did not pay it and never will under its reference. Final. */
     FAILED,
-    /** The bank's outcome is not known; settled by inquiry, resend of the same file, or an operator. */
+    /**
+     * The bank's outcome is not known and the gateway stopped waiting; a late answer still settles
+     * it, otherwise reconciliation or an operator.
+     */
     UNKNOWN;
 
     public boolean isFinal() {
@@ -26,12 +29,17 @@ public enum ItemState {
         };
     }
 
-    /** Money may still move for an item in this state (the batch is not settled while any is). */
+    /** Money may still move for an item in this state without anyone's decision (the batch is in progress). */
     public boolean inFlight() {
         return switch (this) {
             case RECEIVED, VALIDATED, DISPATCHED -> true;
             case REJECTED, HELD, PAID, FAILED, UNKNOWN -> false;
         };
+    }
+
+    /** Not final and not in flight: waits for an operator (or a late answer). */
+    public boolean awaitingReview() {
+        return !isFinal() && !inFlight();
     }
 
     /** The treasury hears of an item when it enters this state. */

@@ -4,24 +4,24 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
 
 /**
  * Named leases in the ledger, so that several gateway nodes sharing one database run each bank's
- * cycle on one node at a time, and a dead node's work is taken over once its lease expires.
+ * cycle on one node at a time, and a dead node's work is taken over once its lease expires. Times are
+ * the database's ({@code clock_timestamp()}), never a node's: nodes whose clocks disagree still agree
+ * on who holds a lease and until when.
  */
 public final class Leases {
 
+    public static final Duration TTL_MAX = Duration.ofHours(1);
+
     private final DataSource dataSource;
-    private final Clock clock;
     private final String owner;
 
-    public Leases(DataSource dataSource, Clock clock, String owner) {
+    public Leases(DataSource dataSource, String owner) {
         this.dataSource = dataSource;
-        this.clock = clock;
         this.owner = owner;
     }
 
@@ -29,18 +29,19 @@ public final class Leases {
         return owner;
     }
 
-    /** Takes or renews the lease; true when this node holds it until {@code now + ttl}. */
+    /** Takes or renews the lease; true when this node holds it until the database's now + {@code ttl}. */
     public boolean acquire(String name, Duration ttl) {
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(TTL_MAX) > 0) {
+            throw new IllegalArgumentException("a lease lasts more than nothing and at most " + TTL_MAX + ": " + ttl);
+        }
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement upsert = connection.prepareStatement(
-                        "insert into leases (name, owner, until) values (?, ?, ?) "
+                        "insert into leases (name, owner, until) values (?, ?, clock_timestamp() + ? * interval '1 millisecond') "
                                 + "on conflict (name) do update set owner = excluded.owner, until = excluded.until "
-                                + "where leases.owner = excluded.owner or leases.until < ? returning owner")) {
-            Timestamp now = Timestamp.from(clock.instant());
+                                + "where leases.owner = excluded.owner or leases.until < clock_timestamp() returning owner")) {
             upsert.setString(1, name);
             upsert.setString(2, owner);
-            upsert.setTimestamp(3, Timestamp.from(clock.instant().plus(ttl)));
-            upsert.setTimestamp(4, now);
+            upsert.setLong(3, ttl.toMillis());
             try (ResultSet rows = upsert.executeQuery()) {
                 return rows.next();
             }

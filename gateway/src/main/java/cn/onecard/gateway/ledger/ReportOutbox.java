@@ -8,11 +8,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -83,53 +81,25 @@ public final class ReportOutbox {
         return out;
     }
 
-    /**
-     * Brings the batch's state up to date and, when nothing of it is in flight any more, enqueues a
-     * SUMMARY. Call after every change to the batch's items, in the same transaction.
-     *
-     * @return the batch's counts
-     */
-    public BatchTally settle(Connection connection, long batchPk, String batchId, boolean summaryDue)
-            throws SQLException {
-        BatchTally tally = BatchTally.of(connection, batchPk);
-        String state = tally.inFlight() > 0 ? "IN_PROGRESS" : tally.awaitingReview() > 0 ? "AWAITING_REVIEW" : "COMPLETED";
-        try (PreparedStatement update = connection.prepareStatement(
-                "update batches set state = ?, updated_at = ? where batch_pk = ? and state <> 'REPORTED'")) {
-            update.setString(1, state);
-            update.setTimestamp(2, Timestamp.from(clock.instant()));
-            update.setLong(3, batchPk);
-            update.executeUpdate();
+    /** Enqueues a SUMMARY of the batch as its items now stand (docs/api.md); {@link BatchWriter} decides when. */
+    public void enqueueSummary(Connection connection, long batchPk, String batchId, BatchTally tally) throws SQLException {
+        int sequence = allocateSequences(connection, batchPk, 1);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "SUMMARY");
+        body.put("batchId", batchId);
+        body.put("sequence", sequence);
+        body.putAll(BatchSummary.of(tally));
+        Timestamp now = Timestamp.from(clock.instant());
+        try (PreparedStatement insert = connection.prepareStatement(
+                "insert into callback_outbox (batch_pk, sequence, kind, payload, next_attempt_at, created_at) "
+                        + "values (?, ?, 'SUMMARY', ?, ?, ?)")) {
+            insert.setLong(1, batchPk);
+            insert.setInt(2, sequence);
+            insert.setString(3, json.writeValueAsString(body));
+            insert.setTimestamp(4, now);
+            insert.setTimestamp(5, now);
+            insert.executeUpdate();
         }
-        if (summaryDue && tally.inFlight() == 0) {
-            int sequence = allocateSequences(connection, batchPk, 1);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("type", "SUMMARY");
-            body.put("batchId", batchId);
-            body.put("sequence", sequence);
-            body.put("complete", tally.awaitingReview() == 0);
-            body.put("itemCount", tally.itemCount());
-            body.put("totalAmountFen", tally.totalFen());
-            body.put("byState", sums(tally.byState()));
-            body.put("byCode", sums(tally.byCode()));
-            Timestamp now = Timestamp.from(clock.instant());
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "insert into callback_outbox (batch_pk, sequence, kind, payload, next_attempt_at, created_at) "
-                            + "values (?, ?, 'SUMMARY', ?, ?, ?)")) {
-                insert.setLong(1, batchPk);
-                insert.setInt(2, sequence);
-                insert.setString(3, json.writeValueAsString(body));
-                insert.setTimestamp(4, now);
-                insert.setTimestamp(5, now);
-                insert.executeUpdate();
-            }
-        }
-        return tally;
-    }
-
-    private static Map<String, Object> sums(Map<String, long[]> byKey) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        byKey.forEach((key, countAndSum) -> out.put(key, Map.of("count", countAndSum[0], "amountFen", countAndSum[1])));
-        return out;
     }
 
     private static int allocateSequences(Connection connection, long batchPk, int count) throws SQLException {
@@ -143,62 +113,6 @@ public final class ReportOutbox {
                 }
                 return rows.getInt(1);
             }
-        }
-    }
-
-    /** A batch's items counted and summed by state and by code. */
-    public record BatchTally(int itemCount, long totalFen, Map<ItemState, long[]> countByState,
-            Map<String, long[]> byCode) {
-
-        static BatchTally of(Connection connection, long batchPk) throws SQLException {
-            Map<ItemState, long[]> byState = new EnumMap<>(ItemState.class);
-            Map<String, long[]> byCode = new TreeMap<>();
-            int count = 0;
-            long total = 0;
-            try (PreparedStatement select = connection.prepareStatement(
-                    "select state, coalesce(code, state), count(*), sum(amount_fen) from items where batch_pk = ? group by 1, 2")) {
-                select.setLong(1, batchPk);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        ItemState state = ItemState.valueOf(rows.getString(1));
-                        long n = rows.getLong(3);
-                        long sum = rows.getLong(4);
-                        long[] s = byState.computeIfAbsent(state, k -> new long[2]);
-                        s[0] += n;
-                        s[1] += sum;
-                        long[] c = byCode.computeIfAbsent(rows.getString(2), k -> new long[2]);
-                        c[0] += n;
-                        c[1] += sum;
-                        count += (int) n;
-                        total += sum;
-                    }
-                }
-            }
-            return new BatchTally(count, total, byState, byCode);
-        }
-
-        public long inFlight() {
-            return countByState.entrySet().stream().filter(e -> e.getKey().inFlight()).mapToLong(e -> e.getValue()[0]).sum();
-        }
-
-        public long awaitingReview() {
-            return count(ItemState.HELD) + count(ItemState.UNKNOWN);
-        }
-
-        public long count(ItemState state) {
-            long[] s = countByState.get(state);
-            return s == null ? 0 : s[0];
-        }
-
-        public long sumFen(ItemState state) {
-            long[] s = countByState.get(state);
-            return s == null ? 0 : s[1];
-        }
-
-        public Map<String, long[]> byState() {
-            Map<String, long[]> out = new LinkedHashMap<>();
-            countByState.forEach((state, s) -> out.put(state.name(), s));
-            return out;
         }
     }
 }

@@ -1,6 +1,7 @@
 package cn.onecard.gateway.results;
 
 import cn.onecard.crypto.Sm2PrivateKey;
+import cn.onecard.gateway.ledger.BatchWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,15 +49,18 @@ public final class CallbackSender implements AutoCloseable {
     private final String gatewayId;
     private final Sm2PrivateKey gatewayKey;
     private final String owner;
+    private final BatchWriter batches;
     private final HttpClient http;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
 
-    public CallbackSender(DataSource dataSource, Clock clock, String gatewayId, Sm2PrivateKey gatewayKey, String owner) {
+    public CallbackSender(DataSource dataSource, Clock clock, String gatewayId, Sm2PrivateKey gatewayKey, String owner,
+            BatchWriter batches) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.gatewayId = gatewayId;
         this.gatewayKey = gatewayKey;
         this.owner = owner;
+        this.batches = batches;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
     }
 
@@ -107,17 +111,17 @@ public final class CallbackSender implements AutoCloseable {
                         "with heads as (select distinct on (batch_pk) outbox_pk from callback_outbox "
                                 + "where delivered_at is null order by batch_pk, sequence), "
                                 + "due as (select o.outbox_pk from callback_outbox o join heads using (outbox_pk) "
-                                + "where o.next_attempt_at <= ? and (o.lease_until is null or o.lease_until < ?) "
+                                + "where o.next_attempt_at <= ? and (o.lease_until is null or o.lease_until < clock_timestamp()) "
                                 + "order by o.next_attempt_at limit ? for update of o skip locked) "
-                                + "update callback_outbox o set lease_owner = ?, lease_until = ? from due, batches b "
+                                // the lease is in the database's time, as every lease is: nodes' clocks may disagree
+                                + "update callback_outbox o set lease_owner = ?, "
+                                + "lease_until = clock_timestamp() + ? * interval '1 millisecond' from due, batches b "
                                 + "where o.outbox_pk = due.outbox_pk and b.batch_pk = o.batch_pk "
                                 + "returning o.outbox_pk, o.batch_pk, o.sequence, o.kind, o.payload, b.callback_url, o.attempts")) {
-            Timestamp now = Timestamp.from(clock.instant());
-            select.setTimestamp(1, now);
-            select.setTimestamp(2, now);
-            select.setInt(3, MESSAGES_PER_ROUND_MAX);
-            select.setString(4, owner);
-            select.setTimestamp(5, Timestamp.from(clock.instant().plus(LEASE)));
+            select.setTimestamp(1, Timestamp.from(clock.instant()));
+            select.setInt(2, MESSAGES_PER_ROUND_MAX);
+            select.setString(3, owner);
+            select.setLong(4, LEASE.toMillis());
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     claimed.add(new Message(rows.getLong(1), rows.getLong(2), rows.getInt(3), rows.getString(4),
@@ -175,16 +179,7 @@ public final class CallbackSender implements AutoCloseable {
                 update.setLong(2, message.outboxPk());
                 update.executeUpdate();
             }
-            if (message.kind().equals("SUMMARY") && message.payload().contains("\"complete\":true")) {
-                try (PreparedStatement update = connection.prepareStatement(
-                        "update batches set state = 'REPORTED', updated_at = ? where batch_pk = ? and state = 'COMPLETED' "
-                                + "and not exists (select 1 from callback_outbox where batch_pk = ? and delivered_at is null)")) {
-                    update.setTimestamp(1, now);
-                    update.setLong(2, message.batchPk());
-                    update.setLong(3, message.batchPk());
-                    update.executeUpdate();
-                }
-            }
+            batches.reportsDelivered(connection, message.batchPk());
             connection.commit();
         } catch (SQLException e) {
             throw new IllegalStateException("the ledger failed while acknowledging a callback", e);

@@ -1,9 +1,10 @@
 package cn.onecard.gateway.validation;
 
 /**
- * Why an item was rejected or held at intake: one code per failed check, stable names and numbers
- * (listed in docs/codes.md). Ordered by precedence: when an item fails several checks, the first
- * in this order is reported.
+ * Why an item was rejected or held before it was paid: one code per failed check at intake, and the
+ * operators' refusal on review; stable names and numbers (listed in docs/codes.md). Ordered by
+ * precedence: when an item fails several checks, the first in this order is reported. Nothing here
+ * is retryable: the treasury corrects the item and sends it in a new batch.
  */
 public enum ItemCode {
     ID_NUMBER_FORMAT(101, Outcome.REJECT),
@@ -28,7 +29,9 @@ public enum ItemCode {
     CARD_CANCELLED(156, Outcome.REJECT),
     CARD_FROZEN(157, Outcome.REJECT),
     DUPLICATE_IN_BATCH(201, Outcome.HOLD),
-    DUPLICATE_ACROSS_BATCHES(202, Outcome.HOLD);
+    DUPLICATE_ACROSS_BATCHES(202, Outcome.HOLD),
+    /** An operator reviewed a held item and refused it (maker and checker). */
+    REJECTED_ON_REVIEW(211, Outcome.REJECT);
 
     /** What a failed check does to the item. */
     public enum Outcome {

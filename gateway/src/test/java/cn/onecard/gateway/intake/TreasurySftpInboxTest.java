@@ -293,7 +293,7 @@ class TreasurySftpInboxTest {
         SERVER.stop();
         try {
             upload(fileName, seal(batchId + ".jsonl", jsonLines(batchId, 1, 1), GatewayTestSupport.TREASURY_KEYS.privateKey()));
-            await("the gateway raises an alert", () -> openAlerts(TreasurySftpInbox.UNREACHABLE_KIND) == 1);
+            await("the gateway raises an alert", () -> openAlerts(TreasurySftpInbox.UNREACHABLE_KIND.name()) == 1);
             assertThat(REMOTE_INBOX.resolve(fileName)).exists();
         } finally {
             SERVER.start(SERVER.hostKey);
@@ -302,7 +302,7 @@ class TreasurySftpInboxTest {
         assertThat(remoteReceipt(fileName).get("result").asString()).isEqualTo("ACCEPTED");
         await("the file is moved to processed/", () -> Files.exists(REMOTE_INBOX.resolve("processed").resolve(fileName)));
         assertThat(count("select count(*) from batches where batch_id = ?", batchId)).isEqualTo(1);
-        assertThat(openAlerts(TreasurySftpInbox.UNREACHABLE_KIND)).as("raised once while it stays open").isEqualTo(1);
+        assertThat(openAlerts(TreasurySftpInbox.UNREACHABLE_KIND.name())).as("raised once while it stays open").isEqualTo(1);
     }
 
     @Test
@@ -313,7 +313,7 @@ class TreasurySftpInboxTest {
         try {
             SERVER.start(TreasurySftpServer.newKeyPair());
             upload(fileName, seal(batchId + ".jsonl", jsonLines(batchId, 1, 1), GatewayTestSupport.TREASURY_KEYS.privateKey()));
-            await("the gateway raises an alert", () -> openAlerts(TreasurySftpInbox.UNREACHABLE_KIND) == 1);
+            await("the gateway raises an alert", () -> openAlerts(TreasurySftpInbox.UNREACHABLE_KIND.name()) == 1);
             assertThat(SERVER.wasOpenedForReading(fileName)).as("nothing is read from an unknown server").isFalse();
             assertThat(REMOTE_INBOX.resolve(fileName)).exists();
             assertThat(REMOTE_INBOX.resolve("receipts").resolve(fileName + ".receipt.json")).doesNotExist();

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cn.onecard.crypto.Sm2;
 import cn.onecard.crypto.Sm2KeyPair;
+import cn.onecard.gateway.ledger.BatchWriter;
 import cn.onecard.gateway.ledger.ItemState;
 import cn.onecard.gateway.ledger.ReportOutbox;
 import cn.onecard.gateway.ledger.ReportedItem;
+import cn.onecard.gateway.testing.ManualClock;
 import com.sun.net.httpserver.HttpServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -51,30 +53,6 @@ class CallbackRetryTest {
     private static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
     private static final Instant START = Instant.parse("2026-11-23T01:00:00Z");
     private static final Duration OUTAGE = Duration.ofMinutes(65);
-
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        private volatile Instant now = START;
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** One request as the treasury's endpoint saw it. */
     record Received(String body, String timestamp, String nonce, boolean signatureValid, int answered) {
@@ -124,7 +102,7 @@ class CallbackRetryTest {
     private static DataSource dataSource;
 
     private final Sm2KeyPair gatewayKeys = Sm2.generateKeyPair();
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock = new ManualClock(START);
     private final JsonMapper json = JsonMapper.builder().build();
     private Treasury treasury;
     private CallbackSender sender;
@@ -147,8 +125,9 @@ class CallbackRetryTest {
     @BeforeEach
     void batchWithItsReportsInTheOutbox() throws Exception {
         treasury = new Treasury(gatewayKeys);
-        sender = new CallbackSender(dataSource, clock, "onecard-gateway", gatewayKeys.privateKey(), "test-node");
         ReportOutbox outbox = new ReportOutbox(json, clock, ZONE, 2);
+        BatchWriter batches = new BatchWriter(outbox, clock);
+        sender = new CallbackSender(dataSource, clock, "onecard-gateway", gatewayKeys.privateKey(), "test-node", batches);
         String batchId = "RETRY-" + System.nanoTime();
         List<ReportedItem> items = List.of(
                 new ReportedItem("0001", ItemState.PAID, "PAID", 9_000, "LYB", "OC00000000010000001", START.atOffset(ZoneOffset.UTC)),
@@ -159,7 +138,7 @@ class CallbackRetryTest {
             connection.setAutoCommit(false);
             batchPk = insertBatch(connection, batchId, items);
             outbox.enqueueResults(connection, batchPk, batchId, items);
-            outbox.settle(connection, batchPk, batchId, true);
+            batches.itemsChanged(connection, batchPk, "test: every item final");
             connection.commit();
         }
     }
@@ -324,27 +303,33 @@ class CallbackRetryTest {
     }
 
     @Test
-    void aMessageLeasedByANodeThatDied_isTakenOverOnceTheLeaseRunsOut_andDeliveredOnce() throws Exception {
-        // a node claimed the first message and died before any answer: its lease holds the row
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement lease = connection.prepareStatement("update callback_outbox set lease_owner = 'dead-node', "
-                        + "lease_until = ? where batch_pk = ? and sequence = 1")) {
-            lease.setTimestamp(1, Timestamp.from(START.plusSeconds(30)));
-            lease.setLong(2, batchPk);
-            lease.executeUpdate();
-        }
+    void aMessageLeasedByANodeThatDied_isTakenOverOnlyOnceTheDatabaseSaysTheLeaseRanOut_whateverThisNodesClockSays()
+            throws Exception {
+        // a node claimed the first message and died before any answer: its lease holds the row for an hour
+        setLease("clock_timestamp() + interval '1 hour'");
         treasury.down = false;
 
         assertThat(sender.deliverDue()).as("leased by another node").isZero();
-        clock.set(START.plusSeconds(29));
-        assertThat(sender.deliverDue()).isZero();
+        clock.set(START.plus(Duration.ofDays(30)));
+        assertThat(sender.deliverDue()).as("this node's clock running ahead does not end another node's lease").isZero();
         assertThat(treasury.received).isEmpty();
 
-        clock.set(START.plusSeconds(31));
-        assertThat(sender.deliverDue()).isEqualTo(3);
+        setLease("clock_timestamp() - interval '1 millisecond'");
+        clock.set(START);
+        assertThat(sender.deliverDue()).as("the database says the lease ran out, even with this node's clock behind")
+                .isEqualTo(3);
         assertThat(rows()).extracting(Row::attempts).containsExactly(1, 1, 1);
         assertThat(treasury.received).extracting(request -> json.readTree(request.body()).get("sequence").asInt())
                 .containsExactly(1, 2, 3);
+    }
+
+    private void setLease(String until) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement lease = connection.prepareStatement("update callback_outbox set lease_owner = 'dead-node', "
+                        + "lease_until = " + until + " where batch_pk = ? and sequence = 1")) {
+            lease.setLong(1, batchPk);
+            lease.executeUpdate();
+        }
     }
 
     static Stream<Integer> failureCounts() {

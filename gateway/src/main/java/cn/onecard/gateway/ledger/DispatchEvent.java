@@ -1,0 +1,77 @@
+package cn.onecard.gateway.ledger;
+
+import cn.onecard.adapters.AccountCheck;
+import cn.onecard.adapters.BankOutcome;
+import cn.onecard.adapters.InquiryAnswer;
+import cn.onecard.adapters.ReversalAnswer;
+import cn.onecard.adapters.SendReceipt;
+import java.util.Objects;
+
+/** What can happen to a dispatch; {@link DispatchStateMachine} decides what each does. */
+public sealed interface DispatchEvent {
+
+    /** The bank answered whether its card accounts can take the credit. */
+    record VerificationAnswered(AccountCheck check) implements DispatchEvent {
+        public VerificationAnswered {
+            Objects.requireNonNull(check, "check");
+        }
+    }
+
+    /** A send begins; recorded before the bank can see it, so that a crash leaves a trace. */
+    record SendStarted() implements DispatchEvent {
+    }
+
+    /** Send number {@code attempt} (1 for the first) ended with this receipt. */
+    record SendCompleted(int attempt, SendReceipt receipt) implements DispatchEvent {
+        public SendCompleted {
+            Objects.requireNonNull(receipt, "receipt");
+            if (attempt < 1) {
+                throw new IllegalArgumentException("attempts count from 1");
+            }
+        }
+    }
+
+    /** A send was found under way with no one left to finish it (its node stopped). */
+    record SendInterrupted(String reason) implements DispatchEvent {
+        public SendInterrupted {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * Bank outcomes were applied to the dispatch's items (a result file, a late answer);
+     * {@code itemsWaiting} of its items still have no outcome (dispatched, or unknown).
+     */
+    record OutcomesApplied(int itemsWaiting) implements DispatchEvent {
+        public OutcomesApplied {
+            if (itemsWaiting < 0) {
+                throw new IllegalArgumentException("itemsWaiting is never negative");
+            }
+        }
+    }
+
+    /** A batch-file bank's results are past their deadline. */
+    record ResultsOverdue() implements DispatchEvent {
+    }
+
+    /** The bank refused the whole dispatch for this reason. */
+    record RefusedWhole(BankOutcome outcome) implements DispatchEvent {
+        public RefusedWhole {
+            Objects.requireNonNull(outcome, "outcome");
+        }
+    }
+
+    /** The bank answered an inquiry about the dispatch's references. */
+    record InquiryAnswered(InquiryAnswer answer) implements DispatchEvent {
+        public InquiryAnswered {
+            Objects.requireNonNull(answer, "answer");
+        }
+    }
+
+    /** The bank answered a reversal of the dispatch. */
+    record ReversalAnswered(ReversalAnswer answer) implements DispatchEvent {
+        public ReversalAnswered {
+            Objects.requireNonNull(answer, "answer");
+        }
+    }
+}

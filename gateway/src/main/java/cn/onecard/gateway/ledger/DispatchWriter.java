@@ -1,0 +1,434 @@
+package cn.onecard.gateway.ledger;
+
+import cn.onecard.adapters.Dispatch;
+import cn.onecard.adapters.PaymentInstruction;
+import cn.onecard.adapters.SendReceipt;
+import cn.onecard.gateway.ledger.DispatchDecision.Alert;
+import cn.onecard.gateway.ledger.DispatchDecision.ApplyOutcomes;
+import cn.onecard.gateway.ledger.DispatchDecision.Effect;
+import cn.onecard.gateway.ledger.DispatchDecision.Move;
+import cn.onecard.gateway.ledger.DispatchDecision.TellEveryItem;
+import cn.onecard.gateway.ledger.DispatchDecision.TellItems;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one writer of dispatches' states. A dispatch is prepared once, in one transaction that fixes
+ * its id and claims its items; from then on every change is an event decided by
+ * {@link DispatchStateMachine} and recorded here with its event row and its effects on the items
+ * ({@link ItemWriter}), the batches ({@link BatchWriter}) and the operator's alerts, all in one
+ * transaction. A dispatch is only ever sent again as it is: same id, same items, same references.
+ */
+public final class DispatchWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(DispatchWriter.class);
+    private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
+    private static final int DETAIL_CHARS_MAX = 500;
+
+    /** Why an event happened, for its event rows: a line for the operator and the bank's own code, if any. */
+    public record Cause(String text, String bankResultCode) {
+        public Cause {
+            Objects.requireNonNull(text, "text");
+        }
+
+        public static Cause of(String text) {
+            return new Cause(text, null);
+        }
+    }
+
+    /** A dispatch the dispatcher is to act on. */
+    public record Pending(long dispatchPk, String dispatchId, String bankCode, LocalDate businessDate, DispatchState state,
+            int sendAttempts) {
+    }
+
+    /** What recording an event did: the machine's decision and, for a move, the alerts raised. */
+    public record Recorded(DispatchDecision decision, List<Alert> alerts) {
+    }
+
+    private final DataSource dataSource;
+    private final ItemWriter items;
+    private final BatchWriter batches;
+    private final Alerts alerts;
+    private final Clock clock;
+    private final Durations durations;
+
+    /**
+     * @param durations the dispatcher's retry pause, and each bank's result deadline
+     */
+    public DispatchWriter(DataSource dataSource, ItemWriter items, BatchWriter batches, Alerts alerts, Clock clock,
+            Durations durations) {
+        this.dataSource = dataSource;
+        this.items = items;
+        this.batches = batches;
+        this.alerts = alerts;
+        this.clock = clock;
+        this.durations = durations;
+    }
+
+    /** The pauses a schedule stands for. */
+    public record Durations(Duration retryPause) {
+        public Durations {
+            if (retryPause == null || retryPause.isNegative() || retryPause.isZero()) {
+                throw new IllegalArgumentException("the retry pause must be positive");
+            }
+        }
+    }
+
+    /**
+     * Claims up to {@code itemsMax} dispatchable items of the bank into a new dispatch. Returns the
+     * number of items claimed (0: nothing was ready, no dispatch created).
+     */
+    public int prepare(String bankCode, int itemsMax, LocalDate businessDate) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                long dispatchPk;
+                try (PreparedStatement next = connection.prepareStatement(
+                        "select nextval(pg_get_serial_sequence('dispatches', 'dispatch_pk'))");
+                        ResultSet rows = next.executeQuery()) {
+                    rows.next();
+                    dispatchPk = rows.getLong(1);
+                }
+                String dispatchId = bankCode + DAY.format(businessDate) + String.format("%012d", dispatchPk);
+                Timestamp now = Timestamp.from(clock.instant());
+                ItemWriter.Claimed claimed = items.dispatch(connection, dispatchPk, bankCode, itemsMax, now, "dispatch " + dispatchId);
+                if (claimed.items() == 0) {
+                    connection.rollback();
+                    return 0;
+                }
+                DispatchProgress progress = DispatchProgress.PREPARED;
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "insert into dispatches (dispatch_pk, dispatch_id, bank_code, business_date, item_count, "
+                                + "total_amount_fen, state, next_action_at, created_at, updated_at) overriding system value "
+                                + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    insert.setLong(1, dispatchPk);
+                    insert.setString(2, dispatchId);
+                    insert.setString(3, bankCode);
+                    insert.setDate(4, Date.valueOf(businessDate));
+                    insert.setInt(5, claimed.items());
+                    insert.setLong(6, claimed.totalFen());
+                    insert.setString(7, progress.state().name());
+                    insert.setTimestamp(8, now);
+                    insert.setTimestamp(9, now);
+                    insert.setTimestamp(10, now);
+                    insert.executeUpdate();
+                }
+                appendEvent(connection, dispatchPk, null, progress.state(), "Prepared", claimed.items() + " items", now);
+                connection.commit();
+                return claimed.items();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while preparing a dispatch for " + bankCode, e);
+        }
+    }
+
+    /** Records {@code event} for the dispatch in a transaction of its own; alerts are raised after it commits. */
+    public Recorded record(long dispatchPk, DispatchEvent event, DispatchRules rules, Duration resultDeadline, Cause cause) {
+        Recorded recorded;
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                recorded = record(connection, dispatchPk, event, rules, resultDeadline, cause);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while recording " + event.getClass().getSimpleName()
+                    + " of dispatch " + dispatchPk, e);
+        }
+        raise(dispatchPk, recorded);
+        return recorded;
+    }
+
+    /**
+     * Records {@code event} in the caller's transaction: locks the dispatch, asks the machine, writes
+     * the move and its event row, and runs its effects. The caller raises {@link Recorded#alerts()}
+     * after committing ({@link #raise}).
+     */
+    public Recorded record(Connection connection, long dispatchPk, DispatchEvent event, DispatchRules rules,
+            Duration resultDeadline, Cause cause) throws SQLException {
+        Row row = lock(connection, dispatchPk);
+        DispatchDecision decision = DispatchStateMachine.decide(row.progress(), event, rules);
+        if (!(decision instanceof Move move)) {
+            log.debug("dispatch {}: {} changes nothing ({})", row.dispatchId(), event.getClass().getSimpleName(), decision);
+            return new Recorded(decision, List.of());
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        DispatchProgress next = move.next();
+        Timestamp actionAt = null;
+        Timestamp resultsDueAt = null;
+        Instant base = clock.instant();
+        Instant when = switch (move.schedule()) {
+            case NONE -> null;
+            case NOW -> base;
+            case AFTER_RETRY_PAUSE -> base.plus(durations.retryPause());
+            case AFTER_RESULT_DEADLINE -> base.plus(resultDeadline);
+        };
+        if (when != null) {
+            if (next.state() == DispatchState.SENT) {
+                resultsDueAt = Timestamp.from(when);
+            } else {
+                actionAt = Timestamp.from(when);
+            }
+        }
+        String sendResult = null;
+        String transportName = null;
+        if (event instanceof DispatchEvent.SendCompleted completed) {
+            sendResult = describe(completed.receipt());
+            if (completed.receipt() instanceof SendReceipt.Sent sent) {
+                transportName = sent.transportName();
+            }
+        } else if (event instanceof DispatchEvent.SendInterrupted interrupted) {
+            sendResult = "UNKNOWN: " + interrupted.reason();
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+                "update dispatches set state = ?, send_attempts = ?, resends = ?, inquiries = ?, reversals = ?, "
+                        + "may_have_reached_bank = ?, next_action_at = ?, results_due_at = ?, "
+                        + "last_send_result = coalesce(?, last_send_result), transport_name = coalesce(?, transport_name), "
+                        + "updated_at = ? where dispatch_pk = ? and state = ?")) {
+            update.setString(1, next.state().name());
+            update.setInt(2, next.sendAttempts());
+            update.setInt(3, next.resends());
+            update.setInt(4, next.inquiries());
+            update.setInt(5, next.reversals());
+            update.setBoolean(6, next.mayHaveReachedBank());
+            update.setTimestamp(7, actionAt);
+            update.setTimestamp(8, resultsDueAt);
+            update.setString(9, clip(sendResult));
+            update.setString(10, transportName);
+            update.setTimestamp(11, now);
+            update.setLong(12, dispatchPk);
+            update.setString(13, row.progress().state().name());
+            if (update.executeUpdate() != 1) {
+                throw new IllegalStateException("dispatch " + row.dispatchId() + " changed under a lock");
+            }
+        }
+        appendEvent(connection, dispatchPk, row.progress().state(), next.state(), event.getClass().getSimpleName(),
+                cause.text(), now);
+        List<Alert> raised = new ArrayList<>();
+        Set<Long> retally = new LinkedHashSet<>();
+        String itemCause = "dispatch " + row.dispatchId() + ": " + cause.text();
+        for (Effect effect : move.effects()) {
+            ItemWriter.Changes changes = switch (effect) {
+                case TellEveryItem tell -> items.tellEveryItem(connection, dispatchPk, row.bankCode(), tell.event(),
+                        cause.bankResultCode(), itemCause);
+                case TellItems tell -> items.tellItems(connection, dispatchPk, row.bankCode(), tell.eventByReference(),
+                        cause.bankResultCode(), itemCause);
+                case ApplyOutcomes apply -> items.applyOutcomes(connection, dispatchPk, row.bankCode(), apply.outcomes(), itemCause);
+                case Alert alert -> {
+                    raised.add(alert);
+                    yield ItemWriter.Changes.NONE;
+                }
+            };
+            if (effect instanceof ApplyOutcomes && changes.refused() > 0) {
+                raised.add(new Alert(AlertKind.RESULT_CONFLICT, changes.refused() + " outcomes of the bank's answer "
+                        + "contradict the ledger; they changed nothing"));
+            }
+            retally.addAll(changes.batchesToRetally());
+        }
+        if (next.state().isFinal() && items.waitingIn(connection, dispatchPk) > 0) {
+            throw new IllegalStateException("dispatch " + row.dispatchId() + " would be " + next.state()
+                    + " with items still waiting for their outcome");
+        }
+        for (long batchPk : retally) {
+            batches.itemsChanged(connection, batchPk, itemCause);
+        }
+        return new Recorded(decision, raised);
+    }
+
+    /** Raises the alerts of a recorded event (after its transaction committed). */
+    public void raise(long dispatchPk, Recorded recorded) {
+        if (recorded.alerts().isEmpty()) {
+            return;
+        }
+        String dispatchId = dispatchId(dispatchPk);
+        String bankCode = dispatchId == null ? null : bankOf(dispatchPk);
+        for (Alert alert : recorded.alerts()) {
+            alerts.raise(bankCode, alert.kind(), dispatchId == null ? Long.toString(dispatchPk) : dispatchId, alert.detail());
+        }
+    }
+
+    private String dispatchId(long dispatchPk) {
+        return lookup("select dispatch_id from dispatches where dispatch_pk = ?", dispatchPk);
+    }
+
+    private String bankOf(long dispatchPk) {
+        return lookup("select bank_code from dispatches where dispatch_pk = ?", dispatchPk);
+    }
+
+    private String lookup(String sql, long dispatchPk) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setLong(1, dispatchPk);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while reading dispatch " + dispatchPk, e);
+        }
+    }
+
+    private record Row(String dispatchId, String bankCode, DispatchProgress progress) {
+    }
+
+    private static Row lock(Connection connection, long dispatchPk) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "select dispatch_id, bank_code, state, send_attempts, resends, inquiries, reversals, may_have_reached_bank "
+                        + "from dispatches where dispatch_pk = ? for update")) {
+            select.setLong(1, dispatchPk);
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    throw new IllegalStateException("dispatch " + dispatchPk + " is not in the ledger");
+                }
+                return new Row(rows.getString(1), rows.getString(2), new DispatchProgress(
+                        DispatchState.valueOf(rows.getString(3)), rows.getInt(4), rows.getInt(5), rows.getInt(6),
+                        rows.getInt(7), rows.getBoolean(8)));
+            }
+        }
+    }
+
+    private static void appendEvent(Connection connection, long dispatchPk, DispatchState from, DispatchState to,
+            String event, String detail, Timestamp at) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "insert into dispatch_events (dispatch_pk, from_state, to_state, event, detail, at) values (?, ?, ?, ?, ?, ?)")) {
+            insert.setLong(1, dispatchPk);
+            insert.setString(2, from == null ? null : from.name());
+            insert.setString(3, to.name());
+            insert.setString(4, event);
+            insert.setString(5, clip(detail));
+            insert.setTimestamp(6, at);
+            insert.executeUpdate();
+        }
+    }
+
+    private static String describe(SendReceipt receipt) {
+        return switch (receipt) {
+            case SendReceipt.Sent sent -> "SENT";
+            case SendReceipt.Answered answered -> "ANSWERED";
+            case SendReceipt.NotSent notSent -> "NOT_SENT: " + notSent.reason();
+            case SendReceipt.Unknown unknown -> "UNKNOWN: " + unknown.reason();
+            case SendReceipt.NotEncodable notEncodable -> "NOT_ENCODABLE: " + notEncodable.reasonByReference().size() + " items";
+        };
+    }
+
+    private static String clip(String text) {
+        return text == null || text.length() <= DETAIL_CHARS_MAX ? text : text.substring(0, DETAIL_CHARS_MAX);
+    }
+
+    /** Dispatches of the bank the dispatcher is to act on now: to send, to inquire about, to reverse. */
+    public List<Pending> dueForAction(String bankCode, int limit) {
+        return pending("select dispatch_pk, dispatch_id, bank_code, business_date, state, send_attempts from dispatches "
+                + "where bank_code = ? and state in ('PREPARED', 'INQUIRING', 'REVERSING') and next_action_at <= ? "
+                + "order by next_action_at, dispatch_pk limit ?", bankCode, limit, true);
+    }
+
+    /** Dispatches of the bank whose results are past their deadline. */
+    public List<Pending> overdue(String bankCode, int limit) {
+        return pending("select dispatch_pk, dispatch_id, bank_code, business_date, state, send_attempts from dispatches "
+                + "where bank_code = ? and state = 'SENT' and results_due_at <= ? order by results_due_at, dispatch_pk limit ?",
+                bankCode, limit, true);
+    }
+
+    /** Dispatches of the bank left under way: no send of the lease holder is under way at a cycle's start. */
+    public List<Pending> interrupted(String bankCode, int limit) {
+        return pending("select dispatch_pk, dispatch_id, bank_code, business_date, state, send_attempts from dispatches "
+                + "where bank_code = ? and state = 'SENDING' order by dispatch_pk limit ?", bankCode, limit, false);
+    }
+
+    private List<Pending> pending(String sql, String bankCode, int limit, boolean withTime) {
+        List<Pending> due = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql)) {
+            int index = 1;
+            select.setString(index++, bankCode);
+            if (withTime) {
+                select.setTimestamp(index++, Timestamp.from(clock.instant()));
+            }
+            select.setInt(index, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    due.add(new Pending(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getDate(4).toLocalDate(),
+                            DispatchState.valueOf(rows.getString(5)), rows.getInt(6)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while listing dispatches of " + bankCode, e);
+        }
+        return due;
+    }
+
+    /**
+     * The dispatch as the bank is told it: its items in order, with the same references every time;
+     * {@code sendAttempt} is the number of the send (1 for the first).
+     */
+    public Dispatch load(Pending pending, int sendAttempt) {
+        List<PaymentInstruction> instructions = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "select i.batch_pk, i.seq, i.card_number, i.holder_name, i.id_number, i.amount_fen, b.program_code "
+                                + "from items i join batches b using (batch_pk) where i.dispatch_pk = ? order by i.batch_pk, i.seq")) {
+            select.setLong(1, pending.dispatchPk());
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    instructions.add(new PaymentInstruction(BankReferences.of(rows.getLong(1), rows.getInt(2)),
+                            rows.getString(3), rows.getString(4), rows.getString(5), rows.getLong(6), rows.getString(7)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while loading dispatch " + pending.dispatchId(), e);
+        }
+        return new Dispatch(pending.dispatchId(), pending.bankCode(), pending.businessDate(), Math.max(1, sendAttempt),
+                instructions);
+    }
+
+    /** The dispatch of the bank with this id, if the gateway prepared one. */
+    public Optional<Long> find(Connection connection, String bankCode, String dispatchId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "select dispatch_pk from dispatches where dispatch_id = ? and bank_code = ?")) {
+            select.setString(1, dispatchId);
+            select.setString(2, bankCode);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** When the bank's latest dispatch was prepared, if it has any. */
+    public Optional<Instant> lastPreparedAt(String bankCode) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "select max(created_at) from dispatches where bank_code = ?")) {
+            select.setString(1, bankCode);
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                Timestamp last = rows.getTimestamp(1);
+                return Optional.ofNullable(last).map(Timestamp::toInstant);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while reading dispatch times", e);
+        }
+    }
+}

@@ -1,0 +1,471 @@
+package cn.onecard.gateway.ledger;
+
+import cn.onecard.adapters.BankOutcome;
+import cn.onecard.adapters.ItemOutcome;
+import cn.onecard.gateway.db.CopyRows;
+import cn.onecard.gateway.ledger.ItemDecision.Move;
+import cn.onecard.gateway.ledger.ItemDecision.Refuse;
+import cn.onecard.gateway.ledger.ItemDecision.Repeat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
+
+/**
+ * The one writer of payment items' states: every statement that changes {@code items.state} is here,
+ * and each takes its transitions from {@link PaymentItemStateMachine}. A set of items told events is
+ * written by one statement that joins the items with the machine's decision table (every state and
+ * every event involved, computed in Java and passed as arrays), so a set-based step still moves each
+ * item only as the machine decides. Each move appends its event row, releases or claims its
+ * entitlement and reports to the treasury in the same statement or transaction; the batches whose
+ * state may follow are returned for {@link BatchWriter}. Callers own the transaction.
+ */
+public final class ItemWriter {
+
+    /** The state items are put into dispatches from: the machine allows exactly one. */
+    static final ItemState DISPATCHABLE = onlySourceOf(new ItemEvent.Dispatched());
+
+    private final ReportOutbox outbox;
+    private final Clock clock;
+
+    public ItemWriter(ReportOutbox outbox, Clock clock) {
+        this.outbox = outbox;
+        this.clock = clock;
+    }
+
+    /**
+     * What a set of events did.
+     *
+     * @param moved            items that changed state
+     * @param repeated         events that repeated what an item already knew
+     * @param refused          events that contradicted an item, named no item of the dispatch or
+     *                         disagreed on the amount
+     * @param batchesToRetally batches where an item entered or left flight or review
+     */
+    public record Changes(int moved, int repeated, int refused, Set<Long> batchesToRetally) {
+        static final Changes NONE = new Changes(0, 0, 0, Set.of());
+    }
+
+    /** What a dispatch claimed. */
+    public record Claimed(int items, long totalFen) {
+    }
+
+    /**
+     * Puts up to {@code itemsMax} of the bank's dispatchable items into dispatch {@code dispatchPk},
+     * oldest batch first, skipping items another transaction holds.
+     */
+    public Claimed dispatch(Connection connection, long dispatchPk, String bankCode, int itemsMax, Timestamp now,
+            String cause) throws SQLException {
+        ItemDecision decision = PaymentItemStateMachine.decide(DISPATCHABLE, new ItemEvent.Dispatched());
+        if (!(decision instanceof Move move) || move.report() || move.releaseEntitlement() || move.claimEntitlement()) {
+            throw new IllegalStateException("the machine no longer dispatches plainly from " + DISPATCHABLE + ": " + decision);
+        }
+        int claimed = 0;
+        long total = 0;
+        // the one source state, written literally so that the partial index items_ready applies
+        try (PreparedStatement claim = connection.prepareStatement(
+                "with ready as (select batch_pk, seq from items where bank_code = ? and state = '" + DISPATCHABLE + "' "
+                        + "order by batch_pk, seq limit ? for update skip locked), "
+                        + "changed as (update items i set state = ?, dispatch_pk = ?, updated_at = ? from ready "
+                        + "where i.batch_pk = ready.batch_pk and i.seq = ready.seq returning i.batch_pk, i.seq, i.amount_fen), "
+                        + "logged as (insert into item_events (batch_pk, seq, from_state, to_state, code, cause, at) "
+                        + "select batch_pk, seq, ?, ?, null, ?, ? from changed) "
+                        + "select amount_fen from changed")) {
+            claim.setString(1, bankCode);
+            claim.setInt(2, itemsMax);
+            claim.setString(3, move.to().name());
+            claim.setLong(4, dispatchPk);
+            claim.setTimestamp(5, now);
+            claim.setString(6, DISPATCHABLE.name());
+            claim.setString(7, move.to().name());
+            claim.setString(8, cause);
+            claim.setTimestamp(9, now);
+            try (ResultSet rows = claim.executeQuery()) {
+                while (rows.next()) {
+                    claimed++;
+                    total = Math.addExact(total, rows.getLong(1));
+                }
+            }
+        }
+        return new Claimed(claimed, total);
+    }
+
+    /**
+     * Applies a bank's outcomes to the items of dispatch {@code dispatchPk}: each outcome is the item's
+     * {@link ItemEvent.BankAnswered}. An outcome naming an item of another dispatch (or none), with
+     * another amount, or contradicting a settled item is refused and changes nothing. An item named
+     * more than once takes the outcome declared first in {@link BankOutcome} (the others repeat it
+     * when they mean the same for the money, and are refused otherwise).
+     */
+    public Changes applyOutcomes(Connection connection, long dispatchPk, String bankCode, List<ItemOutcome> outcomes,
+            String cause) throws SQLException {
+        Map<BankReferences.ItemKey, ItemOutcome> chosen = new LinkedHashMap<>();
+        int refusedBeforehand = 0;
+        int repeatedBeforehand = 0;
+        List<ItemOutcome> byPrecedence = new ArrayList<>(outcomes);
+        byPrecedence.sort(Comparator.comparing(ItemOutcome::outcome));
+        for (ItemOutcome outcome : byPrecedence) {
+            BankReferences.ItemKey key = BankReferences.parse(outcome.bankReference());
+            if (key == null) {
+                refusedBeforehand++;
+                continue;
+            }
+            ItemOutcome first = chosen.putIfAbsent(key, outcome);
+            if (first != null) {
+                if (first.disposition() == outcome.disposition() && first.amountFen() == outcome.amountFen()) {
+                    repeatedBeforehand++;
+                } else {
+                    refusedBeforehand++;
+                }
+            }
+        }
+        if (chosen.isEmpty()) {
+            return new Changes(0, repeatedBeforehand, refusedBeforehand, Set.of());
+        }
+        List<ItemEvent> events = new ArrayList<>();
+        Map<BankOutcome, Integer> eventKeys = new LinkedHashMap<>();
+        for (BankOutcome outcome : BankOutcome.values()) {
+            eventKeys.put(outcome, events.size());
+            events.add(new ItemEvent.BankAnswered(outcome));
+        }
+        createTargets(connection);
+        PGCopyOutputStream copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class),
+                "copy item_targets (batch_pk, seq, event_key, bank_result_code, amount_fen) from stdin");
+        try {
+            CopyRows rows = new CopyRows(copy);
+            for (Map.Entry<BankReferences.ItemKey, ItemOutcome> entry : chosen.entrySet()) {
+                ItemOutcome outcome = entry.getValue();
+                rows.number(entry.getKey().batchPk()).number(entry.getKey().seq()).number(eventKeys.get(outcome.outcome()))
+                        .text(outcome.bankResultCode()).number(outcome.amountFen());
+                rows.endRow();
+            }
+            rows.flush();
+            copy.endCopy();
+        } catch (IOException e) {
+            throw new UncheckedIOException("copying outcomes into the ledger failed", e);
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+        try (Statement statement = connection.createStatement()) {
+            // a temporary table has no statistics until analysed; without them the joins below may scan items
+            statement.execute("analyze item_targets");
+        }
+        Changes changes = applyTargets(connection, events, dispatchPk, bankCode, cause, true);
+        return new Changes(changes.moved(), changes.repeated() + repeatedBeforehand, changes.refused() + refusedBeforehand,
+                changes.batchesToRetally());
+    }
+
+    /**
+     * Tells every item of dispatch {@code dispatchPk} the same event; items for which the machine
+     * decides no move stay as they are (an item already settled by a result is not given up).
+     *
+     * @param bankResultCode the bank's own code behind the event, kept on items it settles; null when none
+     */
+    public Changes tellEveryItem(Connection connection, long dispatchPk, String bankCode, ItemEvent event,
+            String bankResultCode, String cause) throws SQLException {
+        createTargets(connection);
+        try (PreparedStatement insert = connection.prepareStatement(
+                "insert into item_targets (batch_pk, seq, event_key, bank_result_code, amount_fen) "
+                        + "select batch_pk, seq, 0, ?, null from items where dispatch_pk = ?")) {
+            insert.setString(1, bankResultCode);
+            insert.setLong(2, dispatchPk);
+            insert.executeUpdate();
+        }
+        analyzeTargets(connection);
+        return applyTargets(connection, List.of(event), dispatchPk, bankCode, cause, false);
+    }
+
+    /** Tells the items of dispatch {@code dispatchPk} named by bank reference their events. */
+    public Changes tellItems(Connection connection, long dispatchPk, String bankCode, Map<String, ItemEvent> eventByReference,
+            String bankResultCode, String cause) throws SQLException {
+        List<ItemEvent> events = eventByReference.values().stream().distinct().toList();
+        List<Long> batchPks = new ArrayList<>();
+        List<Integer> seqs = new ArrayList<>();
+        List<Integer> keys = new ArrayList<>();
+        int foreign = 0;
+        for (Map.Entry<String, ItemEvent> entry : eventByReference.entrySet()) {
+            BankReferences.ItemKey key = BankReferences.parse(entry.getKey());
+            if (key == null) {
+                foreign++;
+                continue;
+            }
+            batchPks.add(key.batchPk());
+            seqs.add(key.seq());
+            keys.add(events.indexOf(entry.getValue()));
+        }
+        if (batchPks.isEmpty()) {
+            return new Changes(0, 0, foreign, Set.of());
+        }
+        createTargets(connection);
+        try (PreparedStatement insert = connection.prepareStatement(
+                "insert into item_targets (batch_pk, seq, event_key, bank_result_code, amount_fen) "
+                        + "select b, s, k, ?, null from unnest(?::bigint[], ?::integer[], ?::integer[]) as t(b, s, k)")) {
+            insert.setString(1, bankResultCode);
+            insert.setArray(2, connection.createArrayOf("bigint", batchPks.toArray()));
+            insert.setArray(3, connection.createArrayOf("integer", seqs.toArray()));
+            insert.setArray(4, connection.createArrayOf("integer", keys.toArray()));
+            insert.executeUpdate();
+        }
+        analyzeTargets(connection);
+        Changes changes = applyTargets(connection, events, dispatchPk, bankCode, cause, true);
+        return new Changes(changes.moved(), changes.repeated(), changes.refused() + foreign, changes.batchesToRetally());
+    }
+
+    /**
+     * An operator's decision on one held item ({@link ItemEvent.Released} or
+     * {@link ItemEvent.RejectedOnReview}); a released item claims its person's entitlement if no
+     * other item holds it.
+     */
+    public Changes review(Connection connection, long batchPk, int seq, ItemEvent decision, String cause) throws SQLException {
+        if (!(decision instanceof ItemEvent.Released) && !(decision instanceof ItemEvent.RejectedOnReview)) {
+            throw new IllegalArgumentException("a review releases or rejects: " + decision);
+        }
+        createTargets(connection);
+        try (PreparedStatement insert = connection.prepareStatement(
+                "insert into item_targets (batch_pk, seq, event_key, bank_result_code, amount_fen) values (?, ?, 0, null, null)")) {
+            insert.setLong(1, batchPk);
+            insert.setInt(2, seq);
+            insert.executeUpdate();
+        }
+        Changes changes = applyTargets(connection, List.of(decision), null, null, cause, true);
+        if (changes.moved() > 0 && PaymentItemStateMachine.decide(ItemState.HELD, decision) instanceof Move move
+                && move.claimEntitlement()) {
+            try (PreparedStatement claim = connection.prepareStatement(
+                    "insert into entitlements (program_code, period, id_number, batch_pk, seq) "
+                            + "select b.program_code, b.period, i.id_number, i.batch_pk, i.seq from items i "
+                            + "join batches b using (batch_pk) where i.batch_pk = ? and i.seq = ? on conflict do nothing")) {
+                claim.setLong(1, batchPk);
+                claim.setInt(2, seq);
+                claim.executeUpdate();
+            }
+        }
+        return changes;
+    }
+
+    /** Items of the dispatch still without a final outcome (dispatched, or unknown). */
+    public int waitingIn(Connection connection, long dispatchPk) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "select count(*) from items where dispatch_pk = ? and state = any(?)")) {
+            select.setLong(1, dispatchPk);
+            select.setArray(2, connection.createArrayOf("text", new String[] {ItemState.DISPATCHED.name(), ItemState.UNKNOWN.name()}));
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    private static void createTargets(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("create temp table if not exists item_targets (batch_pk bigint, seq integer, event_key integer, "
+                    + "bank_result_code text, amount_fen bigint) on commit drop");
+            statement.execute("truncate item_targets");
+        }
+    }
+
+    private static void analyzeTargets(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("analyze item_targets");
+        }
+    }
+
+    /**
+     * Moves the items in {@code item_targets} as the machine decides for each one's state and event
+     * (the event's index in {@code events}), in one statement; counts the events that repeat and
+     * those refused.
+     *
+     * @param dispatchPk     the dispatch the items must belong to; null: any (a review). A target with
+     *                       an amount must name the item's amount as well
+     * @param countRefusals  count the events that repeat or are refused (one more statement)
+     */
+    private Changes applyTargets(Connection connection, List<ItemEvent> events, Long dispatchPk, String bankCode,
+            String cause, boolean countRefusals) throws SQLException {
+        List<String> fromStates = new ArrayList<>();
+        List<Integer> eventKeys = new ArrayList<>();
+        List<String> kinds = new ArrayList<>();
+        List<String> toStates = new ArrayList<>();
+        List<String> codes = new ArrayList<>();
+        List<Boolean> releases = new ArrayList<>();
+        List<Boolean> reports = new ArrayList<>();
+        for (int key = 0; key < events.size(); key++) {
+            for (ItemState from : ItemState.values()) {
+                ItemDecision decision = PaymentItemStateMachine.decide(from, events.get(key));
+                fromStates.add(from.name());
+                eventKeys.add(key);
+                switch (decision) {
+                    case Move move -> {
+                        kinds.add("MOVE");
+                        toStates.add(move.to().name());
+                        codes.add(move.code());
+                        releases.add(move.releaseEntitlement());
+                        reports.add(move.report());
+                    }
+                    case Repeat repeat -> {
+                        kinds.add("REPEAT");
+                        toStates.add(null);
+                        codes.add(null);
+                        releases.add(false);
+                        reports.add(false);
+                    }
+                    case Refuse refuse -> {
+                        kinds.add("REFUSE");
+                        toStates.add(null);
+                        codes.add(null);
+                        releases.add(false);
+                        reports.add(false);
+                    }
+                }
+            }
+        }
+        String decisions = "decisions as (select * from unnest(?::text[], ?::integer[], ?::text[], ?::text[], ?::text[], "
+                + "?::boolean[], ?::boolean[]) as d(from_state, event_key, kind, to_state, code, release, report))";
+        String ours = "(? :: bigint is null or i.dispatch_pk = ?) and (t.amount_fen is null or i.amount_fen = t.amount_fen)";
+        int repeated = 0;
+        int refused = 0;
+        try (Statement statement = connection.createStatement()) {
+            // the items are found by their keys, one probe each: statistics of fresh rows must not turn that into scans
+            statement.execute("set local enable_seqscan = off");
+        }
+        if (countRefusals) {
+            try (PreparedStatement classify = connection.prepareStatement("with " + decisions + " select "
+                    + "count(*) filter (where i.batch_pk is not null and " + ours + " and d.kind = 'REPEAT'), "
+                    + "count(*) filter (where i.batch_pk is null or not (" + ours + ") or d.kind = 'REFUSE') "
+                    + "from item_targets t left join items i on i.batch_pk = t.batch_pk and i.seq = t.seq "
+                    + "left join decisions d on d.from_state = i.state and d.event_key = t.event_key")) {
+                int index = bindDecisions(connection, classify, 1, fromStates, eventKeys, kinds, toStates, codes, releases, reports);
+                for (int twice = 0; twice < 2; twice++) {
+                    setDispatch(classify, index, dispatchPk);
+                    index += 2;
+                }
+                try (ResultSet rows = classify.executeQuery()) {
+                    rows.next();
+                    repeated = rows.getInt(1);
+                    refused = rows.getInt(2);
+                }
+            }
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        OffsetDateTime at = now.toInstant().atOffset(ZoneOffset.UTC);
+        Map<Long, List<ReportedItem>> reportsByBatch = new LinkedHashMap<>();
+        Map<Long, String> batchIds = new LinkedHashMap<>();
+        Set<Long> retally = new HashSet<>();
+        int moved = 0;
+        try (PreparedStatement apply = connection.prepareStatement("with " + decisions + ", "
+                + "moving as (select i.batch_pk, i.seq, i.state as from_state, d.to_state, d.code, d.release, d.report, "
+                + "t.bank_result_code from item_targets t join items i on i.batch_pk = t.batch_pk and i.seq = t.seq "
+                + "join decisions d on d.from_state = i.state and d.event_key = t.event_key "
+                + "where d.kind = 'MOVE' and " + ours + " for update of i), "
+                + "changed as (update items i set state = m.to_state, code = m.code, "
+                + "bank_result_code = coalesce(m.bank_result_code, i.bank_result_code), "
+                + "dispatch_pk = case when m.to_state = ? then null else i.dispatch_pk end, updated_at = ? "
+                + "from moving m where i.batch_pk = m.batch_pk and i.seq = m.seq "
+                + "returning i.batch_pk, i.seq, i.item_id, i.state, i.code, i.amount_fen, i.id_number, i.bank_code, "
+                + "m.from_state, m.release, m.report), "
+                + "logged as (insert into item_events (batch_pk, seq, from_state, to_state, code, cause, at) "
+                + "select batch_pk, seq, from_state, state, code, ?, ? from changed), "
+                + "released as (delete from entitlements e using changed c, batches b where c.release "
+                + "and b.batch_pk = c.batch_pk and e.program_code = b.program_code and e.period = b.period "
+                + "and e.id_number = c.id_number and e.batch_pk = c.batch_pk and e.seq = c.seq) "
+                + "select c.batch_pk, c.seq, c.item_id, c.state, c.code, c.amount_fen, c.bank_code, c.from_state, c.report, "
+                + "b.batch_id from changed c join batches b using (batch_pk) order by c.batch_pk, c.seq")) {
+            int index = bindDecisions(connection, apply, 1, fromStates, eventKeys, kinds, toStates, codes, releases, reports);
+            setDispatch(apply, index, dispatchPk);
+            index += 2;
+            // an item back to waiting for a dispatch leaves the one it was in
+            apply.setString(index++, DISPATCHABLE.name());
+            apply.setTimestamp(index++, now);
+            apply.setString(index++, cause);
+            apply.setTimestamp(index, now);
+            try (ResultSet rows = apply.executeQuery()) {
+                while (rows.next()) {
+                    moved++;
+                    long batchPk = rows.getLong(1);
+                    int seq = rows.getInt(2);
+                    ItemState to = ItemState.valueOf(rows.getString(4));
+                    ItemState from = ItemState.valueOf(rows.getString(8));
+                    if (from.inFlight() != to.inFlight() || from.isFinal() != to.isFinal()) {
+                        retally.add(batchPk);
+                    }
+                    if (rows.getBoolean(9)) {
+                        String itemBank = rows.getString(7);
+                        reportsByBatch.computeIfAbsent(batchPk, k -> new ArrayList<>()).add(new ReportedItem(rows.getString(3),
+                                to, rows.getString(5), rows.getLong(6), itemBank != null ? itemBank : bankCode,
+                                dispatchPk == null ? null : BankReferences.of(batchPk, seq), at));
+                    }
+                    batchIds.put(batchPk, rows.getString(10));
+                }
+            }
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("reset enable_seqscan");
+        }
+        for (Map.Entry<Long, List<ReportedItem>> entry : reportsByBatch.entrySet()) {
+            outbox.enqueueResults(connection, entry.getKey(), batchIds.get(entry.getKey()), entry.getValue());
+        }
+        return new Changes(moved, repeated, refused, retally);
+    }
+
+    private static int bindDecisions(Connection connection, PreparedStatement statement, int index, List<String> fromStates,
+            List<Integer> eventKeys, List<String> kinds, List<String> toStates, List<String> codes, List<Boolean> releases,
+            List<Boolean> reports) throws SQLException {
+        statement.setArray(index++, array(connection, "text", fromStates));
+        statement.setArray(index++, array(connection, "integer", eventKeys));
+        statement.setArray(index++, array(connection, "text", kinds));
+        statement.setArray(index++, array(connection, "text", toStates));
+        statement.setArray(index++, array(connection, "text", codes));
+        statement.setArray(index++, array(connection, "boolean", releases));
+        statement.setArray(index++, array(connection, "boolean", reports));
+        return index;
+    }
+
+    private static Array array(Connection connection, String type, List<?> values) throws SQLException {
+        return connection.createArrayOf(type, values.toArray());
+    }
+
+    private static void setDispatch(PreparedStatement statement, int index, Long dispatchPk) throws SQLException {
+        if (dispatchPk == null) {
+            statement.setNull(index, java.sql.Types.BIGINT);
+            statement.setNull(index + 1, java.sql.Types.BIGINT);
+        } else {
+            statement.setLong(index, dispatchPk);
+            statement.setLong(index + 1, dispatchPk);
+        }
+    }
+
+    /** The one state the machine moves items out of on {@code event}. */
+    private static ItemState onlySourceOf(ItemEvent event) {
+        ItemState source = null;
+        for (ItemState state : ItemState.values()) {
+            if (PaymentItemStateMachine.decide(state, event) instanceof Move) {
+                if (source != null) {
+                    throw new IllegalStateException(event + " moves items from " + source + " and " + state
+                            + "; the dispatch claim expects one source");
+                }
+                source = state;
+            }
+        }
+        if (source == null) {
+            throw new IllegalStateException(event + " moves no item");
+        }
+        return source;
+    }
+}

@@ -1,0 +1,312 @@
+package cn.onecard.gateway.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cn.onecard.adapters.AccountCheck;
+import cn.onecard.adapters.BankCapabilities;
+import cn.onecard.adapters.BankOutcome;
+import cn.onecard.adapters.testing.InMemoryOnlineBank;
+import cn.onecard.adapters.testing.InMemoryOnlineBank.QueryFault;
+import cn.onecard.adapters.testing.InMemoryOnlineBank.SendFault;
+import cn.onecard.gateway.testing.Ledger;
+import cn.onecard.gateway.testing.Ledger.Item;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An online bank's cycle, alone, through the adapter contract and an in-memory online bank that keeps
+ * its own books: answers reach the ledger without pretending to be files; an unclear credit is settled
+ * by inquiry, then reversal where the bank has it, and only a definite "not found" sends the same
+ * reference again; a bank without either gives the item up as UNKNOWN, never resending it; accounts
+ * are verified before any credit where the bank verifies; many credits are in flight at once within
+ * the bank's limits. The bank's ledger audits every test: nothing is paid twice.
+ */
+class OnlineBankCycleTest {
+
+    private static Ledger ledger;
+
+    @BeforeAll
+    static void startLedger() {
+        ledger = Ledger.start();
+    }
+
+    @AfterAll
+    static void stopLedger() {
+        ledger.close();
+    }
+
+    private static String code() {
+        return "N" + Long.toString(System.nanoTime() % 1_000_000, 36).toUpperCase();
+    }
+
+    /** Submits items for the online bank's BIN and routes them to {@code bank}. */
+    private static String submit(InMemoryOnlineBank bank, long... amounts) {
+        Item[] items = new Item[amounts.length];
+        for (int i = 0; i < amounts.length; i++) {
+            items[i] = Item.on(Ledger.ONLINE_BIN, amounts[i]);
+        }
+        String batchId = ledger.submit(items);
+        ledger.jdbc().update("update items i set bank_code = ? from batches b where b.batch_pk = i.batch_pk and b.batch_id = ?",
+                bank.bankCode(), batchId);
+        return batchId;
+    }
+
+    private static void run(BankCycle cycle) throws Exception {
+        assertThat(cycle.runOnce()).isTrue();
+    }
+
+    private static List<String> operations(InMemoryOnlineBank bank) {
+        return bank.operations().stream().map(operation -> operation.replaceAll(" \\S+", "")).toList();
+    }
+
+    private static void auditedByTheBank(InMemoryOnlineBank bank, String batchId) {
+        long paidInLedger = ledger.count("select coalesce(sum(amount_fen), 0) from items i join batches b using (batch_pk) "
+                + "where b.batch_id = ? and i.state = 'PAID'", batchId);
+        long paidAtBank = bank.paidByReference().values().stream().mapToLong(Long::longValue).sum();
+        assertThat(paidAtBank).as("the bank's books agree with the ledger to the fen").isEqualTo(paidInLedger);
+        List<Long> amounts = new java.util.ArrayList<>(ledger.jdbc().queryForList("select amount_fen from items i join batches b "
+                + "using (batch_pk) where b.batch_id = ?", Long.class, batchId));
+        amounts.add(0L); // credited, then reversed
+        assertThat(bank.paidByReference().values()).as("no reference paid twice").allSatisfy(amount ->
+                assertThat(amounts).contains(amount));
+    }
+
+    @Test
+    void answers_settleItemsInTheSameCycle_withoutAnyResultFile() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        bank.outcomes(instruction -> instruction.amountFen() == 2_200 ? BankOutcome.BANK_ACCOUNT_FROZEN : BankOutcome.PAID);
+        String batchId = submit(bank, 2_000, 2_200);
+
+        run(ledger.cycle(bank));
+
+        assertThat(ledger.itemStates(batchId)).containsExactly("PAID:PAID", "FAILED:BANK_ACCOUNT_FROZEN");
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("SETTLED", "SETTLED");
+        assertThat(ledger.count("select count(*) from result_files where bank_code = ?", bank.bankCode())).isZero();
+        assertThat(ledger.batchState(batchId)).isEqualTo("COMPLETED");
+        assertThat(ledger.entitledSeqs(batchId)).containsExactly(1);
+        auditedByTheBank(bank, batchId);
+    }
+
+    @Test
+    void aCreditWhoseAnswerWasLost_isSettledByInquiry_neverByASecondCredit() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, true, 4, 0));
+        BankCycle cycle = ledger.cycle(bank);
+        bank.scriptSends(SendFault.LOST_ANSWER);
+        String batchId = submit(bank, 3_000);
+
+        run(cycle);
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("INQUIRING");
+        assertThat(ledger.itemStates(batchId)).as("still dispatched while the bank is asked").containsOnly("DISPATCHED:");
+        run(cycle);
+        assertThat(operations(bank)).as("no inquiry before the bank's deadline").containsExactly("send");
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        run(cycle);
+
+        assertThat(operations(bank)).containsExactly("send", "inquire");
+        assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("SETTLED");
+        assertThat(bank.creditsMade()).isEqualTo(1);
+        auditedByTheBank(bank, batchId);
+    }
+
+    @Test
+    void aCreditTheBankNeverGot_isFoundMissingByInquiry_andSentAgainUnderTheSameReference() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank);
+        bank.scriptSends(SendFault.LOST_REQUEST);
+        String batchId = submit(bank, 3_100);
+
+        run(cycle);
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        run(cycle); // not found: the same reference again, at once
+        run(cycle);
+
+        assertThat(operations(bank)).containsExactly("send", "inquire", "send");
+        assertThat(bank.operations().get(2)).endsWith("#2");
+        assertThat(bank.operations().get(0).split(" ")[1]).isEqualTo(bank.operations().get(2).split(" ")[1]);
+        assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
+        auditedByTheBank(bank, batchId);
+    }
+
+    @Test
+    void inquiriesThatGetNoAnswer_leadToAReversal_whichFailsTheItemAndReleasesIt() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, true, 4, 0));
+        BankCycle cycle = ledger.cycle(bank);
+        bank.scriptSends(SendFault.LOST_ANSWER);
+        bank.scriptInquiries(QueryFault.UNANSWERED, QueryFault.UNANSWERED);
+        String batchId = submit(bank, 3_200);
+
+        run(cycle);
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        run(cycle); // first inquiry: no answer
+        ledger.clock().advance(Ledger.SETTINGS.retryPause());
+        run(cycle); // second: no answer either, so the payment is reversed
+        run(cycle);
+
+        assertThat(operations(bank)).containsExactly("send", "inquire", "inquire", "reverse");
+        assertThat(ledger.itemStates(batchId)).containsOnly("FAILED:BANK_PAYMENT_REVERSED");
+        assertThat(ledger.entitledSeqs(batchId)).isEmpty();
+        assertThat(bank.paidByReference().values()).as("credited, then reversed").containsOnly(0L);
+        auditedByTheBank(bank, batchId);
+    }
+
+    @Test
+    void aBankWithoutInquiryOrReversal_givesAnUnclearCreditUpAsUnknown_andNeverSendsItAgain() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, false, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank);
+        bank.scriptSends(SendFault.LOST_REQUEST);
+        String batchId = submit(bank, 3_300);
+
+        run(cycle);
+        ledger.clock().advance(Duration.ofDays(1));
+        run(cycle);
+
+        assertThat(operations(bank)).containsExactly("send");
+        assertThat(ledger.itemStates(batchId)).containsOnly("UNKNOWN:BANK_OUTCOME_UNKNOWN");
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("GIVEN_UP");
+        assertThat(ledger.count("select count(*) from alerts where kind = 'OUTCOME_UNKNOWN' and bank_code = ?", bank.bankCode()))
+                .isEqualTo(1);
+        assertThat(ledger.entitledSeqs(batchId)).as("an unknown item keeps its entitlement").hasSize(1);
+    }
+
+    @Test
+    void aDuplicateTransmissionAnswer_isSettledByInquiry() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank);
+        bank.scriptSends(SendFault.DUPLICATE_ANSWER);
+        String batchId = submit(bank, 3_400);
+
+        run(cycle);
+        assertThat(ledger.itemStates(batchId)).containsOnly("DISPATCHED:");
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        run(cycle);
+
+        assertThat(operations(bank)).containsExactly("send", "inquire");
+        assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
+        auditedByTheBank(bank, batchId);
+    }
+
+    @Test
+    void aBusyBank_isSentTheSameReferenceAgainAfterThePause() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank);
+        bank.scriptSends(SendFault.BUSY, SendFault.NOT_SENT);
+        String batchId = submit(bank, 3_500);
+
+        run(cycle);
+        ledger.clock().advance(Ledger.SETTINGS.retryPause());
+        run(cycle);
+        ledger.clock().advance(Ledger.SETTINGS.retryPause());
+        run(cycle);
+
+        assertThat(operations(bank)).containsExactly("send", "send", "send");
+        assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
+        auditedByTheBank(bank, batchId);
+    }
+
+    @Test
+    void accountsTheBankRefuses_failWithTheirOwnCode_andNoCreditIsSent() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(true, true, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank);
+        bank.accounts(instruction -> switch ((int) instruction.amountFen()) {
+            case 4_100 -> new AccountCheck.Invalid(BankOutcome.BANK_NAME_MISMATCH, "14");
+            case 4_200 -> new AccountCheck.Unknown("scripted: no answer");
+            default -> new AccountCheck.Valid();
+        });
+        String batchId = submit(bank, 4_000, 4_100, 4_200);
+
+        run(cycle);
+
+        assertThat(ledger.itemStates(batchId)).containsExactly("PAID:PAID", "FAILED:BANK_NAME_MISMATCH", "DISPATCHED:");
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("SETTLED", "ABANDONED", "PREPARED");
+        assertThat(operations(bank)).as("verified, and only the valid account credited")
+                .containsExactly("verify", "send", "verify", "verify");
+        bank.accounts(instruction -> new AccountCheck.Valid());
+        ledger.clock().advance(Ledger.SETTINGS.retryPause());
+        run(cycle);
+        assertThat(ledger.itemStates(batchId)).containsExactly("PAID:PAID", "FAILED:BANK_NAME_MISMATCH", "PAID:PAID");
+        auditedByTheBank(bank, batchId);
+    }
+
+    @Test
+    void manyCredits_areInFlightAtOnce_upToTheBanksLimitAndNoMore() throws Exception {
+        int window = 4;
+        int credits = window * 3;
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, window, 0));
+        bank.holdAnswers(true);
+        long[] amounts = new long[credits];
+        java.util.Arrays.fill(amounts, 5_000);
+        String batchId = submit(bank, amounts);
+        BankCycle cycle = ledger.cycle(bank);
+
+        java.util.concurrent.CompletableFuture<Boolean> running = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return cycle.runOnce();
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        // the bank answers nothing until told: the cycle starts the first four and waits for a free place
+        assertThat(bank.awaitSends(window, Duration.ofSeconds(30))).isTrue();
+        for (int sent = window; sent < credits; sent++) {
+            assertThat(bank.releaseOldestAnswer()).isTrue();
+            assertThat(bank.awaitSends(sent + 1, Duration.ofSeconds(30))).as("a freed place takes the next credit").isTrue();
+        }
+        bank.releaseAnswers();
+        assertThat(running.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        assertThat(bank.mostAnswersHeld()).as("the declared in-flight limit, reached and never passed").isEqualTo(window);
+        assertThat(ledger.itemStates(batchId)).hasSize(credits).containsOnly("PAID:PAID");
+        auditedByTheBank(bank, batchId);
+    }
+
+    @Test
+    void theBanksDeclaredRate_limitsHowManyAreStartedPerPeriod() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), new BankCapabilities(BankCapabilities.Mode.ONLINE, false, true,
+                false, 1, 3, 8, List.of(), Duration.ofSeconds(30)));
+        String batchId = submit(bank, 6_000, 6_001, 6_002, 6_003, 6_004);
+        BankCycle cycle = new BankCycle(bank, ledger.dispatches(), ledger.reports(bank, Ledger.SETTINGS),
+                new cn.onecard.gateway.ledger.Leases(ledger.dataSource(), "test-node"), ledger.clock(), Ledger.ZONE,
+                Ledger.SETTINGS, Duration.ofHours(1));
+
+        run(cycle);
+
+        assertThat(operations(bank)).as("three per period, the rest wait").hasSize(3);
+        assertThat(ledger.itemStates(batchId)).filteredOn(state -> state.startsWith("PAID")).hasSize(3);
+    }
+
+    @Test
+    void anAnswerNamingAnotherAmount_isNotTrusted_andSettledByInquiry() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank);
+        bank.scriptSends(SendFault.ANSWER_WITH_ANOTHER_AMOUNT);
+        String batchId = submit(bank, 7_000);
+
+        run(cycle);
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("INQUIRING");
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        run(cycle);
+        assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
+        assertThat(operations(bank)).containsExactly("send", "inquire");
+        auditedByTheBank(bank, batchId);
+    }
+
+    @Test
+    void anAdapterThatThrows_leavesTheCreditUnclear_neverNotSent() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank);
+        bank.scriptSends(SendFault.THROWS_AFTER_CREDIT);
+        String batchId = submit(bank, 7_100);
+
+        run(cycle);
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("INQUIRING");
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        run(cycle);
+        assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
+        assertThat(bank.creditsMade()).isEqualTo(1);
+        assertThat(operations(bank)).containsExactly("send", "inquire");
+    }
+}
