@@ -9,8 +9,15 @@ import java.nio.file.StandardCopyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The feeds folder: screening feed files dropped here are loaded and moved aside. */
+/**
+ * The feeds folder: screening feed files dropped here are loaded and moved aside. A failure other
+ * than a refusal (the ledger down, a full disk) is thrown: the file stays, and its poller alerts
+ * {@value #FILE_FAILED_KIND}.
+ */
 public final class FeedsFolder {
+
+    /** The alert for a feed file whose loading failed for a reason other than a refusal; it stays. */
+    public static final String FILE_FAILED_KIND = "FEED_FILE_FAILED";
 
     private static final Logger log = LoggerFactory.getLogger(FeedsFolder.class);
 

@@ -31,7 +31,6 @@ public final class TreasurySftpInbox implements AutoCloseable {
 
     static final String LEASE = "treasury-inbox-sftp";
     static final String UNREACHABLE_KIND = "TREASURY_INBOX_UNREACHABLE";
-    static final String FILE_FAILED_KIND = "TREASURY_INBOX_FILE_FAILED";
     static final String ALERT_SOURCE = "treasury-inbox-sftp";
     /** Files taken per poll; the lease is renewed between them. */
     static final int FILES_PER_POLL_MAX = 8;
@@ -136,7 +135,8 @@ public final class TreasurySftpInbox implements AutoCloseable {
                     // exception's message may quote stored values: its class only
                     log.error("SFTP inbox file {} failed ({}); tried again in {}", name, e.getClass().getName(),
                             settings.pollDelay());
-                    raise(FILE_FAILED_KIND, ALERT_SOURCE + "/" + name, e.getClass().getSimpleName() + "; the file is tried again");
+                    raise(TreasuryInbox.FILE_FAILED_KIND, ALERT_SOURCE + "/" + name,
+                            e.getClass().getSimpleName() + "; the file is tried again");
                 }
                 if (!leases.acquire(LEASE, settings.leaseTtl())) {
                     return;
