@@ -10,11 +10,12 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * Camel polls the treasury inbox, the treasury's SFTP inbox folder (when one is configured) and the
- * feeds folder. Files written under a name starting with a dot are not complete yet and are skipped.
- * The processors move each file themselves once its outcome is stored; a file whose processing fails
- * for a reason other than a refusal stays put, raises an alert ({@link FileAlerts}) and is tried
- * again on the next poll.
+ * Camel polls the treasury inbox, the treasury's SFTP inbox folder (when one is configured: its
+ * routes are {@link TreasurySftpInbox}'s) and the feeds folder. Files written under a name starting
+ * with a dot are not complete yet and are skipped. The local folders' processors move each file
+ * themselves once its outcome is stored; a file whose processing fails for a reason other than a
+ * refusal stays put, raises an alert ({@link FileAlerts}) and is tried again on the next poll.
+ * Intakes from both inboxes share {@link #INBOX_PARALLEL} slots.
  */
 public final class FileRoutes extends RouteBuilder {
 
@@ -59,12 +60,7 @@ public final class FileRoutes extends RouteBuilder {
                     }
                 });
         if (sftpInbox != null) {
-            // Camel's own SFTP consumer (camel-ftp) cannot be used: it needs camel-ftp-common 4.22, which
-            // the registry here does not hold. A timer drives the file banks' MINA SSHD client instead; it
-            // never overlaps a poll with the next, and poll() handles its failures (alert, next poll).
-            from("timer:treasury-inbox-sftp?fixedRate=false&period=" + sftpInbox.pollDelay().toMillis())
-                    .routeId("treasury-inbox-sftp")
-                    .process(exchange -> sftpInbox.poll());
+            sftpInbox.addRoutes(this, intakeSlots);
         }
         from("file:" + feeds.directory().toAbsolutePath() + "?include=.*\\.csv$&exclude=^\\..*" + common)
                 .routeId(FEEDS_PLACE)
