@@ -211,12 +211,13 @@ public class GatewayConfiguration {
 
     @Bean
     FileRoutes fileRoutes(TreasuryInbox inbox, ObjectProvider<TreasurySftpInbox> sftpInbox, FeedLoader loader,
-            OneCardProperties properties) throws java.io.IOException {
+            OneCardProperties properties, Alerts alerts) throws java.io.IOException {
         TreasurySftpInbox sftp = sftpInbox.getIfAvailable();
         if (sftp == null && properties.folders().inboxSftp() != null) {
             throw new IllegalArgumentException("onecard.folders.inbox-sftp is set without its host");
         }
-        return new FileRoutes(inbox, sftp, new FeedsFolder(properties.feedsDir(), loader), properties.folders().pollDelay());
+        return new FileRoutes(inbox, sftp, new FeedsFolder(properties.feedsDir(), loader), properties.folders().pollDelay(),
+                alerts);
     }
 
     @Bean

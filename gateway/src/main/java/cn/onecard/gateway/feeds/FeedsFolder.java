@@ -9,8 +9,14 @@ import java.nio.file.StandardCopyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The feeds folder: screening feed files dropped here are loaded and moved aside. */
+/**
+ * The feeds folder: screening feed files dropped here are loaded and moved aside. A failure other
+ * than a refusal (the ledger down, a full disk) is thrown: the file stays, and its poller alerts
+ * {@code FEED_FILE_FAILED}.
+ */
 public final class FeedsFolder {
+
+    /** The alert for a feed file whose loading failed for a reason other than a refusal; it stays. */
 
     private static final Logger log = LoggerFactory.getLogger(FeedsFolder.class);
 

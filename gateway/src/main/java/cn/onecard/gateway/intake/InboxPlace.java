@@ -12,10 +12,10 @@ interface InboxPlace {
     /** Stores {@code receipts/NAME.receipt.json}, then its {@code .sig}. */
     void putReceipt(String name, byte[] receipt, byte[] signature) throws IOException;
 
-    /** Moves the file to {@code processed/}. */
+    /** Moves the file to {@code processed/}, or has it moved there once its poller is done with it. */
     void moveToProcessed(String name) throws IOException;
 
-    /** Writes {@code error/NAME.reason}, then moves the file beside it. */
+    /** Writes {@code error/NAME.reason}, then moves the file beside it (or has it moved, as above). */
     void moveToError(String name, byte[] reason) throws IOException;
 
     /** For log lines: which inbox. */

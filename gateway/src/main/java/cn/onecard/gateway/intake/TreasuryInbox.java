@@ -34,13 +34,16 @@ import tools.jackson.databind.json.JsonMapper;
  * taken in through the same intake as the API, answered with a signed receipt, and moved to
  * {@code processed/} or, refused, to {@code error/} beside a {@code .reason} — in the place it came
  * from ({@link InboxPlace}). A file is only moved once its outcome is stored, so a crash mid-way
- * leaves it to be taken again, which the intake's idempotency makes harmless.
+ * leaves it to be taken again, which the intake's idempotency makes harmless. A failure other than a
+ * refusal (the ledger down, a full disk) is thrown: the file stays, and its poller alerts
+ * {@code TREASURY_INBOX_FILE_FAILED}.
  */
 public final class TreasuryInbox {
 
     private static final Logger log = LoggerFactory.getLogger(TreasuryInbox.class);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     public static final String SUFFIX = ".jsonl.ocev";
+    /** The alert for an inbox file (local or SFTP) whose intake failed for a reason other than a refusal; it stays. */
     /** What Camel's and the SFTP poller's listings pick up; other names in a {@code .ocev} are refused. */
     static final String ENVELOPE_SUFFIX = ".ocev";
     /** Read-ahead kept to go back after reading the envelope's sender key; its fixed header is far shorter. */
@@ -148,7 +151,7 @@ public final class TreasuryInbox {
             } catch (ApiException e) {
                 receipt = refuse(name, batchId, e.code().name(), e.getMessage(), hashed.digestToEndHex(), place);
             } catch (CryptoException e) {
-                receipt = refuse(name, batchId, "ENVELOPE_INVALID", "the envelope does not open or verify: "
+                receipt = refuse(name, batchId, ApiCode.ENVELOPE_INVALID.name(), "the envelope does not open or verify: "
                         + e.getMessage(), hashed.digestToEndHex(), place);
             }
         } finally {

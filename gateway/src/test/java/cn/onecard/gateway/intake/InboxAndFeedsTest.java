@@ -1,5 +1,6 @@
 package cn.onecard.gateway.intake;
 
+import cn.onecard.gateway.ledger.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cn.onecard.crypto.EnvelopeSealer;
@@ -232,6 +233,78 @@ class InboxAndFeedsTest {
         await("the bad feed is refused", () -> Files.exists(reason));
         assertThat(Files.readString(reason)).contains("line 3").doesNotContain(id.substring(0, 17));
         assertThat(jdbc.queryForObject("select count(*) from blocked_persons", Integer.class)).isZero();
+        jdbc.update("delete from feed_loads where feed = 'CARD_REGISTRY'");
+    }
+    // ---- failures other than refusals: alerted, the file stays and is taken once the ledger takes it
+
+    private int openAlerts(String kind, String source) {
+        return jdbc.queryForObject("select count(*) from alerts where kind = ? and source = ? and acknowledged_at is null",
+                Integer.class, kind, source);
+    }
+
+    private String alertDetail(String kind, String source) {
+        return jdbc.queryForObject("select detail from alerts where kind = ? and source = ?", String.class, kind, source);
+    }
+
+    @Test
+    void inboxFile_whoseIntakeTheLedgerFails_raisesAnAlert_staysInTheInbox_andIsTakenOnceTheLedgerTakesItAgain()
+            throws IOException {
+        String batchId = "LEDGER" + System.nanoTime();
+        String fileName = batchId + ".jsonl.ocev";
+        String id = PEOPLE.idNumber();
+        String card = PEOPLE.card(GatewayTestSupport.ABC_BIN, 19);
+        String source = FileRoutes.INBOX_PLACE + "/" + fileName;
+        // the database, not the file, refuses this card's row: a failure other than a refusal
+        jdbc.execute("alter table items add constraint test_ledger_fails check (card_number <> '" + card + "') not valid");
+        try {
+            drop(batchId, jsonLines(batchId, 1, Map.of(id, card)), GatewayTestSupport.TREASURY_KEYS.privateKey());
+
+            await("the gateway raises an alert", () -> openAlerts(AlertKind.TREASURY_INBOX_FILE_FAILED.name(), source) == 1);
+            assertThat(alertDetail(AlertKind.TREASURY_INBOX_FILE_FAILED.name(), source)).as("class names only")
+                    .matches("[A-Za-z]+Exception( < [A-Za-z]+Exception)?; the file stays and is tried again")
+                    .doesNotContain(card).doesNotContain(id);
+            assertThat(properties.inboxDir().resolve(fileName)).as("the file stays in the inbox").exists();
+            assertThat(properties.inboxDir().resolve("receipts").resolve(fileName + ".receipt.json")).doesNotExist();
+            assertThat(jdbc.queryForObject("select count(*) from batches where batch_id = ?", Integer.class, batchId)).isZero();
+        } finally {
+            jdbc.execute("alter table items drop constraint if exists test_ledger_fails");
+        }
+
+        assertThat(receipt(fileName).get("result").asString()).isEqualTo("ACCEPTED");
+        await("the file is moved to processed/", () -> Files.exists(properties.inboxDir().resolve("processed").resolve(fileName)));
+        assertThat(jdbc.queryForObject("select count(*) from alerts where kind = ? and source = ?", Integer.class,
+                AlertKind.TREASURY_INBOX_FILE_FAILED.name(), source)).as("raised once while it stays open").isEqualTo(1);
+    }
+
+    @Test
+    void feedFile_whoseLoadTheLedgerFails_raisesAnAlert_staysInTheFolder_andIsLoadedOnceTheLedgerTakesItAgain()
+            throws IOException {
+        Path feeds = properties.feedsDir();
+        String card = PEOPLE.card(GatewayTestSupport.LYB_BIN, 16);
+        String id = PEOPLE.idNumber();
+        String fileName = "card-registry-" + System.nanoTime() + ".csv";
+        String source = FileRoutes.FEEDS_PLACE + "/" + fileName;
+        jdbc.execute("alter table card_registry add constraint test_ledger_fails check (card_number <> '" + card + "') not valid");
+        try {
+            Files.writeString(feeds.resolve("." + fileName + ".part"), "card_number,id_number,state\n" + card + "," + id + ",NORMAL\n");
+            Files.move(feeds.resolve("." + fileName + ".part"), feeds.resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+
+            await("the gateway raises an alert", () -> openAlerts(AlertKind.FEED_FILE_FAILED.name(), source) == 1);
+            assertThat(alertDetail(AlertKind.FEED_FILE_FAILED.name(), source)).as("class names only")
+                    .matches("[A-Za-z]+Exception( < [A-Za-z]+Exception)?; the file stays and is tried again")
+                    .doesNotContain(card).doesNotContain(id);
+            assertThat(feeds.resolve(fileName)).as("the file stays in the feeds folder").exists();
+            assertThat(feeds.resolve("error").resolve(fileName + ".reason")).as("not refused").doesNotExist();
+        } finally {
+            jdbc.execute("alter table card_registry drop constraint if exists test_ledger_fails");
+        }
+
+        await("the feed is loaded", () -> Files.exists(feeds.resolve("processed").resolve(fileName)));
+        assertThat(jdbc.queryForObject("select id_number from card_registry where card_number = ?", String.class, card))
+                .isEqualTo(id);
+        assertThat(jdbc.queryForObject("select count(*) from alerts where kind = ? and source = ?", Integer.class,
+                AlertKind.FEED_FILE_FAILED.name(), source)).as("raised once while it stays open")
+                .isEqualTo(1);
         jdbc.update("delete from feed_loads where feed = 'CARD_REGISTRY'");
     }
 }

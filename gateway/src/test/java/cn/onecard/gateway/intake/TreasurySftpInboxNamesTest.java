@@ -10,22 +10,23 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** How the SFTP inbox names its folder on the server and which names it takes. */
 class TreasurySftpInboxNamesTest {
 
-    @ParameterizedTest(name = "{0} -> [{1}] {2}")
-    @CsvSource(delimiter = '|', emptyValue = "", value = {
-            "inbox|''|inbox",
-            "inbox/|''|inbox",
-            "upload/onecard|upload|onecard",
-            "/data/treasury/inbox//|/data/treasury|inbox",
-            "/inbox|/|inbox",
-            "./inbox|.|inbox"})
-    void splitFolder_addressesTheInboxAsItsParentAndItsName(String configured, String parent, String name) {
-        assertThat(TreasurySftpInbox.splitFolder(configured)).containsExactly(parent, name);
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "inbox|inbox",
+            "inbox/|inbox",
+            "upload/onecard|upload/onecard",
+            "/data/treasury/inbox//|/data/treasury/inbox",
+            "/inbox|/inbox",
+            "./inbox|inbox",
+            "' upload/inbox '|upload/inbox"})
+    void inboxFolder_isTheConfiguredFolderWithoutTrailingSlashes(String configured, String folder) {
+        assertThat(TreasurySftpInbox.inboxFolder(configured)).isEqualTo(folder);
     }
 
     @ParameterizedTest(name = "''{0}''")
-    @ValueSource(strings = {"", ".", "/", "upload/..", "  "})
-    void splitFolder_refusesTheLoginFolderOrARoot(String configured) {
-        assertThatThrownBy(() -> TreasurySftpInbox.splitFolder(configured)).isInstanceOf(IllegalArgumentException.class);
+    @ValueSource(strings = {"", ".", "/", "./", "upload/..", "../inbox", "upload/../inbox", "  "})
+    void inboxFolder_refusesTheLoginFolderARootOrAClimb(String configured) {
+        assertThatThrownBy(() -> TreasurySftpInbox.inboxFolder(configured)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @ParameterizedTest(name = "{0}: {1}")

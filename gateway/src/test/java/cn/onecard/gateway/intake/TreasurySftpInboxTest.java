@@ -1,5 +1,6 @@
 package cn.onecard.gateway.intake;
 
+import cn.onecard.gateway.ledger.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cn.onecard.crypto.EnvelopeSealer;
@@ -16,8 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -26,11 +30,15 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -161,9 +169,11 @@ class TreasurySftpInboxTest {
         return count("select count(*) from alerts where kind = ? and acknowledged_at is null", kind);
     }
 
-    private List<String> localWorkFiles() throws IOException {
+    private List<String> localWorkFiles() {
         try (Stream<Path> files = Files.list(properties.inboxDir().resolve("work"))) {
             return files.map(file -> file.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -193,7 +203,9 @@ class TreasurySftpInboxTest {
         assertThat(REMOTE_INBOX.resolve("." + batchId + "-unfinished.jsonl.ocev")).as("a file still being uploaded is left alone")
                 .exists();
         assertThat(REMOTE_INBOX.resolve("receipts").resolve("." + batchId + "-unfinished.jsonl.ocev.receipt.json")).doesNotExist();
-        assertThat(localWorkFiles()).as("the downloaded copy and the opened content are removed").isEmpty();
+        await("the downloaded copy and the opened content are removed", () -> localWorkFiles().isEmpty());
+        assertThat(Files.getPosixFilePermissions(properties.inboxDir().resolve("work"))).as("downloads land owner-only")
+                .isEqualTo(PosixFilePermissions.fromString("rwx------"));
 
         // uploaded again after it was processed: recognised, nothing stored twice
         Files.delete(REMOTE_INBOX.resolve("receipts").resolve(fileName + ".receipt.json.sig"));
@@ -284,6 +296,56 @@ class TreasurySftpInboxTest {
         assertThat(SERVER.wasOpenedForReading(fileName)).as("the gateway never opened it").isFalse();
     }
 
+    // ---- failures other than refusals, and other nodes
+
+    @Test
+    void aFileTheLedgerFailsOn_raisesAnAlert_staysOnTheServer_andIsTakenOnceTheLedgerTakesItAgain() throws IOException {
+        String batchId = "LEDGER" + System.nanoTime();
+        String fileName = batchId + ".jsonl.ocev";
+        // every item row of a batch stored from now on violates this: the intake fails in the ledger
+        long lastBatch = jdbc.queryForObject("select coalesce(max(batch_pk), 0) from batches", Long.class);
+        jdbc.execute("alter table items add constraint test_ledger_fails check (batch_pk <= " + lastBatch + ") not valid");
+        try {
+            upload(fileName, seal(batchId + ".jsonl", jsonLines(batchId, 1, 1), GatewayTestSupport.TREASURY_KEYS.privateKey()));
+
+            await("the gateway raises an alert", () -> count("select count(*) from alerts where kind = ? and source = ? "
+                    + "and acknowledged_at is null", AlertKind.TREASURY_INBOX_FILE_FAILED.name(), "treasury-inbox-sftp/" + fileName) == 1);
+            assertThat(jdbc.queryForObject("select detail from alerts where kind = ? and source = ?", String.class,
+                    AlertKind.TREASURY_INBOX_FILE_FAILED.name(), "treasury-inbox-sftp/" + fileName))
+                    .as("class names only, never a message that may quote stored values")
+                    .matches("[A-Za-z]+Exception( < [A-Za-z]+Exception)?; the file stays and is tried again");
+            assertThat(REMOTE_INBOX.resolve(fileName)).as("the file stays on the server").exists();
+            assertThat(REMOTE_INBOX.resolve("receipts").resolve(fileName + ".receipt.json")).doesNotExist();
+            assertThat(count("select count(*) from batches where batch_id = ?", batchId)).isZero();
+        } finally {
+            jdbc.execute("alter table items drop constraint if exists test_ledger_fails");
+        }
+
+        assertThat(remoteReceipt(fileName).get("result").asString()).isEqualTo("ACCEPTED");
+        await("the file is moved to processed/", () -> Files.exists(REMOTE_INBOX.resolve("processed").resolve(fileName)));
+        assertThat(count("select count(*) from alerts where kind = ? and source = ?", AlertKind.TREASURY_INBOX_FILE_FAILED.name(),
+                "treasury-inbox-sftp/" + fileName)).as("raised once while it stays open").isEqualTo(1);
+        await("no download is left behind", () -> localWorkFiles().isEmpty());
+    }
+
+    @Test
+    void whileAnotherNodeHoldsTheLease_thisNodeTakesNothing_andTakesTheFileOnceTheLeaseExpires() throws IOException {
+        String batchId = "LEASE" + System.nanoTime();
+        String fileName = batchId + ".jsonl.ocev";
+        Instant foreignLeaseEnds = Instant.now().plusSeconds(2);
+        jdbc.update("insert into leases (name, owner, until) values (?, 'another-node', ?) on conflict (name) "
+                + "do update set owner = excluded.owner, until = excluded.until", TreasurySftpInbox.LEASE,
+                Timestamp.from(foreignLeaseEnds));
+
+        upload(fileName, seal(batchId + ".jsonl", jsonLines(batchId, 1, 1), GatewayTestSupport.TREASURY_KEYS.privateKey()));
+
+        assertThat(remoteReceipt(fileName).get("result").asString()).isEqualTo("ACCEPTED");
+        assertThat(jdbc.queryForObject("select received_at from batches where batch_id = ?", Timestamp.class, batchId)
+                .toInstant()).as("taken in only after the other node's lease ended").isAfterOrEqualTo(foreignLeaseEnds);
+        assertThat(jdbc.queryForObject("select owner from leases where name = ?", String.class, TreasurySftpInbox.LEASE))
+                .isNotEqualTo("another-node");
+    }
+
     // ---- the server down or not the one configured
 
     @Test
@@ -293,7 +355,7 @@ class TreasurySftpInboxTest {
         SERVER.stop();
         try {
             upload(fileName, seal(batchId + ".jsonl", jsonLines(batchId, 1, 1), GatewayTestSupport.TREASURY_KEYS.privateKey()));
-            await("the gateway raises an alert", () -> openAlerts(TreasurySftpInbox.UNREACHABLE_KIND.name()) == 1);
+            await("the gateway raises an alert", () -> openAlerts(AlertKind.TREASURY_INBOX_UNREACHABLE.name()) == 1);
             assertThat(REMOTE_INBOX.resolve(fileName)).exists();
         } finally {
             SERVER.start(SERVER.hostKey);
@@ -302,18 +364,28 @@ class TreasurySftpInboxTest {
         assertThat(remoteReceipt(fileName).get("result").asString()).isEqualTo("ACCEPTED");
         await("the file is moved to processed/", () -> Files.exists(REMOTE_INBOX.resolve("processed").resolve(fileName)));
         assertThat(count("select count(*) from batches where batch_id = ?", batchId)).isEqualTo(1);
-        assertThat(openAlerts(TreasurySftpInbox.UNREACHABLE_KIND.name())).as("raised once while it stays open").isEqualTo(1);
+        assertThat(openAlerts(AlertKind.TREASURY_INBOX_UNREACHABLE.name())).as("raised once while it stays open").isEqualTo(1);
     }
 
-    @Test
-    void aServerWithAnotherHostKey_isRefused_withAnAlert_andNothingIsDownloaded() throws IOException, GeneralSecurityException {
+    @ParameterizedTest(name = "a key of {0}")
+    @ValueSource(strings = {"the configured key's type", "another type"})
+    void aServerWithAnotherHostKey_isRefused_withAnAlert_andNothingIsDownloaded(String keyType)
+            throws IOException, GeneralSecurityException {
         String batchId = "HOSTKEY" + System.nanoTime();
         String fileName = batchId + ".jsonl.ocev";
         SERVER.stop();
         try {
-            SERVER.start(TreasurySftpServer.newKeyPair());
+            // another type is not even known for the host: refused all the same, never trusted on first use
+            SERVER.start(keyType.equals("another type") ? KeyUtils.generateKeyPair(KeyPairProvider.SSH_RSA, 3072)
+                    : TreasurySftpServer.newKeyPair());
             upload(fileName, seal(batchId + ".jsonl", jsonLines(batchId, 1, 1), GatewayTestSupport.TREASURY_KEYS.privateKey()));
-            await("the gateway raises an alert", () -> openAlerts(TreasurySftpInbox.UNREACHABLE_KIND.name()) == 1);
+            await("the gateway raises an alert about the host key", () -> {
+                // an alert from the restart's gap (connection refused) would keep the host key's quiet
+                jdbc.update("update alerts set acknowledged_at = now() where kind = ? and acknowledged_at is null "
+                        + "and detail not like '%HostKey%'", AlertKind.TREASURY_INBOX_UNREACHABLE.name());
+                return count("select count(*) from alerts where kind = ? and acknowledged_at is null and detail like '%HostKey%'",
+                        AlertKind.TREASURY_INBOX_UNREACHABLE.name()) == 1;
+            });
             assertThat(SERVER.wasOpenedForReading(fileName)).as("nothing is read from an unknown server").isFalse();
             assertThat(REMOTE_INBOX.resolve(fileName)).exists();
             assertThat(REMOTE_INBOX.resolve("receipts").resolve(fileName + ".receipt.json")).doesNotExist();
@@ -326,5 +398,29 @@ class TreasurySftpInboxTest {
         // the real server back: the file is taken
         assertThat(remoteReceipt(fileName).get("result").asString()).isEqualTo("ACCEPTED");
         assertThat(SERVER.wasOpenedForReading(fileName)).isTrue();
+    }
+    @Test
+    void theUsersSshConfigAndKnownHosts_areIgnored() throws IOException, GeneralSecurityException {
+        String batchId = "HOME" + System.nanoTime();
+        String fileName = batchId + ".jsonl.ocev";
+        // a home whose SSH files would send the client elsewhere and trust another key for this server
+        Path home = Files.createTempDirectory(GatewayTestSupport.DATA_DIR, "home");
+        Path ssh = Files.createDirectories(home.resolve(".ssh"));
+        Files.writeString(ssh.resolve("config"), "Host 127.0.0.1\n  HostName 127.0.0.2\n  Port 1\n  User someone-else\n");
+        Files.writeString(ssh.resolve("known_hosts"), "[127.0.0.1]:" + SERVER.port() + " "
+                + PublicKeyEntry.toString(TreasurySftpServer.newKeyPair().getPublic()) + "\n");
+        String realHome = System.getProperty("user.home");
+        System.setProperty("user.home", home.toString());
+        try {
+            // the sessions break: the gateway connects anew, with that home in place
+            SERVER.stop();
+            SERVER.start(SERVER.hostKey);
+            upload(fileName, seal(batchId + ".jsonl", jsonLines(batchId, 1, 1), GatewayTestSupport.TREASURY_KEYS.privateKey()));
+
+            assertThat(remoteReceipt(fileName).get("result").asString()).isEqualTo("ACCEPTED");
+            await("the file is moved to processed/", () -> Files.exists(REMOTE_INBOX.resolve("processed").resolve(fileName)));
+        } finally {
+            System.setProperty("user.home", realHome);
+        }
     }
 }
