@@ -238,7 +238,8 @@ public final class BankCycle {
     /** Verifies the accounts where the bank does, then sends: the start recorded before the bank can see it. */
     private CompletableFuture<Void> send(Pending pending) {
         Dispatch dispatch = dispatches.load(pending, pending.sendAttempts() + 1);
-        if (!rules.accountVerification()) {
+        if (!rules.accountVerification() || pending.sendAttempts() > 0) {
+            // verified before the first send; a resend follows the bank's own word that it has nothing
             return startSend(pending, dispatch);
         }
         return call(() -> adapter.verify(dispatch), error -> new AccountCheck.Unknown(error))

@@ -4,6 +4,9 @@ import cn.onecard.iso8583.Masking;
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
 import cn.onecard.gateway.ledger.BankReferences;
+import cn.onecard.gateway.ledger.BatchSummary;
+import cn.onecard.gateway.ledger.BatchTally;
+import cn.onecard.gateway.ledger.BatchWriter;
 import cn.onecard.gateway.ledger.ItemState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -55,43 +58,17 @@ public final class BatchQueries {
                     out.put("totalAmountFen", rows.getLong(8));
                 }
             }
-            Map<String, Object> byState = new LinkedHashMap<>();
-            Map<String, Object> byCode = new LinkedHashMap<>();
-            long settled = 0;
-            long total = 0;
-            try (PreparedStatement select = connection.prepareStatement(
-                    "select state, coalesce(code, state), count(*), sum(amount_fen) from items where batch_pk = ? "
-                            + "group by 1, 2 order by 1, 2")) {
-                select.setLong(1, batchPk);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        ItemState state = ItemState.valueOf(rows.getString(1));
-                        long count = rows.getLong(3);
-                        long sum = rows.getLong(4);
-                        add(byState, state.name(), count, sum);
-                        add(byCode, rows.getString(2), count, sum);
-                        total += count;
-                        if (!state.inFlight()) {
-                            settled += count;
-                        }
-                    }
-                }
-            }
-            out.put("progress", Map.of("settled", settled, "total", total));
-            out.put("byState", byState);
-            out.put("byCode", byCode);
+            BatchTally tally = BatchWriter.tally(connection, batchPk);
+            long total = tally.itemCount();
+            out.put("progress", Map.of("settled", total - tally.inFlight(), "total", total));
+            Map<String, Object> summary = BatchSummary.of(tally);
+            out.put("complete", summary.get("complete"));
+            out.put("byState", summary.get("byState"));
+            out.put("byCode", summary.get("byCode"));
             return out;
         } catch (SQLException e) {
             throw new IllegalStateException("the ledger failed while reading a batch", e);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void add(Map<String, Object> sums, String key, long count, long amountFen) {
-        Map<String, Long> entry = (Map<String, Long>) sums.computeIfAbsent(key, k -> new LinkedHashMap<String, Long>(
-                Map.of("count", 0L, "amountFen", 0L)));
-        entry.put("count", entry.get("count") + count);
-        entry.put("amountFen", entry.get("amountFen") + amountFen);
     }
 
     public Map<String, Object> items(String clientId, String batchId, String state, String code, int page, int size) {

@@ -67,8 +67,9 @@ public final class DispatchStateMachine {
         Objects.requireNonNull(rules, "rules");
         DispatchState state = progress.state();
         DispatchDecision decision = switch (event) {
-            case VerificationAnswered verification -> state != DispatchState.PREPARED || !rules.accountVerification()
-                    ? new Ignore(state == DispatchState.PREPARED ? Why.NOT_APPLICABLE : Why.STALE)
+            // accounts are verified before the first send only: a resend follows the bank's own "not found"
+            case VerificationAnswered verification -> state != DispatchState.PREPARED ? new Ignore(Why.STALE)
+                    : !rules.accountVerification() || progress.sendAttempts() > 0 ? new Ignore(Why.NOT_APPLICABLE)
                     : verified(progress, verification.check());
             case SendStarted started -> state != DispatchState.PREPARED ? new Ignore(Why.STALE)
                     : new Move(progress.to(DispatchState.SENDING).sendStarted(), Schedule.NONE, List.of());

@@ -6,6 +6,8 @@ import cn.onecard.crypto.Sm2PublicKey;
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
 import cn.onecard.gateway.ledger.BankReferences;
+import cn.onecard.gateway.ledger.BatchSummary;
+import cn.onecard.gateway.ledger.BatchTally;
 import cn.onecard.gateway.ledger.ItemState;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -22,7 +24,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import javax.sql.DataSource;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -81,14 +82,10 @@ public final class ResultFiles {
                     summary.put("batchId", batchId);
                     // the last callback's sequence: the file holds what the callbacks up to it said
                     summary.put("sequence", rows.getInt(5));
-                    summary.put("complete", false);
                     summary.put("state", rows.getString(2));
-                    summary.put("itemCount", rows.getInt(3));
-                    summary.put("totalAmountFen", rows.getLong(4));
                 }
             }
-            Map<String, long[]> byState = new TreeMap<>();
-            Map<String, long[]> byCode = new TreeMap<>();
+            BatchTally tally = new BatchTally();
             try (PreparedStatement select = connection.prepareStatement(
                     "select seq, item_id, state, code, amount_fen, bank_code, dispatch_pk, updated_at from items "
                             + "where batch_pk = ? order by seq")) {
@@ -110,32 +107,17 @@ public final class ResultFiles {
                         item.put("at", TIME.format(rows.getObject(8, OffsetDateTime.class).atZoneSameInstant(zone)));
                         out.write(json.writeValueAsBytes(item));
                         out.write('\n');
-                        add(byState, state, amount);
-                        add(byCode, code == null ? state : code, amount);
+                        tally.add(ItemState.valueOf(state), code, 1, amount);
                     }
                 }
             }
-            // as in the SUMMARY callback: complete when every item is final
-            summary.put("complete", byState.keySet().stream().allMatch(state -> ItemState.valueOf(state).isFinal()));
-            summary.put("byState", sums(byState));
-            summary.put("byCode", sums(byCode));
+            // the SUMMARY callback's fields, from the one builder; the file's tally is of the items it holds
+            summary.putAll(BatchSummary.of(tally));
             out.write(json.writeValueAsBytes(summary));
             out.write('\n');
             connection.commit();
         } catch (SQLException e) {
             throw new IllegalStateException("the ledger failed while writing a result file", e);
         }
-    }
-
-    private static void add(Map<String, long[]> sums, String key, long amount) {
-        long[] sum = sums.computeIfAbsent(key, k -> new long[2]);
-        sum[0]++;
-        sum[1] += amount;
-    }
-
-    private static Map<String, Object> sums(Map<String, long[]> sums) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        sums.forEach((key, sum) -> out.put(key, Map.of("count", sum[0], "amountFen", sum[1])));
-        return out;
     }
 }
