@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -51,7 +52,9 @@ public class GatewayConfiguration {
     /** The programme's business day and every time the treasury sees are China Standard Time. */
     public static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
 
+    /** The system's clock, unless the program embedding the gateway registered its own. */
     @Bean
+    @ConditionalOnMissingBean(Clock.class)
     Clock clock() {
         return Clock.systemUTC();
     }

@@ -81,5 +81,42 @@ class GatewayRestartEndToEndTest {
         assertThat(after.jdbc().queryForList("select owner from leases where name like 'bank:%'", String.class))
                 .containsOnly("node-after");
         assertThat(after.jdbc().queryForObject("select count(*) from items where state = 'UNKNOWN'", Integer.class)).isZero();
+        after.close(); // another gateway on the same banks would take result files it never asked for
+    }
+
+    /**
+     * Leases are in the database's time: a node whose clock runs two hours ahead (it would have leased
+     * the banks until two hours from now by its own clock) still loses them to the next node as soon as
+     * the database says its lease ran out.
+     */
+    @Test
+    void aNodeWhoseClockRunsAhead_losesItsBanksToTheNextNode_onceTheDatabaseSaysItsLeaseRanOut() {
+        Path dataDir = world.newDataDir("skewed");
+        java.time.Clock twoHoursAhead = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(2));
+        GatewayNode ahead = world.startGateway(dataDir, Map.of("onecard.node-id", "node-ahead", "onecard.dispatch.lease-ttl", "2s"),
+                twoHoursAhead);
+        // another database on the same banks: its batch and dispatch keys (so its references and file ids) start past
+        // the other test's
+        ahead.jdbc().queryForObject("select setval(pg_get_serial_sequence('batches', 'batch_pk'), 5000)", Long.class);
+        ahead.jdbc().queryForObject("select setval(pg_get_serial_sequence('dispatches', 'dispatch_pk'), 5000)", Long.class);
+        SimulatedWorld.BANKS.forEach(bank -> world.bankFaults(bank, "{\"resultDelayMillis\": 3000}"));
+        try {
+            // by inbox file: a node two hours off refuses signed requests, whose timestamps are the treasury's
+            String batchId = world.submit(ahead, "file", "P41", "202611", 60, 0.0, 41).get("batchId").asString();
+            Await.until("both banks' files are sent by the node ahead", SETTLE_TIMEOUT, () -> dispatches(ahead).stream()
+                    .filter(row -> row.state().equals("SENT")).map(DispatchRow::bankCode).distinct().count() == 2);
+            assertThat(ahead.jdbc().queryForList("select owner from leases where name like 'bank:%'", String.class))
+                    .containsOnly("node-ahead");
+            ahead.close();
+
+            GatewayNode next = world.startGateway(dataDir, Map.of("onecard.node-id", "node-next", "onecard.dispatch.lease-ttl", "2s"));
+            Walls.awaitSettled(next, batchId, SETTLE_TIMEOUT);
+            Walls.assertAccountedForOnce(world, next, batchId);
+            assertThat(next.jdbc().queryForList("select owner from leases where name like 'bank:%'", String.class))
+                    .containsOnly("node-next");
+            next.close();
+        } finally {
+            world.clearBankFaults();
+        }
     }
 }

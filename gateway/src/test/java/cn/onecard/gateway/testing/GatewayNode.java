@@ -5,9 +5,12 @@ import cn.onecard.gateway.GatewayApplication;
 import cn.onecard.gateway.config.OneCardProperties;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -35,8 +38,15 @@ public final class GatewayNode implements AutoCloseable {
 
     /** Starts a node with these properties and waits until both screening feeds are in its ledger. */
     static GatewayNode start(Map<String, String> properties, String clientId, Sm2PrivateKey treasuryKey) {
+        return start(properties, clientId, treasuryKey, null);
+    }
+
+    /** As {@link #start(Map, String, Sm2PrivateKey)}, on {@code clock} instead of the system's (null: the system's). */
+    static GatewayNode start(Map<String, String> properties, String clientId, Sm2PrivateKey treasuryKey, Clock clock) {
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        GatewayNode node = new GatewayNode(GatewayApplication.start(args), clientId, treasuryKey);
+        List<ApplicationContextInitializer<?>> initializers = clock == null ? List.of()
+                : List.of(context -> ((ConfigurableApplicationContext) context).getBeanFactory().registerSingleton("nodeClock", clock));
+        GatewayNode node = new GatewayNode(GatewayApplication.start(initializers, args), clientId, treasuryKey);
         try {
             Await.until("the gateway has loaded both screening feeds", FEEDS_LOADED_TIMEOUT,
                     () -> node.jdbc.queryForObject("select count(*) from feed_loads", Integer.class) == 2);

@@ -209,9 +209,26 @@ public final class SimulatedWorld implements AutoCloseable {
 
     /** Starts a gateway on {@code dataDir} (its embedded PostgreSQL, unless the overrides name a datasource) and waits for its feeds. */
     public GatewayNode startGateway(Path dataDir, Map<String, String> overrides) {
-        GatewayNode node = GatewayNode.start(gatewayProperties(dataDir, overrides), treasuryClientId(), treasuryKey());
+        return startGateway(dataDir, overrides, null);
+    }
+
+    /** As {@link #startGateway(Path, Map)}, the node running on {@code clock} (null: the system's). */
+    public GatewayNode startGateway(Path dataDir, Map<String, String> overrides, java.time.Clock clock) {
+        GatewayNode node = GatewayNode.start(gatewayProperties(dataDir, overrides), treasuryClientId(), treasuryKey(), clock);
         gateways.add(node);
         return node;
+    }
+
+    /** The BINs of the world's bank {@code code}: its cards start with one of them. */
+    public List<String> binsOf(String code) {
+        for (JsonNode bank : world.get("banks")) {
+            if (bank.get("code").asString().equals(code)) {
+                List<String> bins = new ArrayList<>();
+                bank.get("bins").forEach(bin -> bins.add(bin.asString()));
+                return bins;
+            }
+        }
+        throw new IllegalArgumentException("no bank " + code + " in this world");
     }
 
     public Sm2PublicKey gatewayPublicKey() {

@@ -207,7 +207,8 @@ final class BankProcessor {
 
     private void process(InboundFile file) throws IOException {
         FileBankFaults currentFaults = faults.get();
-        LocalDate processingDay = LocalDate.ofInstant(options.clock().instant(), FileBankOptions.BANK_ZONE);
+        LocalDate processingDay = LocalDate.ofInstant(options.clock().instant(), FileBankOptions.BANK_ZONE)
+                .plusDays(currentFaults.dayAheadDays());
         byte[] plain;
         try {
             plain = dialect.unprotect(file, dirs.in());

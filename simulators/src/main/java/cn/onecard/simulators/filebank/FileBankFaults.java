@@ -20,16 +20,22 @@ import java.util.Objects;
  * @param closed          the bank is closed for the day: uploads into in/ are refused with an SFTP
  *                        permission error and nothing is processed until it reopens
  * @param followUpDelay   the pause before a {@code _P2} part and before a duplicate result
+ * @param dayAheadDays    the bank's processing day runs this many days ahead of its clock (it rolled
+ *                        its business day over early): LYB refuses every file dated before it whole
+ *                        ({@code F002}); ABC does not check the date
  */
 public record FileBankFaults(Duration resultDelay, double partialResult, double corruptResult,
-                             double duplicateResult, double lostRecords, boolean closed, Duration followUpDelay) {
+                             double duplicateResult, double lostRecords, boolean closed, Duration followUpDelay,
+                             int dayAheadDays) {
 
     /** A pause longer than this is a mistake, not a fault worth simulating. */
     static final Duration DELAY_MAX = Duration.ofHours(1);
     static final Duration FOLLOW_UP_DELAY_DEFAULT = Duration.ofMillis(500);
+    /** A business day further ahead than this is a mistake, not a fault worth simulating. */
+    static final int DAY_AHEAD_DAYS_MAX = 30;
 
     public static final FileBankFaults NONE =
-            new FileBankFaults(Duration.ZERO, 0, 0, 0, 0, false, FOLLOW_UP_DELAY_DEFAULT);
+            new FileBankFaults(Duration.ZERO, 0, 0, 0, 0, false, FOLLOW_UP_DELAY_DEFAULT, 0);
 
     public FileBankFaults {
         Objects.requireNonNull(resultDelay, "resultDelay");
@@ -40,41 +46,49 @@ public record FileBankFaults(Duration resultDelay, double partialResult, double 
         requireOdds("corruptResult", corruptResult);
         requireOdds("duplicateResult", duplicateResult);
         requireOdds("lostRecords", lostRecords);
+        if (dayAheadDays < 0 || dayAheadDays > DAY_AHEAD_DAYS_MAX) {
+            throw new IllegalArgumentException("dayAheadDays must be 0 to " + DAY_AHEAD_DAYS_MAX);
+        }
     }
 
     public FileBankFaults withResultDelay(Duration delay) {
         return new FileBankFaults(delay, partialResult, corruptResult, duplicateResult, lostRecords, closed,
-                followUpDelay);
+                followUpDelay, dayAheadDays);
     }
 
     public FileBankFaults withPartialResult(double odds) {
         return new FileBankFaults(resultDelay, odds, corruptResult, duplicateResult, lostRecords, closed,
-                followUpDelay);
+                followUpDelay, dayAheadDays);
     }
 
     public FileBankFaults withCorruptResult(double odds) {
         return new FileBankFaults(resultDelay, partialResult, odds, duplicateResult, lostRecords, closed,
-                followUpDelay);
+                followUpDelay, dayAheadDays);
     }
 
     public FileBankFaults withDuplicateResult(double odds) {
         return new FileBankFaults(resultDelay, partialResult, corruptResult, odds, lostRecords, closed,
-                followUpDelay);
+                followUpDelay, dayAheadDays);
     }
 
     public FileBankFaults withLostRecords(double odds) {
         return new FileBankFaults(resultDelay, partialResult, corruptResult, duplicateResult, odds, closed,
-                followUpDelay);
+                followUpDelay, dayAheadDays);
     }
 
     public FileBankFaults withClosed(boolean isClosed) {
         return new FileBankFaults(resultDelay, partialResult, corruptResult, duplicateResult, lostRecords, isClosed,
-                followUpDelay);
+                followUpDelay, dayAheadDays);
     }
 
     public FileBankFaults withFollowUpDelay(Duration delay) {
         return new FileBankFaults(resultDelay, partialResult, corruptResult, duplicateResult, lostRecords, closed,
-                delay);
+                delay, dayAheadDays);
+    }
+
+    public FileBankFaults withDayAheadDays(int days) {
+        return new FileBankFaults(resultDelay, partialResult, corruptResult, duplicateResult, lostRecords, closed,
+                followUpDelay, days);
     }
 
     private static void requireOdds(String name, double odds) {

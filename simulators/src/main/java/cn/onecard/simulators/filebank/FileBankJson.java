@@ -17,7 +17,7 @@ public final class FileBankJson {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> FAULT_FIELDS = Set.of("resultDelayMillis", "partialResult", "corruptResult",
-            "duplicateResult", "lostRecords", "closed", "followUpDelayMillis");
+            "duplicateResult", "lostRecords", "closed", "followUpDelayMillis", "dayAheadDays");
 
     private FileBankJson() {
     }
@@ -31,6 +31,7 @@ public final class FileBankJson {
         node.put("lostRecords", faults.lostRecords());
         node.put("closed", faults.closed());
         node.put("followUpDelayMillis", faults.followUpDelay().toMillis());
+        node.put("dayAheadDays", faults.dayAheadDays());
         return JSON.writeValueAsString(node);
     }
 
@@ -62,7 +63,8 @@ public final class FileBankJson {
                 odds(node, "duplicateResult"),
                 odds(node, "lostRecords"),
                 flag(node, "closed"),
-                Duration.ofMillis(whole(node, "followUpDelayMillis", FileBankFaults.FOLLOW_UP_DELAY_DEFAULT.toMillis())));
+                Duration.ofMillis(whole(node, "followUpDelayMillis", FileBankFaults.FOLLOW_UP_DELAY_DEFAULT.toMillis())),
+                days(node, "dayAheadDays"));
     }
 
     private static long whole(JsonNode node, String name, long absent) {
@@ -74,6 +76,17 @@ public final class FileBankJson {
             throw new IllegalArgumentException(name + " must be a whole number of milliseconds, 0 or more");
         }
         return value.longValue();
+    }
+
+    private static int days(JsonNode node, String name) {
+        JsonNode value = node.get(name);
+        if (value == null) {
+            return 0;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw new IllegalArgumentException(name + " must be a whole number of days");
+        }
+        return value.intValue();
     }
 
     private static double odds(JsonNode node, String name) {

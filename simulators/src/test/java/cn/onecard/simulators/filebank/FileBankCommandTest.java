@@ -91,10 +91,10 @@ class FileBankCommandTest {
                     SshKeys.hostKey(running.bank().options().hostKeyFile()));
             try (gateway) {
                 HttpResponse<String> faults = send("POST", port, "/faults",
-                        "{\"resultDelayMillis\": 5, \"lostRecords\": 0.25, \"followUpDelayMillis\": 50}");
+                        "{\"resultDelayMillis\": 5, \"lostRecords\": 0.25, \"followUpDelayMillis\": 50, \"dayAheadDays\": 2}");
                 assertThat(faults.statusCode()).isEqualTo(200);
                 assertThat(running.bank().faults()).isEqualTo(FileBankFaults.NONE.withResultDelay(Duration.ofMillis(5))
-                        .withLostRecords(0.25).withFollowUpDelay(Duration.ofMillis(50)));
+                        .withLostRecords(0.25).withFollowUpDelay(Duration.ofMillis(50)).withDayAheadDays(2));
                 assertThat(JSON.readTree(send("GET", port, "/faults", null).body()).get("lostRecords").doubleValue())
                         .isEqualTo(0.25);
 
@@ -135,6 +135,8 @@ class FileBankCommandTest {
             assertThat(send("POST", port, "/faults", "{\"corruptResult\": 2}").statusCode()).isEqualTo(400);
             assertThat(send("POST", port, "/faults", "{\"resultDelayMillis\": -1}").statusCode()).isEqualTo(400);
             assertThat(send("POST", port, "/faults", "{\"closed\": \"yes\"}").statusCode()).isEqualTo(400);
+            assertThat(send("POST", port, "/faults", "{\"dayAheadDays\": 31}").statusCode()).isEqualTo(400);
+            assertThat(send("POST", port, "/faults", "{\"dayAheadDays\": 1.5}").statusCode()).isEqualTo(400);
             assertThat(send("POST", port, "/faults", "[]").statusCode()).isEqualTo(400);
             assertThat(send("POST", port, "/faults", "not json").statusCode()).isEqualTo(400);
             assertThat(send("GET", port, "/open", null).statusCode()).isEqualTo(405);

@@ -223,6 +223,20 @@ class LybFileBankTest {
     }
 
     @Test
+    void aBankWhoseDayRunsAhead_refusesTodaysFileWhole_withTheDateReason_andTakesItsId() throws Exception {
+        bank.bank().faults(FileBankFaults.NONE.withDayAheadDays(1));
+        List<Row> rows = List.of(row(1, "张三", "90.00", ZHANG_CARD));
+
+        LybFiles.Result refused = LybFiles.open(send("D0007", rows), LybFiles.resultName(DAY, "D0007"));
+        assertThat(refused.summary()).containsExactly(UNIT, "20261103", "0", "0.00", "D0007", "1", "F002");
+
+        bank.bank().faults(FileBankFaults.NONE);
+        LybFiles.Result again = LybFiles.open(send("D0007", rows), LybFiles.resultName(DAY, "D0007"));
+        assertThat(again.reason()).as("the same file id is answered with the first answer").isEqualTo("F002");
+        assertThat(bank.bank().ledger().paidCount()).isZero();
+    }
+
+    @Test
     void unverifiedFile_doesNotTakeItsFileId_soTheGenuineFileIsStillPaid() throws Exception {
         List<Row> rows = List.of(row(1, "张三", "90.00", ZHANG_CARD));
         String name = LybFiles.paymentName(DAY, "D0006");
