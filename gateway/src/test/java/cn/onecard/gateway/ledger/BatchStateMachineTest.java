@@ -60,7 +60,7 @@ class BatchStateMachineTest {
         };
     }
 
-    private static BatchEvent event(Kind kind) {
+    static BatchEvent eventOf(Kind kind) {
         if (kind == Kind.REPORTS_DELIVERED) {
             return new BatchEvent.ReportsDelivered();
         }
@@ -83,10 +83,10 @@ class BatchStateMachineTest {
     @MethodSource("everyStateAndEvent")
     void everyStateAndEveryEvent_doesWhatTheTableSays(BatchState state, Kind kind, String expected) {
         switch (expected) {
-            case "X" -> assertThatThrownBy(() -> BatchStateMachine.decide(state, event(kind)))
+            case "X" -> assertThatThrownBy(() -> BatchStateMachine.decide(state, eventOf(kind)))
                     .isInstanceOf(IllegalStateException.class);
-            case "." -> assertThat(BatchStateMachine.decide(state, event(kind))).isEqualTo(new BatchStateMachine.Ignore());
-            default -> assertThat(BatchStateMachine.decide(state, event(kind))).isEqualTo(
+            case "." -> assertThat(BatchStateMachine.decide(state, eventOf(kind))).isEqualTo(new BatchStateMachine.Ignore());
+            default -> assertThat(BatchStateMachine.decide(state, eventOf(kind))).isEqualTo(
                     new BatchStateMachine.Move(BatchState.valueOf(expected.replace("+S", "")), expected.endsWith("+S")));
         }
     }
