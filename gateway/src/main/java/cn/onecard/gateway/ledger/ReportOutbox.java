@@ -91,7 +91,17 @@ public final class ReportOutbox {
      */
     public BatchTally settle(Connection connection, long batchPk, String batchId, boolean summaryDue)
             throws SQLException {
-        BatchTally tally = BatchTally.of(connection, batchPk);
+        return settle(connection, batchPk, batchId, summaryDue, BatchTally.of(connection, batchPk));
+    }
+
+    /**
+     * The same, with the batch's counts known to the caller: the intake, which has every item's
+     * verdict at hand, need not read the batch back from the ledger.
+     *
+     * @return {@code tally}
+     */
+    public BatchTally settle(Connection connection, long batchPk, String batchId, boolean summaryDue, BatchTally tally)
+            throws SQLException {
         String state = tally.inFlight() > 0 ? "IN_PROGRESS" : tally.awaitingReview() > 0 ? "AWAITING_REVIEW" : "COMPLETED";
         try (PreparedStatement update = connection.prepareStatement(
                 "update batches set state = ?, updated_at = ? where batch_pk = ? and state <> 'REPORTED'")) {
@@ -151,30 +161,49 @@ public final class ReportOutbox {
             Map<String, long[]> byCode) {
 
         static BatchTally of(Connection connection, long batchPk) throws SQLException {
-            Map<ItemState, long[]> byState = new EnumMap<>(ItemState.class);
-            Map<String, long[]> byCode = new TreeMap<>();
-            int count = 0;
-            long total = 0;
+            Counter counter = new Counter();
             try (PreparedStatement select = connection.prepareStatement(
-                    "select state, coalesce(code, state), count(*), sum(amount_fen) from items where batch_pk = ? group by 1, 2")) {
+                    "select state, code, count(*), sum(amount_fen) from items where batch_pk = ? group by 1, 2")) {
                 select.setLong(1, batchPk);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        ItemState state = ItemState.valueOf(rows.getString(1));
-                        long n = rows.getLong(3);
-                        long sum = rows.getLong(4);
-                        long[] s = byState.computeIfAbsent(state, k -> new long[2]);
-                        s[0] += n;
-                        s[1] += sum;
-                        long[] c = byCode.computeIfAbsent(rows.getString(2), k -> new long[2]);
-                        c[0] += n;
-                        c[1] += sum;
-                        count += (int) n;
-                        total += sum;
+                        counter.add(ItemState.valueOf(rows.getString(1)), rows.getString(2), rows.getLong(3), rows.getLong(4));
                     }
                 }
             }
-            return new BatchTally(count, total, byState, byCode);
+            return counter.tally();
+        }
+
+        /** Adds up groups of items into a tally; an item without a code counts under its state's name. */
+        public static final class Counter {
+            private final Map<ItemState, long[]> byState = new EnumMap<>(ItemState.class);
+            private final Map<String, long[]> byCode = new TreeMap<>();
+            private long count;
+            private long total;
+
+            /** Adds {@code items} items of {@code state} with {@code code} (null for none), summing {@code sumFen}. */
+            public Counter add(ItemState state, String code, long items, long sumFen) {
+                if (items < 0) {
+                    throw new IllegalArgumentException("a group of " + items + " items");
+                }
+                if (items == 0) {
+                    return this;
+                }
+                addTo(byState.computeIfAbsent(state, k -> new long[2]), items, sumFen);
+                addTo(byCode.computeIfAbsent(code == null ? state.name() : code, k -> new long[2]), items, sumFen);
+                count += items;
+                total += sumFen;
+                return this;
+            }
+
+            private static void addTo(long[] countAndSum, long items, long sumFen) {
+                countAndSum[0] += items;
+                countAndSum[1] += sumFen;
+            }
+
+            public BatchTally tally() {
+                return new BatchTally(Math.toIntExact(count), total, byState, byCode);
+            }
         }
 
         public long inFlight() {
