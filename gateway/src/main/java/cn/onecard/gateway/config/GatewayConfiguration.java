@@ -180,10 +180,10 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    BatchIntake batchIntake(DataSource dataSource, BankRouting routing, SubsidyCatalogue catalogue, ReportOutbox outbox,
+    BatchIntake batchIntake(DataSource dataSource, BankRouting routing, SubsidyCatalogue catalogue, ItemWriter items,
             BatchWriter batches, Clock clock, Nonces nonces, OneCardProperties properties, IntakeStats stats) {
         return new BatchIntake(dataSource, new BatchParser(properties.intake().batchItemsMax()), new ItemChecks(routing),
-                catalogue, outbox, batches, clock, ZONE, properties.intake().bodyBytesMax().toBytes(), nonces, stats);
+                catalogue, items, batches, clock, ZONE, properties.intake().bodyBytesMax().toBytes(), nonces, stats);
     }
 
     @Bean

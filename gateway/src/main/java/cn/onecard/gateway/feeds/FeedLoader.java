@@ -2,6 +2,8 @@ package cn.onecard.gateway.feeds;
 
 import cn.onecard.crypto.Sm3InputStream;
 import cn.onecard.gateway.db.CopyRows;
+import cn.onecard.gateway.validation.BlockReason;
+import cn.onecard.gateway.validation.CardRegistryState;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +17,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
@@ -34,9 +38,9 @@ public final class FeedLoader {
 
     private static final Pattern CARD = Pattern.compile("[0-9]{16}|[0-9]{19}");
     private static final Pattern ID_NUMBER = Pattern.compile("[0-9]{17}[0-9X]");
-    private static final Set<String> CARD_STATES =
-            Set.of("NORMAL", "NOT_ACTIVATED", "LOST_TEMPORARY", "LOST_FORMAL", "CANCELLED", "FROZEN");
-    private static final Set<String> BLOCK_REASONS = Set.of("DECEASED", "BLOCKED");
+    // the feeds' vocabularies are the enums the intake maps to item codes, so the two cannot drift apart
+    private static final Set<String> CARD_STATES = names(CardRegistryState.values());
+    private static final Set<String> BLOCK_REASONS = names(BlockReason.values());
 
     /** The two feeds. */
     public enum Feed {
@@ -78,6 +82,10 @@ public final class FeedLoader {
     public FeedLoader(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
         this.clock = clock;
+    }
+
+    private static Set<String> names(Enum<?>[] values) {
+        return Arrays.stream(values).map(Enum::name).collect(Collectors.toUnmodifiableSet());
     }
 
     /** Loads the feed; returns the number of rows. */

@@ -21,6 +21,9 @@ public final class BatchTally {
         if (count < 0) {
             throw new IllegalArgumentException("a count is never negative");
         }
+        if (count == 0) {
+            return this;
+        }
         long[] s = byState.computeIfAbsent(state, k -> new long[2]);
         s[0] += count;
         s[1] = Math.addExact(s[1], amountFen);

@@ -42,8 +42,16 @@ public final class BatchWriter {
      * a SUMMARY when nothing of it is in flight any more. Returns its state.
      */
     public BatchState itemsChanged(Connection connection, long batchPk, String cause) throws SQLException {
+        return itemsChanged(connection, batchPk, cause, null);
+    }
+
+    /**
+     * The same, with the batch's items counted by the caller, who has them at hand (the intake): the
+     * batch is not read back from the ledger. Null: counted from the ledger.
+     */
+    public BatchState itemsChanged(Connection connection, long batchPk, String cause, BatchTally counted) throws SQLException {
         Row batch = lock(connection, batchPk);
-        BatchTally tally = tally(connection, batchPk);
+        BatchTally tally = counted != null ? counted : tally(connection, batchPk);
         BatchStateMachine.Decision decision = BatchStateMachine.decide(batch.state(),
                 new BatchEvent.ItemsChanged(tally, batch.itemCount(), batch.totalFen()));
         if (!(decision instanceof BatchStateMachine.Move move)) {
@@ -79,6 +87,44 @@ public final class BatchWriter {
     }
 
     private record Row(String batchId, BatchState state, long itemCount, long totalFen) {
+    }
+
+    /** A batch as the treasury sent it, to be stored before its items. */
+    public record NewBatch(String clientId, String batchId, String programCode, String programName, String period,
+            String payerAccount, String callbackUrl, int itemCount, long totalAmountFen, byte[] contentSm3, String source) {
+    }
+
+    /**
+     * Stores a new batch in the machine's first state, {@link BatchState#RECEIVED}, with its own
+     * key; false when the client stored a batch of that id a moment ago (nothing is written).
+     */
+    public boolean insertReceived(Connection connection, long batchPk, NewBatch batch) throws SQLException {
+        Timestamp now = Timestamp.from(clock.instant());
+        try (PreparedStatement insert = connection.prepareStatement(
+                "insert into batches (batch_pk, client_id, batch_id, program_code, program_name, period, payer_account, "
+                        + "callback_url, item_count, total_amount_fen, content_sm3, source, state, received_at, updated_at) "
+                        + "overriding system value values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        + "on conflict (client_id, batch_id) do nothing returning batch_pk")) {
+            int p = 0;
+            insert.setLong(++p, batchPk);
+            insert.setString(++p, batch.clientId());
+            insert.setString(++p, batch.batchId());
+            insert.setString(++p, batch.programCode());
+            insert.setString(++p, batch.programName());
+            insert.setString(++p, batch.period());
+            insert.setString(++p, batch.payerAccount());
+            insert.setString(++p, batch.callbackUrl());
+            insert.setInt(++p, batch.itemCount());
+            insert.setLong(++p, batch.totalAmountFen());
+            insert.setBytes(++p, batch.contentSm3());
+            insert.setString(++p, batch.source());
+            insert.setString(++p, BatchState.RECEIVED.name());
+            insert.setTimestamp(++p, now);
+            insert.setTimestamp(++p, now);
+            try (ResultSet rows = insert.executeQuery()) {
+                return rows.next();
+            }
+        }
     }
 
     private static Row lock(Connection connection, long batchPk) throws SQLException {

@@ -3,6 +3,9 @@ package cn.onecard.gateway.ledger;
 import cn.onecard.adapters.BankOutcome;
 import cn.onecard.adapters.ItemOutcome;
 import cn.onecard.gateway.db.CopyRows;
+import cn.onecard.gateway.validation.BlockReason;
+import cn.onecard.gateway.validation.CardRegistryState;
+import cn.onecard.gateway.validation.ItemCode;
 import cn.onecard.gateway.ledger.ItemDecision.Move;
 import cn.onecard.gateway.ledger.ItemDecision.Refuse;
 import cn.onecard.gateway.ledger.ItemDecision.Repeat;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyOutputStream;
 
@@ -272,6 +276,207 @@ public final class ItemWriter {
                 return rows.getInt(1);
             }
         }
+    }
+
+    // ---- intake: a batch's items admitted once, in their final state
+
+    /** The temporary table the intake streams a batch into, and its columns in the order they are copied. */
+    public static final String STAGING_COPY = "copy intake_items (seq, item_id, holder_name, id_number, card_number, "
+            + "amount_fen, household_head, proxy_id, phone, code, bank_code, person_key) from stdin";
+
+    /**
+     * The batch as it streams in, with the verdict of each item's own checks (code null: passed) and,
+     * for an item that passed them, its person as a number ({@link IdentityNumbers#personKey}). Its
+     * columns are the ledger's own, so the two cannot drift apart. Temporary: it lives in this
+     * session and this transaction only.
+     */
+    private static final String CREATE_STAGING = """
+            create temp table intake_items on commit drop as
+            select seq, item_id, holder_name, id_number, card_number, amount_fen, household_head, proxy_id, phone, code,
+                   bank_code, null::bigint as person_key
+            from items with no data""";
+
+    /**
+     * Decides every staged item's verdict and writes it: the item into {@code items} in its final
+     * state, the entitlement of each validated item, the intake event of every item; returns the
+     * items to report. Checks in {@link ItemCode}'s precedence: the item's own checks (staged), the
+     * programme's cap and household rule, blocked persons, the card registry, then among the items
+     * still passing, a person's later items in the batch (HELD), then a person whose entitlement
+     * another batch holds (HELD; the caller holds the programme and period's lock).
+     *
+     * <p>It cannot go quadratic, whatever the statistics say: it reads the staged batch once, and
+     * joins it only with the feeds and the entitlements, each on a unique key, so a join reads each
+     * stored row at most once per item (an index probe) or once in all (a hash). The duplicates
+     * within the batch are a sort, never a join of the batch with itself; the writes are fed from
+     * the rows just written ({@code written}), never from a read of {@code items}. The sort compares
+     * person keys, numbers: as text, identity numbers share their leading digits and compare slowly.
+     * Codes and states come from Java, as lookup arrays: {@code values[array_position(keys, key)]}.
+     */
+    private static final String TAKE_IN = """
+            with screened as (
+                select s.seq, s.item_id, s.holder_name, s.id_number, s.card_number, s.amount_fen, s.household_head,
+                       s.proxy_id, s.phone, s.bank_code, s.person_key,
+                       coalesce(s.code,
+                                case when s.amount_fen > ? then ? when ? and not s.household_head then ? end,
+                                (?::text[])[array_position(?::text[], b.reason)],
+                                case when r.card_number is null then case when ? then ? end
+                                     when r.id_number <> s.id_number then ?
+                                     else (?::text[])[array_position(?::text[], r.state)] end) as code,
+                       e.id_number is not null as claimed_elsewhere
+                from intake_items s
+                left join blocked_persons b on b.id_number = s.id_number
+                left join card_registry r on r.card_number = s.card_number
+                left join entitlements e on e.program_code = ? and e.period = ? and e.id_number = s.id_number
+            ), ranked as (
+                select screened.*,
+                       row_number() over (partition by case when code is null then person_key end order by seq) as occurrence
+                from screened
+            ), verdicts as (
+                select ranked.*,
+                       coalesce(code, case when occurrence > 1 then ? when claimed_elsewhere then ? end) as verdict
+                from ranked
+            ), written as (
+                insert into items (batch_pk, seq, item_id, holder_name, id_number, card_number, amount_fen, household_head,
+                                   proxy_id, phone, state, code, bank_code, updated_at)
+                select ?, seq, item_id, holder_name, id_number, card_number, amount_fen, household_head, proxy_id, phone,
+                       (?::text[])[array_position(?::text[], verdict)], verdict, bank_code, ?
+                from verdicts
+                order by seq
+                returning seq, item_id, id_number, amount_fen, state, code, bank_code, updated_at
+            ), claimed as (
+                insert into entitlements (program_code, period, id_number, batch_pk, seq)
+                select ?, ?, id_number, ?, seq from written where state = any(?)
+                -- in key order: the index fills page by page instead of touching pages at random
+                order by id_number
+            ), recorded as (
+                insert into item_events (batch_pk, seq, from_state, to_state, code, cause, at)
+                select ?, seq, ?, state, code, 'intake', ? from written
+            )
+            select item_id, state, code, amount_fen, bank_code, updated_at from written where state = any(?) order by seq""";
+
+    /** A small table handed to SQL as two arrays and read there as {@code values[array_position(keys, key)]}. */
+    private record SqlLookup(List<String> keys, List<String> values) {
+        static <K> SqlLookup of(List<K> entries, Function<K, String> key, Function<K, String> value) {
+            // Stream.toList keeps nulls: a null key matches a null (array_position compares with "is not distinct from")
+            return new SqlLookup(entries.stream().map(key).toList(), entries.stream().map(value).toList());
+        }
+    }
+
+    private static final SqlLookup BLOCK_REASON_CODES =
+            SqlLookup.of(List.of(BlockReason.values()), Enum::name, reason -> nameOrNull(reason.itemCode()));
+    private static final SqlLookup CARD_STATE_CODES =
+            SqlLookup.of(List.of(CardRegistryState.values()), Enum::name, state -> nameOrNull(state.itemCode()));
+    /** What the intake's screening does to a received item, for every code and none: the machine's decisions. */
+    private static final Map<ItemCode, Move> SCREENINGS = screenings();
+    /** Every code, and none, with the state it gives an item at intake. */
+    private static final SqlLookup INTAKE_STATES = SqlLookup.of(new ArrayList<>(SCREENINGS.keySet()), ItemWriter::nameOrNull,
+            code -> SCREENINGS.get(code).to().name());
+    private static final List<String> CLAIMING_STATES = SCREENINGS.values().stream().filter(Move::claimEntitlement)
+            .map(move -> move.to().name()).distinct().toList();
+    private static final List<String> REPORTED_STATES = SCREENINGS.values().stream().filter(Move::report)
+            .map(move -> move.to().name()).distinct().toList();
+
+    private static Map<ItemCode, Move> screenings() {
+        Map<ItemCode, Move> screenings = new LinkedHashMap<>();
+        List<ItemCode> codesAndNone = new ArrayList<>();
+        codesAndNone.add(null);
+        codesAndNone.addAll(List.of(ItemCode.values()));
+        for (ItemCode code : codesAndNone) {
+            ItemDecision decision = PaymentItemStateMachine.decide(ItemState.RECEIVED, new ItemEvent.Screened(code));
+            if (!(decision instanceof Move move) || move.releaseEntitlement()) {
+                throw new IllegalStateException("the machine no longer admits a screened item: " + code + " -> " + decision);
+            }
+            screenings.put(code, move);
+        }
+        // the intake statement claims and reports by the state an item lands in: each state must say it alone
+        for (Move move : screenings.values()) {
+            for (Move other : screenings.values()) {
+                if (move.to() == other.to() && (move.claimEntitlement() != other.claimEntitlement() || move.report() != other.report())) {
+                    throw new IllegalStateException("screened items landing in " + move.to() + " differ in their effects");
+                }
+            }
+        }
+        return screenings;
+    }
+
+    private static String nameOrNull(ItemCode code) {
+        return code == null ? null : code.name();
+    }
+
+    /** Creates the temporary staging table (this transaction's) the intake copies a batch into. */
+    public static void createStaging(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(CREATE_STAGING);
+        }
+    }
+
+    /**
+     * What the intake knows of a batch when its staged items are admitted.
+     *
+     * @param itemCapFen     the programme's cap per item
+     * @param household      a household programme: items must be for the head of household
+     * @param registryLoaded a card registry is loaded, so a card it does not know is refused
+     */
+    public record Admission(long batchPk, String batchId, String programCode, String period, long itemCapFen,
+            boolean household, boolean registryLoaded, Timestamp at) {
+    }
+
+    /**
+     * Admits the batch staged in {@code intake_items} ({@link #createStaging}, analysed by the
+     * caller): each item is screened (its own checks' code, then the programme, the feeds, the
+     * duplicates within the batch and across batches, in {@link ItemCode}'s precedence), takes the
+     * state the item machine gives its first failed check ({@link ItemEvent.Screened}), and is written
+     * into the ledger once in that state, with its entitlement claimed where the machine says so and
+     * its one intake event, in one statement ({@link #TAKE_IN}). The caller holds the programme and
+     * period's transaction lock. The items the machine says to report (rejected and held) are enqueued
+     * for the treasury and returned, in batch order.
+     */
+    public List<ReportedItem> admit(Connection connection, Admission admission) throws SQLException {
+        List<ReportedItem> reported = new ArrayList<>();
+        try (Statement statement = connection.createStatement()) {
+            // No planner settings beyond memory: the staging table is analysed and every join is on a
+            // stored table's unique key, so whichever join the planner picks reads linearly. Memory:
+            // the window's sort, the feeds' hash tables and the rows just written stay in it.
+            statement.execute("set local work_mem = '64MB'");
+        }
+        try (PreparedStatement takeIn = connection.prepareStatement(TAKE_IN)) {
+            int p = 0;
+            takeIn.setLong(++p, admission.itemCapFen());
+            takeIn.setString(++p, ItemCode.AMOUNT_OVER_CAP.name());
+            takeIn.setBoolean(++p, admission.household());
+            takeIn.setString(++p, ItemCode.NOT_HOUSEHOLD_HEAD.name());
+            takeIn.setArray(++p, array(connection, "text", BLOCK_REASON_CODES.values()));
+            takeIn.setArray(++p, array(connection, "text", BLOCK_REASON_CODES.keys()));
+            takeIn.setBoolean(++p, admission.registryLoaded());
+            takeIn.setString(++p, ItemCode.CARD_NOT_IN_REGISTRY.name());
+            takeIn.setString(++p, ItemCode.CARD_HOLDER_MISMATCH.name());
+            takeIn.setArray(++p, array(connection, "text", CARD_STATE_CODES.values()));
+            takeIn.setArray(++p, array(connection, "text", CARD_STATE_CODES.keys()));
+            takeIn.setString(++p, admission.programCode());
+            takeIn.setString(++p, admission.period());
+            takeIn.setString(++p, ItemCode.DUPLICATE_IN_BATCH.name());
+            takeIn.setString(++p, ItemCode.DUPLICATE_ACROSS_BATCHES.name());
+            takeIn.setLong(++p, admission.batchPk());
+            takeIn.setArray(++p, array(connection, "text", INTAKE_STATES.values()));
+            takeIn.setArray(++p, array(connection, "text", INTAKE_STATES.keys()));
+            takeIn.setTimestamp(++p, admission.at());
+            takeIn.setString(++p, admission.programCode());
+            takeIn.setString(++p, admission.period());
+            takeIn.setLong(++p, admission.batchPk());
+            takeIn.setArray(++p, array(connection, "text", CLAIMING_STATES));
+            takeIn.setLong(++p, admission.batchPk());
+            takeIn.setString(++p, ItemState.RECEIVED.name());
+            takeIn.setTimestamp(++p, admission.at());
+            takeIn.setArray(++p, array(connection, "text", REPORTED_STATES));
+            try (ResultSet rows = takeIn.executeQuery()) {
+                while (rows.next()) {
+                    reported.add(new ReportedItem(rows.getString(1), ItemState.valueOf(rows.getString(2)), rows.getString(3),
+                            rows.getLong(4), rows.getString(5), null, rows.getObject(6, OffsetDateTime.class)));
+                }
+            }
+        }
+        outbox.enqueueResults(connection, admission.batchPk(), admission.batchId(), reported);
+        return reported;
     }
 
     private static void createTargets(Connection connection) throws SQLException {

@@ -85,7 +85,7 @@ public final class Ledger implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         BankRouting routing = BankRouting.of(Map.of("LYB", List.of(LYB_BIN), "ABC", List.of(ABC_BIN), "ONL", List.of(ONLINE_BIN)));
-        this.intake = new BatchIntake(dataSource, new BatchParser(100_000), new ItemChecks(routing), catalogue, outbox, batches,
+        this.intake = new BatchIntake(dataSource, new BatchParser(100_000), new ItemChecks(routing), catalogue, items, batches,
                 clock, ZONE, 64L << 20, new Nonces(dataSource, clock, Duration.ofMinutes(10)), new IntakeStats());
     }
 
