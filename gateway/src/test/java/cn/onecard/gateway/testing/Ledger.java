@@ -117,6 +117,10 @@ public final class Ledger implements AutoCloseable {
         return items;
     }
 
+    public BatchWriter batches() {
+        return batches;
+    }
+
     /** A cycle of {@code bank} run by this node ({@code test-node}), with {@link #SETTINGS}. */
     public BankCycle cycle(BankAdapter bank) {
         return cycle(bank, SETTINGS, "test-node");
@@ -131,11 +135,25 @@ public final class Ledger implements AutoCloseable {
                 BankCycle.rulesFor(bank.capabilities(), settings), bank.capabilities().resultDeadline());
     }
 
-    /** One item of a batch to submit. */
-    public record Item(String bin, long amountFen, String name) {
+    /** One item of a batch to submit; {@code idNumber} null: a person of its own. */
+    public record Item(String bin, long amountFen, String name, String idNumber) {
+        public Item(String bin, long amountFen, String name) {
+            this(bin, amountFen, name, null);
+        }
+
         public static Item on(String bin, long amountFen) {
             return new Item(bin, amountFen, "李四");
         }
+
+        /** The same item for this person. */
+        public Item forPerson(String person) {
+            return new Item(bin, amountFen, name, person);
+        }
+    }
+
+    /** A valid identity number no other item of the tests uses. */
+    public String newPerson() {
+        return people.idNumber();
     }
 
     /** Submits a batch of programme P29 through the intake, as a verified inbox file; returns its id. */
@@ -148,7 +166,7 @@ public final class Ledger implements AutoCloseable {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("itemId", "item-" + i);
             json.put("name", item.name());
-            json.put("idNumber", people.idNumber());
+            json.put("idNumber", item.idNumber() != null ? item.idNumber() : people.idNumber());
             json.put("cardNumber", people.card(item.bin(), 19));
             json.put("amountFen", item.amountFen());
             list.add(json);
