@@ -1,12 +1,12 @@
 package cn.onecard.adapters.file;
 
-import cn.onecard.adapters.Dispatch;
 import cn.onecard.adapters.BankOutcome;
-import cn.onecard.iso8583.CodeTable;
+import cn.onecard.adapters.Dispatch;
 import cn.onecard.adapters.PaymentInstruction;
 import cn.onecard.adapters.file.LayoutSpec.AmountUnit;
 import cn.onecard.adapters.file.LayoutSpec.LineEnding;
 import cn.onecard.adapters.file.LayoutSpec.Padding;
+import cn.onecard.iso8583.CodeTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

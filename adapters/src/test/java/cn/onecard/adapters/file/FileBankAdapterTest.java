@@ -9,14 +9,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cn.onecard.adapters.BankOutcome;
 import cn.onecard.adapters.BankReport;
-import cn.onecard.iso8583.Disposition;
-import cn.onecard.iso8583.LogCapture;
 import cn.onecard.adapters.Dispatch;
 import cn.onecard.adapters.ItemOutcome;
 import cn.onecard.adapters.PaymentInstruction;
 import cn.onecard.adapters.SendReceipt;
 import cn.onecard.adapters.file.FailingTransport.Op;
 import cn.onecard.crypto.Sm3;
+import cn.onecard.iso8583.Disposition;
+import cn.onecard.iso8583.LogCapture;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;

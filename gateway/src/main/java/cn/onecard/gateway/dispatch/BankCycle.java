@@ -13,9 +13,9 @@ import cn.onecard.gateway.ledger.DispatchDecision;
 import cn.onecard.gateway.ledger.DispatchEvent;
 import cn.onecard.gateway.ledger.DispatchRules;
 import cn.onecard.gateway.ledger.DispatchState;
-import cn.onecard.gateway.ledger.DispatchWriter;
 import cn.onecard.gateway.ledger.DispatchWriter.Cause;
 import cn.onecard.gateway.ledger.DispatchWriter.Pending;
+import cn.onecard.gateway.ledger.DispatchWriter;
 import cn.onecard.gateway.ledger.Leases;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -30,12 +30,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -289,7 +291,7 @@ public final class BankCycle {
      * Calls the adapter; an exception, thrown or completing the stage, is a defect of the adapter and
      * becomes the operation's unknown answer: it never passes for a refusal.
      */
-    private <T> CompletableFuture<T> call(java.util.function.Supplier<CompletionStage<T>> operation,
+    private <T> CompletableFuture<T> call(Supplier<CompletionStage<T>> operation,
             Function<String, T> unknown) {
         CompletionStage<T> stage;
         try {
@@ -302,7 +304,7 @@ public final class BankCycle {
             if (failure == null && answer != null) {
                 return answer;
             }
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
             String what = cause == null ? "no answer" : cause.getClass().getSimpleName();
             log.error("bank {}: the adapter's operation failed ({}); the outcome is unclear", bankCode(), what);

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,7 +111,8 @@ public final class BankReports implements BankReportHandler {
                 } else {
                     String cause = "result " + results.source();
                     ItemWriter.Changes changes = items.applyOutcomes(connection, dispatchPk, bankCode, results.outcomes(), cause);
-                    for (long batchPk : changes.batchesToRetally()) {
+                    // in key order, as every writer takes batches' locks
+                    for (long batchPk : new TreeSet<>(changes.batchesToRetally())) {
                         batches.itemsChanged(connection, batchPk, cause);
                     }
                     recorded = dispatches.record(connection, dispatchPk,

@@ -1,6 +1,5 @@
 package cn.onecard.gateway.intake;
 
-import cn.onecard.iso8583.Masking;
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
 import cn.onecard.gateway.ledger.BankReferences;
@@ -8,6 +7,7 @@ import cn.onecard.gateway.ledger.BatchSummary;
 import cn.onecard.gateway.ledger.BatchTally;
 import cn.onecard.gateway.ledger.BatchWriter;
 import cn.onecard.gateway.ledger.ItemState;
+import cn.onecard.iso8583.Masking;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

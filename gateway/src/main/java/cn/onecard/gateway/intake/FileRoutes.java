@@ -1,7 +1,7 @@
 package cn.onecard.gateway.intake;
 
-import cn.onecard.gateway.ledger.AlertKind;
 import cn.onecard.gateway.feeds.FeedsFolder;
+import cn.onecard.gateway.ledger.AlertKind;
 import cn.onecard.gateway.ledger.Alerts;
 import java.io.File;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package cn.onecard.gateway.intake;
 
-import cn.onecard.gateway.ledger.AlertKind;
 import cn.onecard.adapters.file.FileTransportConfig;
 import cn.onecard.gateway.api.ApiCode;
+import cn.onecard.gateway.ledger.AlertKind;
 import cn.onecard.gateway.ledger.Alerts;
 import cn.onecard.gateway.ledger.Leases;
 import com.jcraft.jsch.ChannelSftp;

@@ -21,11 +21,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -229,7 +229,8 @@ public final class DispatchWriter {
         appendEvent(connection, dispatchPk, row.progress().state(), next.state(), event.getClass().getSimpleName(),
                 cause.text(), now);
         List<Alert> raised = new ArrayList<>();
-        Set<Long> retally = new LinkedHashSet<>();
+        // in key order, as every writer takes batches' locks, so that two transactions never wait on each other
+        Set<Long> retally = new TreeSet<>();
         String itemCause = "dispatch " + row.dispatchId() + ": " + cause.text();
         for (Effect effect : move.effects()) {
             ItemWriter.Changes changes = switch (effect) {
@@ -404,10 +405,14 @@ public final class DispatchWriter {
                 instructions);
     }
 
-    /** The dispatch of the bank with this id, if the gateway prepared one. */
+    /**
+     * The dispatch of the bank with this id, if the gateway prepared one, locked for this transaction:
+     * a dispatch's row is locked before its items, in every transaction, so that two never wait on
+     * each other.
+     */
     public Optional<Long> find(Connection connection, String bankCode, String dispatchId) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "select dispatch_pk from dispatches where dispatch_id = ? and bank_code = ?")) {
+                "select dispatch_pk from dispatches where dispatch_id = ? and bank_code = ? for update")) {
             select.setString(1, dispatchId);
             select.setString(2, bankCode);
             try (ResultSet rows = select.executeQuery()) {

@@ -3,12 +3,12 @@ package cn.onecard.gateway.ledger;
 import cn.onecard.adapters.BankOutcome;
 import cn.onecard.adapters.ItemOutcome;
 import cn.onecard.gateway.db.CopyRows;
-import cn.onecard.gateway.validation.BlockReason;
-import cn.onecard.gateway.validation.CardRegistryState;
-import cn.onecard.gateway.validation.ItemCode;
 import cn.onecard.gateway.ledger.ItemDecision.Move;
 import cn.onecard.gateway.ledger.ItemDecision.Refuse;
 import cn.onecard.gateway.ledger.ItemDecision.Repeat;
+import cn.onecard.gateway.validation.BlockReason;
+import cn.onecard.gateway.validation.CardRegistryState;
+import cn.onecard.gateway.validation.ItemCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Array;
@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -648,8 +649,8 @@ public final class ItemWriter {
 
     private static void setDispatch(PreparedStatement statement, int index, Long dispatchPk) throws SQLException {
         if (dispatchPk == null) {
-            statement.setNull(index, java.sql.Types.BIGINT);
-            statement.setNull(index + 1, java.sql.Types.BIGINT);
+            statement.setNull(index, Types.BIGINT);
+            statement.setNull(index + 1, Types.BIGINT);
         } else {
             statement.setLong(index, dispatchPk);
             statement.setLong(index + 1, dispatchPk);

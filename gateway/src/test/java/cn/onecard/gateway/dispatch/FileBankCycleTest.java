@@ -7,12 +7,12 @@ import cn.onecard.adapters.BankReport;
 import cn.onecard.adapters.Dispatch;
 import cn.onecard.adapters.ItemOutcome;
 import cn.onecard.adapters.PaymentInstruction;
-import cn.onecard.adapters.testing.InMemoryFileBank;
 import cn.onecard.adapters.testing.InMemoryFileBank.Fault;
+import cn.onecard.adapters.testing.InMemoryFileBank;
 import cn.onecard.gateway.ledger.DispatchEvent;
 import cn.onecard.gateway.ledger.DispatchWriter;
-import cn.onecard.gateway.testing.Ledger;
 import cn.onecard.gateway.testing.Ledger.Item;
+import cn.onecard.gateway.testing.Ledger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -61,8 +61,7 @@ class FileBankCycleTest {
             items[i] = Item.on(Ledger.LYB_BIN, amounts[i]);
         }
         String batchId = ledger.submit(items);
-        ledger.jdbc().update("update items i set bank_code = ? from batches b where b.batch_pk = i.batch_pk and b.batch_id = ?",
-                bank.bankCode(), batchId);
+        ledger.routeTo(batchId, bank.bankCode());
         return batchId;
     }
 
@@ -277,8 +276,7 @@ class FileBankCycleTest {
         BankCycle pickyCycle = ledger.cycle(picky);
         String batchId = ledger.submit(Item.on(Ledger.LYB_BIN, 1_000), new Item(Ledger.LYB_BIN, 1_100, "张𠀀"),
                 Item.on(Ledger.LYB_BIN, 1_200));
-        ledger.jdbc().update("update items i set bank_code = ? from batches b where b.batch_pk = i.batch_pk and b.batch_id = ?",
-                picky.bankCode(), batchId);
+        ledger.routeTo(batchId, picky.bankCode());
 
         pickyCycle.runOnce(); // the first dispatch cannot be written: abandoned; the other items wait for the next
         assertThat(ledger.itemStates(batchId)).containsExactly("VALIDATED:", "FAILED:PAYMENT_NOT_ENCODABLE", "VALIDATED:");
@@ -381,8 +379,7 @@ class FileBankCycleTest {
         ledger.clock().set(Ledger.START);
         BankCycle scheduledCycle = ledger.cycle(scheduled);
         String batchId = ledger.submit(Item.on(Ledger.LYB_BIN, 1_700));
-        ledger.jdbc().update("update items i set bank_code = ? from batches b where b.batch_pk = i.batch_pk and b.batch_id = ?",
-                scheduled.bankCode(), batchId);
+        ledger.routeTo(batchId, scheduled.bankCode());
 
         scheduledCycle.runOnce();
         assertThat(scheduled.sends()).as("before the cut-off").isEmpty();

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cn.onecard.adapters.AccountCheck;
 import cn.onecard.adapters.BankCapabilities;
 import cn.onecard.adapters.BankOutcome;
-import cn.onecard.adapters.testing.InMemoryOnlineBank;
 import cn.onecard.adapters.testing.InMemoryOnlineBank.QueryFault;
 import cn.onecard.adapters.testing.InMemoryOnlineBank.SendFault;
-import cn.onecard.gateway.testing.Ledger;
+import cn.onecard.adapters.testing.InMemoryOnlineBank;
 import cn.onecard.gateway.testing.Ledger.Item;
+import cn.onecard.gateway.testing.Ledger;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -49,8 +49,7 @@ class OnlineBankCycleTest {
             items[i] = Item.on(Ledger.ONLINE_BIN, amounts[i]);
         }
         String batchId = ledger.submit(items);
-        ledger.jdbc().update("update items i set bank_code = ? from batches b where b.batch_pk = i.batch_pk and b.batch_id = ?",
-                bank.bankCode(), batchId);
+        ledger.routeTo(batchId, bank.bankCode());
         return batchId;
     }
 

@@ -1,12 +1,12 @@
 package cn.onecard.gateway.intake;
 
-import cn.onecard.gateway.ledger.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cn.onecard.crypto.EnvelopeSealer;
 import cn.onecard.crypto.Sm2;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.gateway.config.OneCardProperties;
+import cn.onecard.gateway.ledger.AlertKind;
 import cn.onecard.gateway.testing.Await;
 import cn.onecard.gateway.testing.GatewayTestSupport;
 import cn.onecard.gateway.testing.People;
@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cn.onecard.gateway.feeds.FeedLoader;
 import cn.onecard.gateway.intake.HandBuiltIntake.Item;
-import cn.onecard.gateway.testing.PlanCapturingDataSource;
 import cn.onecard.gateway.testing.PlanCapturingDataSource.CapturedPlan;
+import cn.onecard.gateway.testing.PlanCapturingDataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package cn.onecard.gateway.intake;
 
-import cn.onecard.gateway.ledger.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cn.onecard.crypto.EnvelopeSealer;
@@ -8,6 +7,7 @@ import cn.onecard.crypto.Sm2;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.crypto.Sm3;
 import cn.onecard.gateway.config.OneCardProperties;
+import cn.onecard.gateway.ledger.AlertKind;
 import cn.onecard.gateway.testing.Await;
 import cn.onecard.gateway.testing.GatewayTestSupport;
 import cn.onecard.gateway.testing.People;

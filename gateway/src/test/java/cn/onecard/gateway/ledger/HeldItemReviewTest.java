@@ -3,8 +3,8 @@ package cn.onecard.gateway.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cn.onecard.adapters.testing.InMemoryFileBank;
-import cn.onecard.gateway.testing.Ledger;
 import cn.onecard.gateway.testing.Ledger.Item;
+import cn.onecard.gateway.testing.Ledger;
 import cn.onecard.gateway.validation.ItemCode;
 import java.sql.Connection;
 import java.time.Duration;
@@ -38,8 +38,7 @@ class HeldItemReviewTest {
     private Held batchWithAHeldItem(String bank) {
         String person = ledger.newPerson();
         String batchId = ledger.submit(Item.on(Ledger.LYB_BIN, 1_000).forPerson(person), Item.on(Ledger.LYB_BIN, 1_500).forPerson(person));
-        ledger.jdbc().update("update items i set bank_code = ? from batches b where b.batch_pk = i.batch_pk and b.batch_id = ?",
-                bank, batchId);
+        ledger.routeTo(batchId, bank);
         assertThat(ledger.itemStates(batchId)).containsExactly("VALIDATED:", "HELD:DUPLICATE_IN_BATCH");
         long batchPk = ledger.jdbc().queryForObject("select batch_pk from batches where batch_id = ?", Long.class, batchId);
         return new Held(batchId, batchPk);

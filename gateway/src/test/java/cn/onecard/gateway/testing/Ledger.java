@@ -187,6 +187,15 @@ public final class Ledger implements AutoCloseable {
         return batchId;
     }
 
+    /**
+     * Routes the batch's items to {@code bankCode}: each test's own in-memory bank, so that tests
+     * sharing the ledger never take each other's items.
+     */
+    public void routeTo(String batchId, String bankCode) {
+        jdbc.update("update items i set bank_code = ? from batches b where b.batch_pk = i.batch_pk and b.batch_id = ?",
+                bankCode, batchId);
+    }
+
     /** The batch's items as {@code STATE:CODE}, in batch order. */
     public List<String> itemStates(String batchId) {
         return jdbc.queryForList("select i.state || ':' || coalesce(i.code, '') from items i join batches b using (batch_pk) "

@@ -1,9 +1,9 @@
 package cn.onecard.gateway.testing;
 
-import cn.onecard.gateway.demo.WorldKeys;
-import cn.onecard.gateway.demo.WorldSettings;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.crypto.Sm2PublicKey;
+import cn.onecard.gateway.demo.WorldKeys;
+import cn.onecard.gateway.demo.WorldSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

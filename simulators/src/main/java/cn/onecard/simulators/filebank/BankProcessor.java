@@ -1,5 +1,6 @@
 package cn.onecard.simulators.filebank;
 
+import cn.onecard.simulators.filebank.BankLedger.FileEntry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -27,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import cn.onecard.simulators.filebank.BankLedger.FileEntry;
 
 /**
  * The bank's batch core: scans in/, opens and checks complete payment files, pays them against the

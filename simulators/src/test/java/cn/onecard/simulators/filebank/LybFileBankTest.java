@@ -1,5 +1,14 @@
 package cn.onecard.simulators.filebank;
 
+import static cn.onecard.simulators.filebank.TestBank.DAY;
+import static cn.onecard.simulators.filebank.TestBank.TEST_DATA_KEY;
+import static cn.onecard.simulators.filebank.TestBank.TEST_GATEWAY_KEYS;
+import static cn.onecard.simulators.filebank.TestBank.UNIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import cn.onecard.crypto.Sm2;
+import cn.onecard.simulators.filebank.LybFiles.Row;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,15 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import cn.onecard.crypto.Sm2;
-import cn.onecard.simulators.filebank.LybFiles.Row;
-
-import static cn.onecard.simulators.filebank.TestBank.DAY;
-import static cn.onecard.simulators.filebank.TestBank.TEST_DATA_KEY;
-import static cn.onecard.simulators.filebank.TestBank.TEST_GATEWAY_KEYS;
-import static cn.onecard.simulators.filebank.TestBank.UNIT;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.entry;
 
 /** The LYB bank over real SFTP, fed with files the test writes from docs/files/bank-lyb.md. */
 class LybFileBankTest {
