@@ -1,6 +1,6 @@
 package cn.onecard.simulators.filebank;
 
-import cn.onecard.simulators.population.Masking;
+import cn.onecard.iso8583.Masking;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -63,7 +63,7 @@ final class Accounts {
 
         @Override
         public String toString() {
-            return "Account[" + Masking.number(cardNumber) + " " + state + "]";
+            return "Account[" + Masking.keepEnds(cardNumber) + " " + state + "]";
         }
     }
 
@@ -127,7 +127,7 @@ final class Accounts {
             }
             Account account = new Account(card, name, idNumber, state, Long.parseLong(fields[4]));
             if (accounts.putIfAbsent(card, account) != null) {
-                throw new IllegalArgumentException(where + ": card number " + Masking.number(card) + " appears twice");
+                throw new IllegalArgumentException(where + ": card number " + Masking.keepEnds(card) + " appears twice");
             }
         }
         return new Accounts(accounts);
@@ -141,7 +141,7 @@ final class Accounts {
     void credit(String cardNumber, long amountFen) {
         Account account = byCardNumber.get(cardNumber);
         if (account == null) {
-            throw new IllegalStateException("credit to an unknown account " + Masking.number(cardNumber));
+            throw new IllegalStateException("credit to an unknown account " + Masking.keepEnds(cardNumber));
         }
         account.balanceFen = Math.addExact(account.balanceFen, amountFen);
     }

@@ -1,6 +1,7 @@
 package cn.onecard.simulators.filebank;
 
-import cn.onecard.simulators.population.Masking;
+import cn.onecard.iso8583.Masking;
+
 
 /** One payee line of a payment file, as the bank read it. {@link #toString()} hides the holder's data. */
 record PaymentRecord(int sequence, String reference, String name, long amountFen, String cardNumber,
@@ -8,6 +9,6 @@ record PaymentRecord(int sequence, String reference, String name, long amountFen
 
     @Override
     public String toString() {
-        return "PaymentRecord[" + sequence + " " + reference + " " + amountFen + " fen " + Masking.number(cardNumber) + "]";
+        return "PaymentRecord[" + sequence + " " + reference + " " + amountFen + " fen " + Masking.keepEnds(cardNumber) + "]";
     }
 }

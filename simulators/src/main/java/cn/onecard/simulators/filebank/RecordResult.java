@@ -1,6 +1,7 @@
 package cn.onecard.simulators.filebank;
 
-import cn.onecard.simulators.population.Masking;
+import cn.onecard.iso8583.Masking;
+
 
 /**
  * What the bank did with one record, and the result part (1, 2, ...) that reports it. Holds the
@@ -11,7 +12,7 @@ record RecordResult(int sequence, String reference, String cardNumber, long amou
 
     @Override
     public String toString() {
-        return "RecordResult[" + sequence + " " + reference + " " + Masking.number(cardNumber) + " " + amountFen
+        return "RecordResult[" + sequence + " " + reference + " " + Masking.keepEnds(cardNumber) + " " + amountFen
                 + " fen " + outcome + " part " + part + "]";
     }
 }

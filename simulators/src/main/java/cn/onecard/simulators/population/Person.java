@@ -1,5 +1,6 @@
 package cn.onecard.simulators.population;
 
+import cn.onecard.iso8583.Masking;
 import java.time.LocalDate;
 
 /**
@@ -27,8 +28,8 @@ public record Person(long index, String name, String idNumber, boolean male, Loc
 
     @Override
     public String toString() {
-        return "Person[index=" + index + ", name=" + Masking.name(name) + ", idNumber=" + Masking.number(idNumber)
-                + ", card=" + bankCode + ":" + Masking.number(cardNumber) + ", trait=" + trait
+        return "Person[index=" + index + ", name=" + Masking.name(name) + ", idNumber=" + Masking.keepEnds(idNumber)
+                + ", card=" + bankCode + ":" + Masking.keepEnds(cardNumber) + ", trait=" + trait
                 + ", householdHead=" + householdHead + "]";
     }
 }

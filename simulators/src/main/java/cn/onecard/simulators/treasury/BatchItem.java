@@ -1,6 +1,6 @@
 package cn.onecard.simulators.treasury;
 
-import cn.onecard.simulators.population.Masking;
+import cn.onecard.iso8583.Masking;
 import tools.jackson.core.JsonGenerator;
 
 /** One payment item in the API's item form. {@link #toString()} masks personal data. */
@@ -22,8 +22,8 @@ public record BatchItem(String itemId, String name, String idNumber, String card
 
     @Override
     public String toString() {
-        return "BatchItem[itemId=" + itemId + ", name=" + Masking.name(name) + ", idNumber=" + Masking.number(idNumber)
-                + ", cardNumber=" + Masking.number(cardNumber) + ", amountFen=" + amountFen + ", householdHead=" + householdHead
+        return "BatchItem[itemId=" + itemId + ", name=" + Masking.name(name) + ", idNumber=" + Masking.keepEnds(idNumber)
+                + ", cardNumber=" + Masking.keepEnds(cardNumber) + ", amountFen=" + amountFen + ", householdHead=" + householdHead
                 + ", phone=" + Masking.phone(phone) + "]";
     }
 }
