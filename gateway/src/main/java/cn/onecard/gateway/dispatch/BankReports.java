@@ -115,8 +115,9 @@ public final class BankReports implements BankReportHandler {
                     for (long batchPk : new TreeSet<>(changes.batchesToRetally())) {
                         batches.itemsChanged(connection, batchPk, cause);
                     }
+                    ItemWriter.Waiting waiting = items.waitingIn(connection, dispatchPk);
                     recorded = dispatches.record(connection, dispatchPk,
-                            new DispatchEvent.OutcomesApplied(items.waitingIn(connection, dispatchPk)), rules, resultDeadline,
+                            new DispatchEvent.OutcomesApplied(waiting.dispatched(), waiting.unknown()), rules, resultDeadline,
                             DispatchWriter.Cause.of(cause));
                     applied = new Applied(changes.moved(), changes.repeated(), changes.refused(), false);
                     countResult(connection, results.contentSm3(), applied);

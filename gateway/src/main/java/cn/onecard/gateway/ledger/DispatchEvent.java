@@ -40,12 +40,13 @@ public sealed interface DispatchEvent {
 
     /**
      * Bank outcomes were applied to the dispatch's items (a result file, a late answer);
-     * {@code itemsWaiting} of its items still have no outcome (dispatched, or unknown).
+     * {@code dispatched} of its items still have no word from the bank, {@code unknown} have one that
+     * does not settle them (a "duplicate record", or the gateway gave them up).
      */
-    record OutcomesApplied(int itemsWaiting) implements DispatchEvent {
+    record OutcomesApplied(int dispatched, int unknown) implements DispatchEvent {
         public OutcomesApplied {
-            if (itemsWaiting < 0) {
-                throw new IllegalArgumentException("itemsWaiting is never negative");
+            if (dispatched < 0 || unknown < 0) {
+                throw new IllegalArgumentException("counts are never negative");
             }
         }
     }

@@ -53,7 +53,7 @@ import java.util.Objects;
  * SENT      --RefusedWhole--> REFUSED (proves nothing paid) | PREPARED (not verified: again) | GIVEN_UP
  * INQUIRING --InquiryAnswered--> SETTLED | PREPARED (not found: same reference) | INQUIRING | REVERSING | GIVEN_UP
  * REVERSING --ReversalAnswered--> SETTLED (reversed: items failed) | PREPARED (not found) | REVERSING | GIVEN_UP
- * any open  --OutcomesApplied(0 waiting)--> SETTLED
+ * any open  --OutcomesApplied(none dispatched; given up: none unknown either)--> SETTLED
  * </pre>
  */
 public final class DispatchStateMachine {
@@ -77,8 +77,13 @@ public final class DispatchStateMachine {
                     ? new Ignore(Why.STALE) : sendCompleted(progress, completed.receipt(), rules);
             case SendInterrupted interrupted -> state != DispatchState.SENDING ? new Ignore(Why.STALE)
                     : sendCompleted(progress, new SendReceipt.Unknown(interrupted.reason()), rules);
+            // settled once the bank has said something of every item; a given-up dispatch waits for a
+            // word that settles each of its unknown items
             case OutcomesApplied applied -> switch (state) {
-                case PREPARED, SENDING, SENT, INQUIRING, REVERSING, GIVEN_UP -> applied.itemsWaiting() == 0
+                case PREPARED, SENDING, SENT, INQUIRING, REVERSING -> applied.dispatched() == 0
+                        ? new Move(progress.to(DispatchState.SETTLED), Schedule.NONE, List.of())
+                        : new Ignore(Why.NOT_APPLICABLE);
+                case GIVEN_UP -> applied.dispatched() == 0 && applied.unknown() == 0
                         ? new Move(progress.to(DispatchState.SETTLED), Schedule.NONE, List.of())
                         : new Ignore(Why.NOT_APPLICABLE);
                 case SETTLED, REFUSED, ABANDONED -> new Ignore(Why.STALE);

@@ -250,9 +250,9 @@ public final class DispatchWriter {
             }
             retally.addAll(changes.batchesToRetally());
         }
-        if (next.state().isFinal() && items.waitingIn(connection, dispatchPk) > 0) {
+        if (next.state().isFinal() && items.waitingIn(connection, dispatchPk).dispatched() > 0) {
             throw new IllegalStateException("dispatch " + row.dispatchId() + " would be " + next.state()
-                    + " with items still waiting for their outcome");
+                    + " with items still waiting for the bank's word");
         }
         for (long batchPk : retally) {
             batches.itemsChanged(connection, batchPk, itemCause);

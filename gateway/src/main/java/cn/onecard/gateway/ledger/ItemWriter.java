@@ -266,15 +266,20 @@ public final class ItemWriter {
         return changes;
     }
 
-    /** Items of the dispatch still without a final outcome (dispatched, or unknown). */
-    public int waitingIn(Connection connection, long dispatchPk) throws SQLException {
+    /** The items of a dispatch without a final outcome. */
+    public record Waiting(int dispatched, int unknown) {
+    }
+
+    /** How many items of the dispatch have no word from the bank yet (dispatched), or one that does not settle them. */
+    public Waiting waitingIn(Connection connection, long dispatchPk) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "select count(*) from items where dispatch_pk = ? and state = any(?)")) {
-            select.setLong(1, dispatchPk);
-            select.setArray(2, connection.createArrayOf("text", new String[] {ItemState.DISPATCHED.name(), ItemState.UNKNOWN.name()}));
+                "select count(*) filter (where state = ?), count(*) filter (where state = ?) from items where dispatch_pk = ?")) {
+            select.setString(1, ItemState.DISPATCHED.name());
+            select.setString(2, ItemState.UNKNOWN.name());
+            select.setLong(3, dispatchPk);
             try (ResultSet rows = select.executeQuery()) {
                 rows.next();
-                return rows.getInt(1);
+                return new Waiting(rows.getInt(1), rows.getInt(2));
             }
         }
     }

@@ -161,6 +161,22 @@ class FileBankCycleTest {
     }
 
     @Test
+    void aRecordTheBankAnswersDuplicate_leavesItsItemUnknown_andTheFileSettled_withoutChasingIt() throws Exception {
+        bank.outcomes(instruction -> instruction.amountFen() == 4_400 ? BankOutcome.BANK_DUPLICATE_RECORD : BankOutcome.PAID);
+        String batchId = submit(4_300, 4_400);
+
+        run();
+        run();
+        ledger.clock().advance(DEADLINE.multipliedBy(2));
+        run();
+
+        assertThat(ledger.itemStates(batchId)).containsExactly("PAID:PAID", "UNKNOWN:BANK_DUPLICATE_RECORD");
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("SETTLED");
+        assertThat(bank.sends()).as("the bank answered every record: nothing to chase").hasSize(1);
+        assertThat(ledger.batchState(batchId)).isEqualTo("AWAITING_REVIEW");
+    }
+
+    @Test
     void aFileNotSent_isAlerted_andTriedAgainAfterThePause() throws Exception {
         bank.script(Fault.NOT_SENT, Fault.NOT_SENT);
         String batchId = submit(4_000);

@@ -62,8 +62,8 @@ class DispatchStateMachineTest {
             case SEND_UNKNOWN -> new DispatchEvent.SendCompleted(attempt, new SendReceipt.Unknown("timed out"));
             case NOT_ENCODABLE -> new DispatchEvent.SendCompleted(attempt, new SendReceipt.NotEncodable(Map.of(REFERENCE, "field name")));
             case INTERRUPTED -> new DispatchEvent.SendInterrupted("the node stopped");
-            case APPLIED_ALL -> new DispatchEvent.OutcomesApplied(0);
-            case APPLIED_SOME -> new DispatchEvent.OutcomesApplied(3);
+            case APPLIED_ALL -> new DispatchEvent.OutcomesApplied(0, 0);
+            case APPLIED_SOME -> new DispatchEvent.OutcomesApplied(3, 0);
             case OVERDUE -> new DispatchEvent.ResultsOverdue();
             case REFUSED_DECLINED -> new DispatchEvent.RefusedWhole(BankOutcome.BANK_FILE_DATE_INVALID);
             case REFUSED_NOT_PROCESSED -> new DispatchEvent.RefusedWhole(BankOutcome.BANK_FILE_SIGNATURE_INVALID);
@@ -192,6 +192,15 @@ class DispatchStateMachineTest {
             default -> assertThat(decision).isInstanceOfSatisfying(Move.class,
                     move -> assertThat(move.next().state()).isEqualTo(TARGETS.get(expected)));
         }
+    }
+
+    @Test
+    void itemsTheBankAnsweredUnknown_settleTheDispatch_butAGivenUpOneWaitsForThemToSettle() {
+        DispatchEvent someUnknown = new DispatchEvent.OutcomesApplied(0, 2);
+        assertThat(DispatchStateMachine.decide(rowOf(DispatchState.SENT), someUnknown, FILE))
+                .isInstanceOfSatisfying(Move.class, move -> assertThat(move.next().state()).isEqualTo(DispatchState.SETTLED));
+        assertThat(DispatchStateMachine.decide(rowOf(DispatchState.GIVEN_UP), someUnknown, FILE))
+                .isEqualTo(new Ignore(DispatchDecision.Why.NOT_APPLICABLE));
     }
 
     @Test
