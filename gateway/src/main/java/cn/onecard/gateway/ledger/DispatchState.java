@@ -12,7 +12,10 @@ public enum DispatchState {
     INQUIRING,
     /** Inquiries did not settle an online payment; it is reversed at the bank when due. */
     REVERSING,
-    /** Every item has its bank's outcome. Final. */
+    /**
+     * The bank has said something of every item (an item it answered "duplicate record" stays UNKNOWN
+     * until an operator or a late answer settles it). Final for the dispatcher.
+     */
     SETTLED,
     /** The bank refused the whole dispatch, which proves nothing was paid; its items failed. Final. */
     REFUSED,
