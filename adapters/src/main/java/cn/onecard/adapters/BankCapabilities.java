@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param statusInquiry          the bank answers "what became of this reference" (online banks)
  * @param reversal               the bank reverses a payment by reference (online banks)
  * @param dispatchItemsMax       items in one dispatch (one file); 1 for online banks
- * @param dispatchesPerSecondMax sends (and inquiries, reversals, verifications) per second; 0 means
- *                               no limit
+ * @param dispatchesPerSecondMax operations started per second: sends, inquiries, reversals (an account
+ *                               verification and the credit it precedes count as one); 0 means no limit
  * @param sendsInFlightMax       operations with this bank under way at once
  * @param cutOffs                times of day (bank's local time) when the dispatcher closes a file and
  *                               sends it; empty means send as soon as items are ready

@@ -9,6 +9,7 @@ import cn.onecard.adapters.file.LayoutSpec.LineEnding;
 import cn.onecard.adapters.file.LayoutSpec.Padding;
 import cn.onecard.adapters.file.LayoutSpec.Protection;
 import cn.onecard.iso8583.CodeTable;
+import cn.onecard.iso8583.Disposition;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
@@ -271,6 +272,11 @@ final class LayoutLoader {
                 throw fault(key, outcome + (outcome.scope() == BankOutcome.Scope.GATEWAY
                         ? " is decided by the gateway itself; no bank code may map to it"
                         : " describes " + (scope == BankOutcome.Scope.ITEM ? "a whole file, not a record" : "a record, not a whole file")));
+            }
+            if (scope == BankOutcome.Scope.ITEM && outcome.disposition() == Disposition.NOT_PROCESSED) {
+                // a file bank answers each record of a file once, and answers the file id again the same way
+                throw fault(key, outcome + " means 'send again later', which a file bank's record cannot mean: "
+                        + "map the code to a refusal or to an unknown outcome");
             }
             String text = words.length > 1 ? words[1].strip() : "";
             if (text.chars().anyMatch(Character::isISOControl)) {

@@ -236,6 +236,8 @@ class LayoutLoadingTest {
                         "code.E100: BANK_CODE_UNMAPPED is decided by the gateway itself"),
                 refusal("a gateway outcome in the table", "lyb", p -> p.setProperty("code.E100", "BANK_RESULT_MISSING"),
                         "code.E100: BANK_RESULT_MISSING is decided by the gateway itself"),
+                refusal("a 'send again later' outcome for a record", "lyb", p -> p.setProperty("code.E100", "BANK_BUSY"),
+                        "code.E100: BANK_BUSY means 'send again later', which a file bank's record cannot mean"),
                 refusal("a whole-file outcome for a record", "lyb", p -> p.setProperty("code.E100", "BANK_FILE_DATE_INVALID"),
                         "code.E100: BANK_FILE_DATE_INVALID describes a whole file, not a record"),
                 refusal("a record outcome for a whole file", "lyb", p -> p.setProperty("file-reason.F009", "BANK_ACCOUNT_CLOSED x"),

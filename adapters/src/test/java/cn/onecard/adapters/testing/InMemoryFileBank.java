@@ -50,6 +50,8 @@ public final class InMemoryFileBank implements BankAdapter {
     private final List<Dispatch> sends = new ArrayList<>();
     private final Map<String, Long> paidByReference = new HashMap<>();
     private final Map<String, BankReport> answeredFiles = new LinkedHashMap<>();
+    private final Map<String, String> takenInFile = new HashMap<>();
+    private final List<String> takenAgainInAnotherFile = new ArrayList<>();
     private Function<PaymentInstruction, BankOutcome> outcomeOf = instruction -> BankOutcome.PAID;
     private Predicate<PaymentInstruction> unwritable = instruction -> false;
     private BankOutcome refusal;
@@ -162,6 +164,12 @@ public final class InMemoryFileBank implements BankAdapter {
         if (refusal == null || refusal.disposition() != Disposition.NOT_PROCESSED) {
             // a file the bank could not verify does not take its id: the genuine file is still taken when it comes
             answeredFiles.put(dispatch.dispatchId(), answer);
+            for (PaymentInstruction instruction : dispatch.instructions()) {
+                String first = takenInFile.putIfAbsent(instruction.bankReference(), dispatch.dispatchId());
+                if (first != null) {
+                    takenAgainInAnotherFile.add(instruction.bankReference());
+                }
+            }
         }
         if (answering) {
             reports.add(answer);
@@ -188,6 +196,15 @@ public final class InMemoryFileBank implements BankAdapter {
     /** What the bank paid by reference, summed over every file: a second payment would show here. */
     public synchronized Map<String, Long> paidByReference() {
         return Map.copyOf(paidByReference);
+    }
+
+    /**
+     * References the bank took in one file and then again in a file with another id: this bank answers
+     * them "duplicate record", but one that checks only file ids would pay them twice. Always empty from
+     * a correct gateway.
+     */
+    public synchronized List<String> referencesTakenAgainInAnotherFile() {
+        return List.copyOf(takenAgainInAnotherFile);
     }
 
     /** The answer the bank gave a file id, to replay it as the bank would. */

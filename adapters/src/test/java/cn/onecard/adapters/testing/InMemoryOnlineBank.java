@@ -69,10 +69,13 @@ public final class InMemoryOnlineBank implements BankAdapter {
     private final Map<String, Long> paidByReference = new HashMap<>();
     private final List<String> operations = new ArrayList<>();
     private final List<HeldAnswer> held = new ArrayList<>();
+    private final List<Runnable> heldInquiryAnswers = new ArrayList<>();
     private Function<PaymentInstruction, BankOutcome> outcomeOf = instruction -> BankOutcome.PAID;
     private Function<PaymentInstruction, AccountCheck> accountOf = instruction -> new AccountCheck.Valid();
     private boolean holdAnswers;
+    private boolean holdInquiryAnswers;
     private int creditsMade;
+    private int creditsRequestedAgain;
     private int sends;
     private int mostHeld;
 
@@ -157,6 +160,24 @@ public final class InMemoryOnlineBank implements BankAdapter {
         return true;
     }
 
+    /**
+     * While on, inquiries are answered as the bank's books stand when they arrive, but the answers wait
+     * until {@link #releaseInquiryAnswers()}: an answer that comes after the gateway stopped waiting.
+     */
+    public synchronized void holdInquiryAnswers(boolean hold) {
+        this.holdInquiryAnswers = hold;
+    }
+
+    /** Gives every held inquiry answer, in order. */
+    public void releaseInquiryAnswers() {
+        List<Runnable> waiting;
+        synchronized (this) {
+            waiting = List.copyOf(heldInquiryAnswers);
+            heldInquiryAnswers.clear();
+        }
+        waiting.forEach(Runnable::run);
+    }
+
     /** Credits whose answers are held now. */
     public synchronized int answersHeld() {
         return held.size();
@@ -195,6 +216,9 @@ public final class InMemoryOnlineBank implements BankAdapter {
             sends++;
             notifyAll();
             PaymentInstruction instruction = only(dispatch);
+            if (ledger.containsKey(instruction.bankReference())) {
+                creditsRequestedAgain++;
+            }
             SendFault fault = sendFaults.poll();
             receipt = switch (fault == null ? SendFault.NONE : fault) {
                 case NOT_SENT -> new SendReceipt.NotSent("scripted: the line is down");
@@ -239,6 +263,9 @@ public final class InMemoryOnlineBank implements BankAdapter {
         }
         BankOutcome outcome = outcomeOf.apply(instruction);
         ItemOutcome answer = new ItemOutcome(instruction.bankReference(), outcome, "C" + outcome.number(), instruction.amountFen());
+        if (outcome.disposition() == Disposition.NOT_PROCESSED) {
+            return answer; // a busy bank did not act: the reference is not in its books
+        }
         ledger.put(instruction.bankReference(), answer);
         if (outcome.disposition() == Disposition.APPROVED) {
             paidByReference.merge(instruction.bankReference(), instruction.amountFen(), Long::sum);
@@ -255,7 +282,13 @@ public final class InMemoryOnlineBank implements BankAdapter {
             return CompletableFuture.completedFuture(new InquiryAnswer.Unknown("scripted: no answer"));
         }
         ItemOutcome known = ledger.get(only(dispatch).bankReference());
-        return CompletableFuture.completedFuture(known == null ? new InquiryAnswer.NotFound() : new InquiryAnswer.Found(List.of(known)));
+        InquiryAnswer answer = known == null ? new InquiryAnswer.NotFound() : new InquiryAnswer.Found(List.of(known));
+        if (holdInquiryAnswers) {
+            CompletableFuture<InquiryAnswer> later = new CompletableFuture<>();
+            heldInquiryAnswers.add(() -> later.complete(answer));
+            return later;
+        }
+        return CompletableFuture.completedFuture(answer);
     }
 
     @Override
@@ -299,6 +332,15 @@ public final class InMemoryOnlineBank implements BankAdapter {
     /** What the bank's ledger holds as paid by reference (after reversals): a second payment would show. */
     public synchronized Map<String, Long> paidByReference() {
         return Map.copyOf(paidByReference);
+    }
+
+    /**
+     * Credits asked again for a reference the bank already holds (paid, declined or reversed): this bank
+     * answers them from its books, but one without duplicate checks would pay them twice. Always zero
+     * from a correct gateway.
+     */
+    public synchronized int creditsRequestedAgain() {
+        return creditsRequestedAgain;
     }
 
     /** Credits the bank made (a repeat of a reference is not one). */

@@ -17,6 +17,7 @@ import cn.onecard.gateway.ledger.DispatchWriter.Cause;
 import cn.onecard.gateway.ledger.DispatchWriter.Pending;
 import cn.onecard.gateway.ledger.DispatchWriter;
 import cn.onecard.gateway.ledger.Leases;
+import cn.onecard.iso8583.Disposition;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Clock;
@@ -36,6 +37,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -137,8 +139,9 @@ public final class BankCycle {
         for (Pending pending : dispatches.interrupted(bankCode(), settings.actionsPerCycleMax())) {
             log.warn("dispatch {}: send {} was left under way by a node that stopped; its outcome is unclear",
                     pending.dispatchId(), pending.sendAttempts());
-            record(pending, new DispatchEvent.SendInterrupted("the node sending it stopped before recording the outcome"),
-                    Cause.of("send " + pending.sendAttempts() + " interrupted"));
+            record(pending, new DispatchEvent.SendInterrupted(Math.max(1, pending.sendAttempts()),
+                    "the node sending it stopped before recording the outcome"), Cause.of("send " + pending.sendAttempts()
+                    + " interrupted"));
         }
         for (Pending pending : dispatches.overdue(bankCode(), settings.actionsPerCycleMax())) {
             log.warn("dispatch {}: results overdue at {}", pending.dispatchId(), bankCode());
@@ -197,6 +200,8 @@ public final class BankCycle {
         }
         Semaphore window = new Semaphore(capabilities.sendsInFlightMax());
         Map<Pending, CompletableFuture<Void>> running = new HashMap<>();
+        // once the cycle ends, an operation still under way starts no send: sends happen inside a cycle, under the lease
+        AtomicBoolean open = new AtomicBoolean(true);
         Duration renewEvery = settings.leaseTtl().dividedBy(3);
         for (Pending pending : due) {
             if (!leases.acquire(leaseName, settings.leaseTtl())) {
@@ -218,19 +223,23 @@ public final class BankCycle {
             }
             CompletableFuture<Void> operation;
             try {
-                operation = start(pending);
+                operation = start(pending, open);
             } catch (RuntimeException e) {
                 log.error("dispatch {}: starting its {} failed", pending.dispatchId(), pending.state(), e);
                 operation = CompletableFuture.failedFuture(e);
             }
             running.put(pending, operation.whenComplete((done, failure) -> window.release()));
         }
-        awaitAll(running, renewEvery);
+        try {
+            awaitAll(running, renewEvery);
+        } finally {
+            open.set(false);
+        }
     }
 
-    private CompletableFuture<Void> start(Pending pending) {
+    private CompletableFuture<Void> start(Pending pending, AtomicBoolean open) {
         return switch (pending.state()) {
-            case PREPARED -> send(pending);
+            case PREPARED -> send(pending, open);
             case INQUIRING -> inquire(pending);
             case REVERSING -> reverse(pending);
             case SENDING, SENT, SETTLED, REFUSED, ABANDONED, GIVEN_UP -> CompletableFuture.completedFuture(null);
@@ -238,22 +247,27 @@ public final class BankCycle {
     }
 
     /** Verifies the accounts where the bank does, then sends: the start recorded before the bank can see it. */
-    private CompletableFuture<Void> send(Pending pending) {
+    private CompletableFuture<Void> send(Pending pending, AtomicBoolean open) {
         Dispatch dispatch = dispatches.load(pending, pending.sendAttempts() + 1);
         if (!rules.accountVerification() || pending.sendAttempts() > 0) {
             // verified before the first send; a resend follows the bank's own word that it has nothing
-            return startSend(pending, dispatch);
+            return startSend(pending, dispatch, open);
         }
         return call(() -> adapter.verify(dispatch), error -> new AccountCheck.Unknown(error))
                 .thenCompose(check -> {
                     DispatchWriter.Recorded recorded = record(pending, new DispatchEvent.VerificationAnswered(check),
-                            Cause.of("accounts verified: " + check.getClass().getSimpleName()));
-                    return recorded.decision() instanceof DispatchDecision.Proceed ? startSend(pending, dispatch)
+                            new Cause("accounts verified: " + check.getClass().getSimpleName(),
+                                    check instanceof AccountCheck.Invalid invalid ? invalid.bankResultCode() : null));
+                    return recorded.decision() instanceof DispatchDecision.Proceed ? startSend(pending, dispatch, open)
                             : CompletableFuture.<Void>completedFuture(null);
                 });
     }
 
-    private CompletableFuture<Void> startSend(Pending pending, Dispatch loaded) {
+    private CompletableFuture<Void> startSend(Pending pending, Dispatch loaded, AtomicBoolean open) {
+        if (!open.get() || !leases.acquire(leaseName, settings.leaseTtl())) {
+            log.warn("dispatch {}: its verification ended after its cycle; it is sent by a later one", pending.dispatchId());
+            return CompletableFuture.completedFuture(null);
+        }
         DispatchWriter.Recorded started = record(pending, new DispatchEvent.SendStarted(), Cause.of("send "
                 + (pending.sendAttempts() + 1)));
         if (!(started.decision() instanceof DispatchDecision.Move move)) {
@@ -266,9 +280,30 @@ public final class BankCycle {
                 .thenApply(receipt -> checked(dispatch, receipt))
                 .thenAccept(receipt -> {
                     logReceipt(dispatch, receipt);
-                    record(pending, new DispatchEvent.SendCompleted(attempt, receipt), Cause.of("send " + attempt + ": "
-                            + receipt.getClass().getSimpleName()));
+                    DispatchWriter.Recorded recorded = record(pending, new DispatchEvent.SendCompleted(attempt, receipt),
+                            Cause.of("send " + attempt + ": " + receipt.getClass().getSimpleName()));
+                    if (isStale(recorded) && receipt instanceof SendReceipt.Answered answered) {
+                        applyLate(pending, answered.outcomes(), "answer to send " + attempt);
+                    }
                 });
+    }
+
+    private static boolean isStale(DispatchWriter.Recorded recorded) {
+        return recorded.decision() instanceof DispatchDecision.Ignore ignore && ignore.why() == DispatchDecision.Why.STALE;
+    }
+
+    /**
+     * A definite answer that came after its dispatch moved on (a send recorded interrupted, an inquiry
+     * overtaken by a later one) still tells what the bank did: its outcomes are applied, as a late
+     * result file's are; the item machine refuses any that contradict what the items know.
+     */
+    private void applyLate(Pending pending, List<ItemOutcome> outcomes, String source) {
+        List<ItemOutcome> settling = outcomes.stream().filter(outcome -> outcome.disposition() == Disposition.APPROVED
+                || outcome.disposition() == Disposition.DECLINED).toList();
+        if (!settling.isEmpty()) {
+            log.info("dispatch {}: a late {} settles {} of its items", pending.dispatchId(), source, settling.size());
+            reports.applyLate(pending.dispatchPk(), settling, source);
+        }
     }
 
     private CompletableFuture<Void> inquire(Pending pending) {
@@ -276,14 +311,19 @@ public final class BankCycle {
         return call(() -> adapter.inquire(dispatch), error -> new InquiryAnswer.Unknown(error))
                 .thenApply(answer -> answer instanceof InquiryAnswer.Found found && !matches(dispatch, found.outcomes())
                         ? new InquiryAnswer.Unknown("the bank's answer names other references or amounts") : answer)
-                .thenAccept(answer -> record(pending, new DispatchEvent.InquiryAnswered(answer),
-                        Cause.of("inquiry: " + answer.getClass().getSimpleName())));
+                .thenAccept(answer -> {
+                    DispatchWriter.Recorded recorded = record(pending, new DispatchEvent.InquiryAnswered(pending.progress(), answer),
+                            Cause.of("inquiry: " + answer.getClass().getSimpleName()));
+                    if (isStale(recorded) && answer instanceof InquiryAnswer.Found found) {
+                        applyLate(pending, found.outcomes(), "inquiry answer");
+                    }
+                });
     }
 
     private CompletableFuture<Void> reverse(Pending pending) {
         Dispatch dispatch = dispatches.load(pending, pending.sendAttempts());
         return call(() -> adapter.reverse(dispatch), error -> new ReversalAnswer.Unknown(error))
-                .thenAccept(answer -> record(pending, new DispatchEvent.ReversalAnswered(answer),
+                .thenAccept(answer -> record(pending, new DispatchEvent.ReversalAnswered(pending.progress(), answer),
                         Cause.of("reversal: " + answer.getClass().getSimpleName())));
     }
 
@@ -371,10 +411,11 @@ public final class BankCycle {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     if (!entry.getValue().isDone() && pending.state() == DispatchState.PREPARED) {
+                        // the send this cycle started, if it got so far: its attempt is the one after the listed
                         log.error("dispatch {}: its send did not end within {}; recorded as interrupted", pending.dispatchId(),
                                 settings.operationTimeout());
-                        record(pending, new DispatchEvent.SendInterrupted("no outcome within " + settings.operationTimeout()),
-                                Cause.of("send timed out"));
+                        record(pending, new DispatchEvent.SendInterrupted(pending.sendAttempts() + 1, "no outcome within "
+                                + settings.operationTimeout()), Cause.of("send timed out"));
                     }
                     break;
                 }

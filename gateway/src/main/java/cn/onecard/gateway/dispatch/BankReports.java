@@ -2,6 +2,7 @@ package cn.onecard.gateway.dispatch;
 
 import cn.onecard.adapters.BankReport;
 import cn.onecard.adapters.BankReportHandler;
+import cn.onecard.adapters.ItemOutcome;
 import cn.onecard.gateway.ledger.AlertKind;
 import cn.onecard.gateway.ledger.Alerts;
 import cn.onecard.gateway.ledger.BatchWriter;
@@ -144,6 +145,41 @@ public final class BankReports implements BankReportHandler {
         }
         log.info("results {} of dispatch {}: {} applied, {} repeated, {} conflicting", results.source(), results.dispatchId(),
                 applied.applied(), applied.repeated(), applied.conflicting());
+        return applied;
+    }
+
+    /**
+     * Applies definite outcomes the bank gave on an exchange after their dispatch moved on (a late
+     * answer), as a result file's are, in one transaction; contradictions are alerted.
+     */
+    public Applied applyLate(long dispatchPk, List<ItemOutcome> outcomes, String source) {
+        Applied applied;
+        DispatchWriter.Recorded recorded;
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                dispatches.lockDispatch(connection, dispatchPk);
+                ItemWriter.Changes changes = items.applyOutcomes(connection, dispatchPk, bankCode, outcomes, source);
+                for (long batchPk : new TreeSet<>(changes.batchesToRetally())) {
+                    batches.itemsChanged(connection, batchPk, source);
+                }
+                ItemWriter.Waiting waiting = items.waitingIn(connection, dispatchPk);
+                recorded = dispatches.record(connection, dispatchPk, new DispatchEvent.OutcomesApplied(waiting.dispatched(),
+                        waiting.unknown()), rules, resultDeadline, DispatchWriter.Cause.of(source));
+                applied = new Applied(changes.moved(), changes.repeated(), changes.refused(), false);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while applying a late answer to dispatch " + dispatchPk, e);
+        }
+        dispatches.raise(dispatchPk, recorded);
+        if (applied.conflicting() > 0) {
+            alerts.raise(bankCode, AlertKind.RESULT_CONFLICT, source + " of dispatch " + dispatchPk, applied.conflicting()
+                    + " outcomes of a late answer contradict the ledger; they changed nothing");
+        }
         return applied;
     }
 

@@ -16,7 +16,10 @@ public enum AlertKind {
     DISPATCH_REFUSED(4),
     /** A dispatch holds items the bank's format cannot carry; they failed and the others wait for another dispatch. */
     DISPATCH_NOT_ENCODABLE(5),
-    /** A dispatch could not be sent (written, protected or uploaded); it is tried again. */
+    /**
+     * A dispatch could not be sent (written, protected or uploaded), or an online bank answered it busy
+     * or left its accounts unverified: nothing was paid, and it is tried again.
+     */
     DISPATCH_NOT_SENT(6),
     /** A result file does not parse or its summary disagrees with its records. */
     RESULT_FILE_CORRUPT(7),

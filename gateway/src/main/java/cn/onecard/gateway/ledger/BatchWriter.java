@@ -69,6 +69,8 @@ public final class BatchWriter {
      * machine agrees (every item final). Returns whether it changed.
      */
     public boolean reportsDelivered(Connection connection, long batchPk) throws SQLException {
+        // locked first: a transaction that changes the batch's items (and enqueues its reports) holds the same lock
+        Row batch = lock(connection, batchPk);
         try (PreparedStatement pending = connection.prepareStatement(
                 "select 1 from callback_outbox where batch_pk = ? and delivered_at is null limit 1")) {
             pending.setLong(1, batchPk);
@@ -78,7 +80,6 @@ public final class BatchWriter {
                 }
             }
         }
-        Row batch = lock(connection, batchPk);
         if (!(BatchStateMachine.decide(batch.state(), new BatchEvent.ReportsDelivered()) instanceof BatchStateMachine.Move move)) {
             return false;
         }

@@ -31,10 +31,16 @@ public sealed interface DispatchEvent {
         }
     }
 
-    /** A send was found under way with no one left to finish it (its node stopped). */
-    record SendInterrupted(String reason) implements DispatchEvent {
+    /**
+     * Send number {@code attempt} was found under way with no one left to finish it (its node
+     * stopped), or outlived the cycle that started it.
+     */
+    record SendInterrupted(int attempt, String reason) implements DispatchEvent {
         public SendInterrupted {
             Objects.requireNonNull(reason, "reason");
+            if (attempt < 1) {
+                throw new IllegalArgumentException("attempts count from 1");
+            }
         }
     }
 
@@ -62,16 +68,21 @@ public sealed interface DispatchEvent {
         }
     }
 
-    /** The bank answered an inquiry about the dispatch's references. */
-    record InquiryAnswered(InquiryAnswer answer) implements DispatchEvent {
+    /**
+     * The bank answered an inquiry about the dispatch's references; {@code asked} is where the dispatch
+     * stood when the inquiry was made: an answer to a question asked of an earlier send is stale.
+     */
+    record InquiryAnswered(DispatchProgress asked, InquiryAnswer answer) implements DispatchEvent {
         public InquiryAnswered {
+            Objects.requireNonNull(asked, "asked");
             Objects.requireNonNull(answer, "answer");
         }
     }
 
-    /** The bank answered a reversal of the dispatch. */
-    record ReversalAnswered(ReversalAnswer answer) implements DispatchEvent {
+    /** The bank answered a reversal of the dispatch, asked when it stood at {@code asked}. */
+    record ReversalAnswered(DispatchProgress asked, ReversalAnswer answer) implements DispatchEvent {
         public ReversalAnswered {
+            Objects.requireNonNull(asked, "asked");
             Objects.requireNonNull(answer, "answer");
         }
     }

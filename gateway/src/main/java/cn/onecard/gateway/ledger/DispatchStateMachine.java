@@ -75,8 +75,8 @@ public final class DispatchStateMachine {
                     : new Move(progress.to(DispatchState.SENDING).sendStarted(), Schedule.NONE, List.of());
             case SendCompleted completed -> state != DispatchState.SENDING || completed.attempt() != progress.sendAttempts()
                     ? new Ignore(Why.STALE) : sendCompleted(progress, completed.receipt(), rules);
-            case SendInterrupted interrupted -> state != DispatchState.SENDING ? new Ignore(Why.STALE)
-                    : sendCompleted(progress, new SendReceipt.Unknown(interrupted.reason()), rules);
+            case SendInterrupted interrupted -> state != DispatchState.SENDING || interrupted.attempt() != progress.sendAttempts()
+                    ? new Ignore(Why.STALE) : sendCompleted(progress, new SendReceipt.Unknown(interrupted.reason()), rules);
             // settled once the bank has said something of every item; a given-up dispatch waits for a
             // word that settles each of its unknown items
             case OutcomesApplied applied -> switch (state) {
@@ -98,10 +98,11 @@ public final class DispatchStateMachine {
                 case INQUIRING, REVERSING -> new Ignore(Why.NOT_APPLICABLE);
                 case SETTLED, REFUSED, ABANDONED -> new Ignore(Why.STALE);
             };
-            case InquiryAnswered inquiry -> state != DispatchState.INQUIRING ? new Ignore(Why.STALE)
-                    : inquired(progress, inquiry.answer(), rules);
-            case ReversalAnswered reversal -> state != DispatchState.REVERSING ? new Ignore(Why.STALE)
-                    : reversed(progress, reversal.answer(), rules);
+            // an answer is about the send the dispatch stood at when it was asked; the dispatch may have moved on
+            case InquiryAnswered inquiry -> state != DispatchState.INQUIRING || !inquiry.asked().equals(progress)
+                    ? new Ignore(Why.STALE) : inquired(progress, inquiry.answer(), rules);
+            case ReversalAnswered reversal -> state != DispatchState.REVERSING || !reversal.asked().equals(progress)
+                    ? new Ignore(Why.STALE) : reversed(progress, reversal.answer(), rules);
         };
         checkDecision(progress, event, rules, decision);
         return decision;
@@ -112,7 +113,9 @@ public final class DispatchStateMachine {
             case AccountCheck.Valid valid -> new Proceed();
             case AccountCheck.Invalid invalid -> new Move(progress.to(DispatchState.ABANDONED), Schedule.NONE,
                     List.of(new TellEveryItem(new BankAnswered(invalid.outcome()))));
-            case AccountCheck.Unknown unknown -> new Move(progress, Schedule.AFTER_RETRY_PAUSE, List.of());
+            case AccountCheck.Unknown unknown -> new Move(progress, Schedule.AFTER_RETRY_PAUSE, List.of(new Alert(
+                    AlertKind.DISPATCH_NOT_SENT, "the bank did not answer the account verification (" + unknown.reason()
+                            + "); verified again, no credit sent meanwhile")));
         };
     }
 
@@ -149,9 +152,19 @@ public final class DispatchStateMachine {
             return withEffects(unclear(progress, rules, "the bank's answer does not settle the payment"), effects);
         }
         if (busy) {
-            return new Move(progress.to(DispatchState.PREPARED), Schedule.AFTER_RETRY_PAUSE, effects);
+            List<Effect> busyEffects = new ArrayList<>(effects);
+            busyEffects.add(new Alert(AlertKind.DISPATCH_NOT_SENT, "the bank did not process the payment (busy); "
+                    + "the same reference is sent again"));
+            return new Move(progress.to(DispatchState.PREPARED), Schedule.AFTER_RETRY_PAUSE, busyEffects);
         }
         return new Move(progress.to(DispatchState.SETTLED), Schedule.NONE, effects);
+    }
+
+    /** The outcomes that settle their items, to be applied whatever else the answer says. */
+    private static List<Effect> settledOnly(List<ItemOutcome> outcomes) {
+        List<ItemOutcome> settled = outcomes.stream().filter(outcome -> outcome.disposition() == Disposition.APPROVED
+                || outcome.disposition() == Disposition.DECLINED).toList();
+        return settled.isEmpty() ? List.of() : List.of(new ApplyOutcomes(settled));
     }
 
     /** An online payment whose fate is unclear: inquiry, else reversal, else given up. */
@@ -204,6 +217,10 @@ public final class DispatchStateMachine {
     private static DispatchDecision inquired(DispatchProgress progress, InquiryAnswer answer, DispatchRules rules) {
         return switch (answer) {
             case InquiryAnswer.Found found -> {
+                if (found.outcomes().stream().anyMatch(outcome -> outcome.disposition() == Disposition.NOT_PROCESSED)) {
+                    // "found, not processed" does not say the bank lacks the reference: no resend, ask again
+                    yield withEffects(inquiryUnanswered(progress, rules), settledOnly(found.outcomes()));
+                }
                 DispatchDecision decision = answered(progress, found.outcomes(), rules);
                 // still unclear after an answered inquiry: count it as unanswered
                 if (decision instanceof Move move && move.next().state() == DispatchState.INQUIRING) {

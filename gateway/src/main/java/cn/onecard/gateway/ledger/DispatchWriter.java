@@ -54,9 +54,17 @@ public final class DispatchWriter {
         }
     }
 
-    /** A dispatch the dispatcher is to act on. */
-    public record Pending(long dispatchPk, String dispatchId, String bankCode, LocalDate businessDate, DispatchState state,
-            int sendAttempts) {
+    /** A dispatch the dispatcher is to act on, as it stood when listed. */
+    public record Pending(long dispatchPk, String dispatchId, String bankCode, LocalDate businessDate,
+            DispatchProgress progress) {
+
+        public DispatchState state() {
+            return progress.state();
+        }
+
+        public int sendAttempts() {
+            return progress.sendAttempts();
+        }
     }
 
     /** What recording an event did: the machine's decision and, for a move, the alerts raised. */
@@ -341,21 +349,24 @@ public final class DispatchWriter {
 
     /** Dispatches of the bank the dispatcher is to act on now: to send, to inquire about, to reverse. */
     public List<Pending> dueForAction(String bankCode, int limit) {
-        return pending("select dispatch_pk, dispatch_id, bank_code, business_date, state, send_attempts from dispatches "
+        return pending("select dispatch_pk, dispatch_id, bank_code, business_date, state, send_attempts, "
+                + "resends, inquiries, reversals, may_have_reached_bank from dispatches "
                 + "where bank_code = ? and state in ('PREPARED', 'INQUIRING', 'REVERSING') and next_action_at <= ? "
                 + "order by next_action_at, dispatch_pk limit ?", bankCode, limit, true);
     }
 
     /** Dispatches of the bank whose results are past their deadline. */
     public List<Pending> overdue(String bankCode, int limit) {
-        return pending("select dispatch_pk, dispatch_id, bank_code, business_date, state, send_attempts from dispatches "
+        return pending("select dispatch_pk, dispatch_id, bank_code, business_date, state, send_attempts, "
+                + "resends, inquiries, reversals, may_have_reached_bank from dispatches "
                 + "where bank_code = ? and state = 'SENT' and results_due_at <= ? order by results_due_at, dispatch_pk limit ?",
                 bankCode, limit, true);
     }
 
     /** Dispatches of the bank left under way: no send of the lease holder is under way at a cycle's start. */
     public List<Pending> interrupted(String bankCode, int limit) {
-        return pending("select dispatch_pk, dispatch_id, bank_code, business_date, state, send_attempts from dispatches "
+        return pending("select dispatch_pk, dispatch_id, bank_code, business_date, state, send_attempts, "
+                + "resends, inquiries, reversals, may_have_reached_bank from dispatches "
                 + "where bank_code = ? and state = 'SENDING' order by dispatch_pk limit ?", bankCode, limit, false);
     }
 
@@ -372,7 +383,8 @@ public final class DispatchWriter {
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     due.add(new Pending(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getDate(4).toLocalDate(),
-                            DispatchState.valueOf(rows.getString(5)), rows.getInt(6)));
+                            new DispatchProgress(DispatchState.valueOf(rows.getString(5)), rows.getInt(6), rows.getInt(7),
+                                    rows.getInt(8), rows.getInt(9), rows.getBoolean(10))));
                 }
             }
         } catch (SQLException e) {
@@ -403,6 +415,11 @@ public final class DispatchWriter {
         }
         return new Dispatch(pending.dispatchId(), pending.bankCode(), pending.businessDate(), Math.max(1, sendAttempt),
                 instructions);
+    }
+
+    /** Locks the dispatch's row for this transaction, before any of its items (the writers' one lock order). */
+    public void lockDispatch(Connection connection, long dispatchPk) throws SQLException {
+        lock(connection, dispatchPk);
     }
 
     /**

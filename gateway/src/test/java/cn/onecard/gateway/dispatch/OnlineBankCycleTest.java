@@ -71,6 +71,7 @@ class OnlineBankCycleTest {
         amounts.add(0L); // credited, then reversed
         assertThat(bank.paidByReference().values()).as("no reference paid twice").allSatisfy(amount ->
                 assertThat(amounts).contains(amount));
+        assertThat(bank.creditsRequestedAgain()).as("credits asked again of a reference the bank holds").isZero();
     }
 
     @Test
@@ -152,6 +153,58 @@ class OnlineBankCycleTest {
         auditedByTheBank(bank, batchId);
     }
 
+    /** Two resends allowed, and a short wait for the bank: an answer can come after the cycle stopped waiting. */
+    private static final BankCycle.Settings SHORT_WAIT = new BankCycle.Settings(Duration.ofSeconds(30), Duration.ofMinutes(1),
+            2, 5, 1, Duration.ofMillis(300), 1_000);
+
+    @Test
+    void anInquiryAnswerThatComesAfterALaterSend_isStale_andNeverSendsTheCreditAgain() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank, SHORT_WAIT, "test-node");
+        bank.scriptSends(SendFault.LOST_REQUEST, SendFault.LOST_ANSWER);
+        String batchId = submit(bank, 3_600);
+
+        run(cycle); // send #1 is lost on its way
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        bank.holdInquiryAnswers(true);
+        run(cycle); // the bank answers "not found" about #1, after the cycle stopped waiting
+        bank.holdInquiryAnswers(false);
+        run(cycle); // asked again: "not found", so #2 is due
+        run(cycle); // send #2: credited, its answer lost
+        assertThat(bank.operations()).hasSize(4).last().asString().endsWith("#2");
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("INQUIRING");
+
+        bank.releaseInquiryAnswers(); // "not found", true of #1 only, arrives now
+        assertThat(ledger.dispatchStates(bank.bankCode())).as("an answer about an earlier send changes nothing")
+                .containsExactly("INQUIRING");
+        run(cycle);
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        run(cycle);
+
+        assertThat(operations(bank)).containsExactly("send", "inquire", "inquire", "send", "inquire");
+        assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
+        assertThat(bank.creditsMade()).isEqualTo(1);
+        auditedByTheBank(bank, batchId);
+    }
+
+    @Test
+    void aCreditAnsweredAfterItWasRecordedInterrupted_isSettledByTheLateAnswer() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, false, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank, SHORT_WAIT, "test-node");
+        String batchId = submit(bank, 3_700);
+        bank.holdAnswers(true);
+
+        run(cycle); // credited; the answer outlives the cycle's wait
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("GIVEN_UP");
+        assertThat(ledger.itemStates(batchId)).containsOnly("UNKNOWN:BANK_OUTCOME_UNKNOWN");
+        bank.releaseAnswers();
+
+        assertThat(ledger.itemStates(batchId)).as("the bank's own word, late, still settles the item").containsOnly("PAID:PAID");
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("SETTLED");
+        assertThat(operations(bank)).containsExactly("send");
+        auditedByTheBank(bank, batchId);
+    }
+
     @Test
     void aBankWithoutInquiryOrReversal_givesAnUnclearCreditUpAsUnknown_andNeverSendsItAgain() throws Exception {
         InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, false, false, 4, 0));
@@ -169,6 +222,7 @@ class OnlineBankCycleTest {
         assertThat(ledger.count("select count(*) from alerts where kind = 'OUTCOME_UNKNOWN' and bank_code = ?", bank.bankCode()))
                 .isEqualTo(1);
         assertThat(ledger.entitledSeqs(batchId)).as("an unknown item keeps its entitlement").hasSize(1);
+        auditedByTheBank(bank, batchId);
     }
 
     @Test
@@ -275,6 +329,7 @@ class OnlineBankCycleTest {
 
         assertThat(operations(bank)).as("three per period, the rest wait").hasSize(3);
         assertThat(ledger.itemStates(batchId)).filteredOn(state -> state.startsWith("PAID")).hasSize(3);
+        auditedByTheBank(bank, batchId);
     }
 
     @Test
@@ -307,5 +362,6 @@ class OnlineBankCycleTest {
         assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
         assertThat(bank.creditsMade()).isEqualTo(1);
         assertThat(operations(bank)).containsExactly("send", "inquire");
+        auditedByTheBank(bank, batchId);
     }
 }

@@ -182,7 +182,7 @@ class MachineTablesDocumentTest {
                         continue;
                     }
                     DispatchDecision decision = DispatchStateMachine.decide(progress,
-                            DispatchStateMachineTest.event(event.getKey(), Math.max(1, progress.sendAttempts())), rules);
+                            DispatchStateMachineTest.event(event.getKey(), progress), rules);
                     any |= !(decision instanceof DispatchDecision.Ignore);
                     cells.add(cell(decision));
                 }
