@@ -69,11 +69,11 @@ public final class InMemoryOnlineBank implements BankAdapter {
     private final Map<String, Long> paidByReference = new HashMap<>();
     private final List<String> operations = new ArrayList<>();
     private final List<HeldAnswer> held = new ArrayList<>();
-    private final List<Runnable> heldInquiryAnswers = new ArrayList<>();
+    private final List<Runnable> heldQueryAnswers = new ArrayList<>();
     private Function<PaymentInstruction, BankOutcome> outcomeOf = instruction -> BankOutcome.PAID;
     private Function<PaymentInstruction, AccountCheck> accountOf = instruction -> new AccountCheck.Valid();
     private boolean holdAnswers;
-    private boolean holdInquiryAnswers;
+    private boolean holdQueryAnswers;
     private int creditsMade;
     private int creditsRequestedAgain;
     private int sends;
@@ -161,21 +161,31 @@ public final class InMemoryOnlineBank implements BankAdapter {
     }
 
     /**
-     * While on, inquiries are answered as the bank's books stand when they arrive, but the answers wait
-     * until {@link #releaseInquiryAnswers()}: an answer that comes after the gateway stopped waiting.
+     * While on, inquiries and reversals are done as they arrive (a reversal undoes the credit at once),
+     * but their answers wait until {@link #releaseQueryAnswers()}: answers that come after the gateway
+     * stopped waiting.
      */
-    public synchronized void holdInquiryAnswers(boolean hold) {
-        this.holdInquiryAnswers = hold;
+    public synchronized void holdQueryAnswers(boolean hold) {
+        this.holdQueryAnswers = hold;
     }
 
-    /** Gives every held inquiry answer, in order. */
-    public void releaseInquiryAnswers() {
+    /** Gives every held inquiry and reversal answer, in order. */
+    public void releaseQueryAnswers() {
         List<Runnable> waiting;
         synchronized (this) {
-            waiting = List.copyOf(heldInquiryAnswers);
-            heldInquiryAnswers.clear();
+            waiting = List.copyOf(heldQueryAnswers);
+            heldQueryAnswers.clear();
         }
         waiting.forEach(Runnable::run);
+    }
+
+    private <T> CompletionStage<T> answer(T answer) {
+        if (!holdQueryAnswers) {
+            return CompletableFuture.completedFuture(answer);
+        }
+        CompletableFuture<T> later = new CompletableFuture<>();
+        heldQueryAnswers.add(() -> later.complete(answer));
+        return later;
     }
 
     /** Credits whose answers are held now. */
@@ -282,17 +292,11 @@ public final class InMemoryOnlineBank implements BankAdapter {
             return CompletableFuture.completedFuture(new InquiryAnswer.Unknown("scripted: no answer"));
         }
         ItemOutcome known = ledger.get(only(dispatch).bankReference());
-        InquiryAnswer answer = known == null ? new InquiryAnswer.NotFound() : new InquiryAnswer.Found(List.of(known));
-        if (holdInquiryAnswers) {
-            CompletableFuture<InquiryAnswer> later = new CompletableFuture<>();
-            heldInquiryAnswers.add(() -> later.complete(answer));
-            return later;
-        }
-        return CompletableFuture.completedFuture(answer);
+        return answer(known == null ? new InquiryAnswer.NotFound() : new InquiryAnswer.Found(List.of(known)));
     }
 
     @Override
-    public synchronized CompletionStage<cn.onecard.adapters.ReversalAnswer> reverse(Dispatch dispatch) {
+    public synchronized CompletionStage<ReversalAnswer> reverse(Dispatch dispatch) {
         requireCapability(capabilities.reversal(), "reversal");
         operations.add("reverse " + dispatch.dispatchId());
         if (reversalFaults.poll() == QueryFault.UNANSWERED) {
@@ -301,14 +305,14 @@ public final class InMemoryOnlineBank implements BankAdapter {
         String reference = only(dispatch).bankReference();
         ItemOutcome known = ledger.get(reference);
         if (known == null) {
-            return CompletableFuture.completedFuture(new ReversalAnswer.OriginalNotFound());
+            return answer(new ReversalAnswer.OriginalNotFound());
         }
         if (known.disposition() == Disposition.APPROVED) {
             paidByReference.merge(reference, -known.amountFen(), Long::sum);
         }
         // the reference stays in the ledger, reversed: it is never credited again
         ledger.put(reference, new ItemOutcome(reference, BankOutcome.BANK_PAYMENT_REVERSED, "R", known.amountFen()));
-        return CompletableFuture.completedFuture(new ReversalAnswer.Reversed("00"));
+        return answer(new ReversalAnswer.Reversed("00"));
     }
 
     @Override

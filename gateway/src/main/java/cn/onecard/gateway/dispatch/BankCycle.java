@@ -3,6 +3,7 @@ package cn.onecard.gateway.dispatch;
 import cn.onecard.adapters.AccountCheck;
 import cn.onecard.adapters.BankAdapter;
 import cn.onecard.adapters.BankCapabilities;
+import cn.onecard.adapters.BankOutcome;
 import cn.onecard.adapters.Dispatch;
 import cn.onecard.adapters.InquiryAnswer;
 import cn.onecard.adapters.ItemOutcome;
@@ -12,7 +13,6 @@ import cn.onecard.adapters.SendReceipt;
 import cn.onecard.gateway.ledger.DispatchDecision;
 import cn.onecard.gateway.ledger.DispatchEvent;
 import cn.onecard.gateway.ledger.DispatchRules;
-import cn.onecard.gateway.ledger.DispatchState;
 import cn.onecard.gateway.ledger.DispatchWriter.Cause;
 import cn.onecard.gateway.ledger.DispatchWriter.Pending;
 import cn.onecard.gateway.ledger.DispatchWriter;
@@ -27,17 +27,20 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -65,7 +68,8 @@ public final class BankCycle {
      * @param inquiriesMax       unanswered inquiries before reversal (or giving up)
      * @param reversalsMax       unanswered reversals before giving up
      * @param operationTimeout   how long a cycle waits for the operations it started; a send still under
-     *                           way then is recorded as interrupted (its outcome unclear)
+     *                           way then is recorded as interrupted (its outcome unclear), an inquiry or
+     *                           reversal as unanswered
      * @param actionsPerCycleMax dispatches prepared, and dispatches acted on, per cycle
      */
     public record Settings(Duration leaseTtl, Duration retryPause, int resendsMax, int inquiriesMax, int reversalsMax,
@@ -193,15 +197,57 @@ public final class BankCycle {
      * rate per second, then waits for them all. The lease is renewed before each start and while
      * waiting; once it is lost nothing more starts.
      */
+    /**
+     * What one cycle's operations share: whether sends may still start, and which attempt each send
+     * started. Recording a send's start and closing the round exclude each other, so that no send
+     * starts after the round closed and every send started before is known when it closes.
+     */
+    private static final class Round {
+        private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        private final Map<Long, Integer> sendsStarted = new ConcurrentHashMap<>();
+        private boolean open = true;
+
+        /** Records a send's start while the round is open; empty once it closed. */
+        Optional<DispatchWriter.Recorded> startSend(long dispatchPk, Supplier<DispatchWriter.Recorded> start) {
+            lock.readLock().lock();
+            try {
+                if (!open) {
+                    return Optional.empty();
+                }
+                DispatchWriter.Recorded recorded = start.get();
+                if (recorded.decision() instanceof DispatchDecision.Move move) {
+                    sendsStarted.put(dispatchPk, move.next().sendAttempts());
+                }
+                return Optional.of(recorded);
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+
+        void close() {
+            lock.writeLock().lock();
+            try {
+                open = false;
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+
+        /** The attempt this round started for the dispatch, if it started one. */
+        Optional<Integer> sendStarted(long dispatchPk) {
+            return Optional.ofNullable(sendsStarted.get(dispatchPk));
+        }
+    }
+
     private void actOnDue() throws InterruptedException {
         List<Pending> due = dispatches.dueForAction(bankCode(), settings.actionsPerCycleMax());
         if (due.isEmpty()) {
             return;
         }
         Semaphore window = new Semaphore(capabilities.sendsInFlightMax());
-        Map<Pending, CompletableFuture<Void>> running = new HashMap<>();
+        Map<Pending, CompletableFuture<Void>> running = new LinkedHashMap<>();
         // once the cycle ends, an operation still under way starts no send: sends happen inside a cycle, under the lease
-        AtomicBoolean open = new AtomicBoolean(true);
+        Round round = new Round();
         Duration renewEvery = settings.leaseTtl().dividedBy(3);
         for (Pending pending : due) {
             if (!leases.acquire(leaseName, settings.leaseTtl())) {
@@ -223,7 +269,7 @@ public final class BankCycle {
             }
             CompletableFuture<Void> operation;
             try {
-                operation = start(pending, open);
+                operation = start(pending, round);
             } catch (RuntimeException e) {
                 log.error("dispatch {}: starting its {} failed", pending.dispatchId(), pending.state(), e);
                 operation = CompletableFuture.failedFuture(e);
@@ -231,15 +277,15 @@ public final class BankCycle {
             running.put(pending, operation.whenComplete((done, failure) -> window.release()));
         }
         try {
-            awaitAll(running, renewEvery);
+            awaitAll(running, round, renewEvery);
         } finally {
-            open.set(false);
+            round.close();
         }
     }
 
-    private CompletableFuture<Void> start(Pending pending, AtomicBoolean open) {
+    private CompletableFuture<Void> start(Pending pending, Round round) {
         return switch (pending.state()) {
-            case PREPARED -> send(pending, open);
+            case PREPARED -> send(pending, round);
             case INQUIRING -> inquire(pending);
             case REVERSING -> reverse(pending);
             case SENDING, SENT, SETTLED, REFUSED, ABANDONED, GIVEN_UP -> CompletableFuture.completedFuture(null);
@@ -247,30 +293,32 @@ public final class BankCycle {
     }
 
     /** Verifies the accounts where the bank does, then sends: the start recorded before the bank can see it. */
-    private CompletableFuture<Void> send(Pending pending, AtomicBoolean open) {
+    private CompletableFuture<Void> send(Pending pending, Round round) {
         Dispatch dispatch = dispatches.load(pending, pending.sendAttempts() + 1);
         if (!rules.accountVerification() || pending.sendAttempts() > 0) {
             // verified before the first send; a resend follows the bank's own word that it has nothing
-            return startSend(pending, dispatch, open);
+            return startSend(pending, dispatch, round);
         }
         return call(() -> adapter.verify(dispatch), error -> new AccountCheck.Unknown(error))
                 .thenCompose(check -> {
                     DispatchWriter.Recorded recorded = record(pending, new DispatchEvent.VerificationAnswered(check),
                             new Cause("accounts verified: " + check.getClass().getSimpleName(),
                                     check instanceof AccountCheck.Invalid invalid ? invalid.bankResultCode() : null));
-                    return recorded.decision() instanceof DispatchDecision.Proceed ? startSend(pending, dispatch, open)
+                    return recorded.decision() instanceof DispatchDecision.Proceed ? startSend(pending, dispatch, round)
                             : CompletableFuture.<Void>completedFuture(null);
                 });
     }
 
-    private CompletableFuture<Void> startSend(Pending pending, Dispatch loaded, AtomicBoolean open) {
-        if (!open.get() || !leases.acquire(leaseName, settings.leaseTtl())) {
+    private CompletableFuture<Void> startSend(Pending pending, Dispatch loaded, Round round) {
+        Optional<DispatchWriter.Recorded> started = leases.acquire(leaseName, settings.leaseTtl())
+                ? round.startSend(pending.dispatchPk(), () -> record(pending, new DispatchEvent.SendStarted(),
+                        Cause.of("send " + (pending.sendAttempts() + 1))))
+                : Optional.empty();
+        if (started.isEmpty()) {
             log.warn("dispatch {}: its verification ended after its cycle; it is sent by a later one", pending.dispatchId());
             return CompletableFuture.completedFuture(null);
         }
-        DispatchWriter.Recorded started = record(pending, new DispatchEvent.SendStarted(), Cause.of("send "
-                + (pending.sendAttempts() + 1)));
-        if (!(started.decision() instanceof DispatchDecision.Move move)) {
+        if (!(started.get().decision() instanceof DispatchDecision.Move move)) {
             return CompletableFuture.completedFuture(null);
         }
         int attempt = move.next().sendAttempts();
@@ -323,8 +371,16 @@ public final class BankCycle {
     private CompletableFuture<Void> reverse(Pending pending) {
         Dispatch dispatch = dispatches.load(pending, pending.sendAttempts());
         return call(() -> adapter.reverse(dispatch), error -> new ReversalAnswer.Unknown(error))
-                .thenAccept(answer -> record(pending, new DispatchEvent.ReversalAnswered(pending.progress(), answer),
-                        Cause.of("reversal: " + answer.getClass().getSimpleName())));
+                .thenAccept(answer -> {
+                    DispatchWriter.Recorded recorded = record(pending, new DispatchEvent.ReversalAnswered(pending.progress(),
+                            answer), Cause.of("reversal: " + answer.getClass().getSimpleName()));
+                    if (isStale(recorded) && answer instanceof ReversalAnswer.Reversed reversed) {
+                        // the bank undid the payment after the dispatch moved on: a paid item is now a conflict to alert
+                        applyLate(pending, dispatch.instructions().stream().map(instruction -> new ItemOutcome(
+                                instruction.bankReference(), BankOutcome.BANK_PAYMENT_REVERSED, reversed.bankResultCode(),
+                                instruction.amountFen())).toList(), "reversal answer");
+                    }
+                });
     }
 
     /**
@@ -399,35 +455,55 @@ public final class BankCycle {
     }
 
     /**
-     * Waits for the started operations, renewing the lease; after the operation timeout a send still
-     * under way is recorded as interrupted, so that its late completion is stale and the dispatch's
-     * machine settles it as unclear.
+     * Waits for the started operations, renewing the lease. After the operation timeout the round
+     * closes (no send starts any more), a send this round started and still under way is recorded as
+     * interrupted, and an inquiry or reversal still under way as unanswered: its late answer is then
+     * stale, and no second question goes out before the retry pause.
      */
-    private void awaitAll(Map<Pending, CompletableFuture<Void>> running, Duration renewEvery) throws InterruptedException {
+    private void awaitAll(Map<Pending, CompletableFuture<Void>> running, Round round, Duration renewEvery)
+            throws InterruptedException {
         long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
         for (Map.Entry<Pending, CompletableFuture<Void>> entry : running.entrySet()) {
             Pending pending = entry.getKey();
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    if (!entry.getValue().isDone() && pending.state() == DispatchState.PREPARED) {
-                        // the send this cycle started, if it got so far: its attempt is the one after the listed
-                        log.error("dispatch {}: its send did not end within {}; recorded as interrupted", pending.dispatchId(),
-                                settings.operationTimeout());
-                        record(pending, new DispatchEvent.SendInterrupted(pending.sendAttempts() + 1, "no outcome within "
-                                + settings.operationTimeout()), Cause.of("send timed out"));
-                    }
                     break;
                 }
                 try {
                     entry.getValue().get(Math.min(left, renewEvery.toNanos()), TimeUnit.NANOSECONDS);
                     break;
                 } catch (TimeoutException e) {
-                    leases.acquire(leaseName, settings.leaseTtl());
+                    if (!leases.acquire(leaseName, settings.leaseTtl())) {
+                        log.warn("bank {}: lost its lease while operations are under way; no further send starts", bankCode());
+                        round.close();
+                    }
                 } catch (ExecutionException e) {
                     // the ledger failed recording an outcome: the dispatch is picked up again by a later cycle
                     log.error("dispatch {}: recording its {} failed", pending.dispatchId(), pending.state(), e.getCause());
                     break;
+                }
+            }
+        }
+        round.close();
+        String noAnswer = "no answer within " + settings.operationTimeout();
+        for (Map.Entry<Pending, CompletableFuture<Void>> entry : running.entrySet()) {
+            Pending pending = entry.getKey();
+            if (entry.getValue().isDone()) {
+                continue;
+            }
+            switch (pending.state()) {
+                // a verification still under way starts no send now; a send this round started is unclear
+                case PREPARED -> round.sendStarted(pending.dispatchPk()).ifPresent(attempt -> {
+                    log.error("dispatch {}: send {} did not end within {}; recorded as interrupted", pending.dispatchId(),
+                            attempt, settings.operationTimeout());
+                    record(pending, new DispatchEvent.SendInterrupted(attempt, noAnswer), Cause.of("send timed out"));
+                });
+                case INQUIRING -> record(pending, new DispatchEvent.InquiryAnswered(pending.progress(),
+                        new InquiryAnswer.Unknown(noAnswer)), Cause.of("inquiry timed out"));
+                case REVERSING -> record(pending, new DispatchEvent.ReversalAnswered(pending.progress(),
+                        new ReversalAnswer.Unknown(noAnswer)), Cause.of("reversal timed out"));
+                case SENDING, SENT, SETTLED, REFUSED, ABANDONED, GIVEN_UP -> {
                 }
             }
         }

@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -90,10 +89,9 @@ public final class BankReports implements BankReportHandler {
     }
 
     private Applied results(BankReport.Results results) throws SQLException {
-        List<String> problems = new ArrayList<>();
         Applied applied;
         DispatchWriter.Recorded recorded = null;
-        long dispatchPk = -1;
+        Optional<Alerts.Stored> conflict = Optional.empty();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -104,7 +102,7 @@ public final class BankReports implements BankReportHandler {
                             + results.dispatchId() + ", which this gateway never sent to " + bankCode + "; nothing applied");
                     return new Applied(0, 0, results.outcomes().size(), false);
                 }
-                dispatchPk = dispatch.get();
+                long dispatchPk = dispatch.get();
                 if (!recordResult(connection, results.source(), results.dispatchId(), results.contentSm3(),
                         results.outcomes().size(), results.totalFen())) {
                     connection.rollback();
@@ -122,6 +120,11 @@ public final class BankReports implements BankReportHandler {
                             DispatchWriter.Cause.of(cause));
                     applied = new Applied(changes.moved(), changes.repeated(), changes.refused(), false);
                     countResult(connection, results.contentSm3(), applied);
+                    if (applied.conflicting() > 0) {
+                        conflict = alerts.store(connection, bankCode, AlertKind.RESULT_CONFLICT, results.source(),
+                                applied.conflicting() + " records contradict the ledger (settled otherwise, another dispatch, "
+                                        + "an unknown item or another amount); they changed nothing");
+                    }
                     connection.commit();
                 }
             } catch (SQLException | RuntimeException e) {
@@ -130,18 +133,12 @@ public final class BankReports implements BankReportHandler {
             }
         }
         if (recorded != null) {
-            dispatches.raise(dispatchPk, recorded);
+            recorded.logAlerts();
         }
+        conflict.ifPresent(Alerts.Stored::log);
         if (applied.duplicate()) {
             alerts.raise(bankCode, AlertKind.DUPLICATE_RESULT_FILE, results.source(),
                     "a result file with the same content was applied before; nothing counted twice");
-        }
-        if (applied.conflicting() > 0) {
-            problems.add(applied.conflicting() + " records contradict the ledger (settled otherwise, another dispatch, an "
-                    + "unknown item or another amount); they changed nothing");
-        }
-        for (String problem : problems) {
-            alerts.raise(bankCode, AlertKind.RESULT_CONFLICT, results.source(), problem);
         }
         log.info("results {} of dispatch {}: {} applied, {} repeated, {} conflicting", results.source(), results.dispatchId(),
                 applied.applied(), applied.repeated(), applied.conflicting());
@@ -155,6 +152,7 @@ public final class BankReports implements BankReportHandler {
     public Applied applyLate(long dispatchPk, List<ItemOutcome> outcomes, String source) {
         Applied applied;
         DispatchWriter.Recorded recorded;
+        Optional<Alerts.Stored> conflict = Optional.empty();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -167,6 +165,11 @@ public final class BankReports implements BankReportHandler {
                 recorded = dispatches.record(connection, dispatchPk, new DispatchEvent.OutcomesApplied(waiting.dispatched(),
                         waiting.unknown()), rules, resultDeadline, DispatchWriter.Cause.of(source));
                 applied = new Applied(changes.moved(), changes.repeated(), changes.refused(), false);
+                if (applied.conflicting() > 0) {
+                    conflict = alerts.store(connection, bankCode, AlertKind.RESULT_CONFLICT, source + " of dispatch "
+                            + dispatchPk, applied.conflicting() + " outcomes of a late answer contradict the ledger; they "
+                            + "changed nothing");
+                }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -175,11 +178,8 @@ public final class BankReports implements BankReportHandler {
         } catch (SQLException e) {
             throw new IllegalStateException("the ledger failed while applying a late answer to dispatch " + dispatchPk, e);
         }
-        dispatches.raise(dispatchPk, recorded);
-        if (applied.conflicting() > 0) {
-            alerts.raise(bankCode, AlertKind.RESULT_CONFLICT, source + " of dispatch " + dispatchPk, applied.conflicting()
-                    + " outcomes of a late answer contradict the ledger; they changed nothing");
-        }
+        recorded.logAlerts();
+        conflict.ifPresent(Alerts.Stored::log);
         return applied;
     }
 
@@ -212,7 +212,7 @@ public final class BankReports implements BankReportHandler {
                 throw e;
             }
         }
-        dispatches.raise(dispatchPk, recorded);
+        recorded.logAlerts();
         return Applied.NOTHING;
     }
 

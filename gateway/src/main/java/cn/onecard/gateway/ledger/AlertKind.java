@@ -10,15 +10,18 @@ public enum AlertKind {
     RESULT_CONFLICT(1),
     /** A dispatch's results are still missing after its resends; its items became UNKNOWN. */
     RESULTS_MISSING(2),
-    /** An online payment's outcome stayed unclear after every inquiry and reversal; its item became UNKNOWN. */
+    /**
+     * A payment's outcome is unclear and no more will be asked of the bank: an online payment after every
+     * inquiry and reversal, or an answer whose code does not settle its item; the items are UNKNOWN.
+     */
     OUTCOME_UNKNOWN(3),
     /** A bank refused a whole dispatch. */
     DISPATCH_REFUSED(4),
     /** A dispatch holds items the bank's format cannot carry; they failed and the others wait for another dispatch. */
     DISPATCH_NOT_ENCODABLE(5),
     /**
-     * A dispatch could not be sent (written, protected or uploaded), or an online bank answered it busy
-     * or left its accounts unverified: nothing was paid, and it is tried again.
+     * A dispatch could not be sent (written, protected or uploaded), its upload ended unclear, or an
+     * online bank answered it busy or left its accounts unverified; it is tried again.
      */
     DISPATCH_NOT_SENT(6),
     /** A result file does not parse or its summary disagrees with its records. */

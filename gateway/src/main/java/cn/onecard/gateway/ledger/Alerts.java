@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,16 +29,36 @@ public final class Alerts {
         this.clock = clock;
     }
 
+    /** An alert stored in a transaction, to be logged once that transaction has committed. */
+    public record Stored(String bankCode, AlertKind kind, String source, String detail) {
+        public void log() {
+            log.warn("ALERT {} bank={} source={}: {}", kind, bankCode, source, detail);
+        }
+    }
+
     /**
-     * Stores and logs an alert unless the same one (bank, kind, source) is open and younger than
-     * {@link #REPEAT_QUIET}. {@code bankCode} is null for alerts that concern no bank.
+     * Stores and logs an alert in a transaction of its own unless the same one (bank, kind, source) is
+     * open and younger than {@link #REPEAT_QUIET}. {@code bankCode} is null for alerts that concern no bank.
      */
     public void raise(String bankCode, AlertKind kind, String source, String detail) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement insert = connection.prepareStatement(
-                        "insert into alerts (at, bank_code, kind, source, detail) select ?, ?, ?, ?, ? "
-                                + "where not exists (select 1 from alerts where bank_code is not distinct from ? and kind = ? "
-                                + "and source = ? and acknowledged_at is null and at > ?)")) {
+        try (Connection connection = dataSource.getConnection()) {
+            store(connection, bankCode, kind, source, detail).ifPresent(Stored::log);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while storing an alert", e);
+        }
+    }
+
+    /**
+     * Stores an alert in the caller's transaction, so that it commits with the change it reports or not
+     * at all; empty when the same one is open and younger than {@link #REPEAT_QUIET}. The caller logs
+     * what was stored after committing.
+     */
+    public Optional<Stored> store(Connection connection, String bankCode, AlertKind kind, String source, String detail)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "insert into alerts (at, bank_code, kind, source, detail) select ?, ?, ?, ?, ? "
+                        + "where not exists (select 1 from alerts where bank_code is not distinct from ? and kind = ? "
+                        + "and source = ? and acknowledged_at is null and at > ?)")) {
             insert.setTimestamp(1, Timestamp.from(clock.instant()));
             insert.setString(2, bankCode);
             insert.setString(3, kind.name());
@@ -48,12 +69,10 @@ public final class Alerts {
             insert.setString(8, source);
             insert.setTimestamp(9, Timestamp.from(clock.instant().minus(REPEAT_QUIET)));
             if (insert.executeUpdate() > 0) {
-                log.warn("ALERT {} bank={} source={}: {}", kind, bankCode, source, detail);
-            } else {
-                log.debug("alert {} bank={} source={} is already open", kind, bankCode, source);
+                return Optional.of(new Stored(bankCode, kind, source, detail));
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("the ledger failed while storing an alert", e);
+            log.debug("alert {} bank={} source={} is already open", kind, bankCode, source);
+            return Optional.empty();
         }
     }
 }

@@ -80,9 +80,12 @@ public final class DispatchStateMachine {
             // settled once the bank has said something of every item; a given-up dispatch waits for a
             // word that settles each of its unknown items
             case OutcomesApplied applied -> switch (state) {
-                case PREPARED, SENDING, SENT, INQUIRING, REVERSING -> applied.dispatched() == 0
-                        ? new Move(progress.to(DispatchState.SETTLED), Schedule.NONE, List.of())
-                        : new Ignore(Why.NOT_APPLICABLE);
+                case PREPARED, SENDING, SENT, INQUIRING, REVERSING -> applied.dispatched() > 0 ? new Ignore(Why.NOT_APPLICABLE)
+                        : new Move(progress.to(DispatchState.SETTLED), Schedule.NONE, applied.unknown() == 0 ? List.of()
+                                // nothing more will be asked of the bank about them: a person settles them
+                                : List.of(new Alert(AlertKind.OUTCOME_UNKNOWN, applied.unknown() + " items were answered with "
+                                        + "a code that does not settle them (a duplicate record, or one the bank's table does "
+                                        + "not list); they are UNKNOWN")));
                 case GIVEN_UP -> applied.dispatched() == 0 && applied.unknown() == 0
                         ? new Move(progress.to(DispatchState.SETTLED), Schedule.NONE, List.of())
                         : new Ignore(Why.NOT_APPLICABLE);
@@ -93,8 +96,9 @@ public final class DispatchStateMachine {
                             "no results after " + progress.resends() + " resends of the same file; its waiting items are UNKNOWN",
                             Schedule.NOW);
             case RefusedWhole refused -> switch (state) {
+                // whatever it says, a refusal proves the bank saw the dispatch
                 case PREPARED, SENDING, SENT, GIVEN_UP -> rules.online() ? new Ignore(Why.NOT_APPLICABLE)
-                        : refusedWhole(progress, refused.outcome(), rules);
+                        : refusedWhole(progress.reached(), refused.outcome(), rules);
                 case INQUIRING, REVERSING -> new Ignore(Why.NOT_APPLICABLE);
                 case SETTLED, REFUSED, ABANDONED -> new Ignore(Why.STALE);
             };
@@ -130,7 +134,9 @@ public final class DispatchStateMachine {
                     List.of(new Alert(AlertKind.DISPATCH_NOT_SENT, notSent.reason())));
             case SendReceipt.Unknown unknown -> rules.online() ? unclear(progress.reached(), rules, unknown.reason())
                     // the bank recognises the file id: the same file again is safe
-                    : new Move(progress.reached().to(DispatchState.PREPARED), Schedule.AFTER_RETRY_PAUSE, List.of());
+                    : new Move(progress.reached().to(DispatchState.PREPARED), Schedule.AFTER_RETRY_PAUSE, List.of(new Alert(
+                            AlertKind.DISPATCH_NOT_SENT, "the upload ended unclear (" + unknown.reason()
+                                    + "); the same file is sent again, which the bank recognises")));
             case SendReceipt.NotEncodable notEncodable -> notEncodable(progress, notEncodable, rules);
         };
     }

@@ -67,8 +67,13 @@ public final class DispatchWriter {
         }
     }
 
-    /** What recording an event did: the machine's decision and, for a move, the alerts raised. */
-    public record Recorded(DispatchDecision decision, List<Alert> alerts) {
+    /** What recording an event did: the machine's decision and, for a move, the alerts stored with it. */
+    public record Recorded(DispatchDecision decision, List<Alerts.Stored> alerts) {
+
+        /** Logs the alerts stored with the event; called once its transaction has committed. */
+        public void logAlerts() {
+            alerts.forEach(Alerts.Stored::log);
+        }
     }
 
     private final DataSource dataSource;
@@ -151,7 +156,7 @@ public final class DispatchWriter {
         }
     }
 
-    /** Records {@code event} for the dispatch in a transaction of its own; alerts are raised after it commits. */
+    /** Records {@code event} for the dispatch in a transaction of its own, its alerts with it. */
     public Recorded record(long dispatchPk, DispatchEvent event, DispatchRules rules, Duration resultDeadline, Cause cause) {
         Recorded recorded;
         try (Connection connection = dataSource.getConnection()) {
@@ -167,14 +172,14 @@ public final class DispatchWriter {
             throw new IllegalStateException("the ledger failed while recording " + event.getClass().getSimpleName()
                     + " of dispatch " + dispatchPk, e);
         }
-        raise(dispatchPk, recorded);
+        recorded.logAlerts();
         return recorded;
     }
 
     /**
      * Records {@code event} in the caller's transaction: locks the dispatch, asks the machine, writes
-     * the move and its event row, and runs its effects. The caller raises {@link Recorded#alerts()}
-     * after committing ({@link #raise}).
+     * the move and its event row, runs its effects and stores its alerts, so that a crash cannot keep
+     * the move and lose its alert. The caller logs them after committing ({@link Recorded#logAlerts()}).
      */
     public Recorded record(Connection connection, long dispatchPk, DispatchEvent event, DispatchRules rules,
             Duration resultDeadline, Cause cause) throws SQLException {
@@ -265,39 +270,11 @@ public final class DispatchWriter {
         for (long batchPk : retally) {
             batches.itemsChanged(connection, batchPk, itemCause);
         }
-        return new Recorded(decision, raised);
-    }
-
-    /** Raises the alerts of a recorded event (after its transaction committed). */
-    public void raise(long dispatchPk, Recorded recorded) {
-        if (recorded.alerts().isEmpty()) {
-            return;
+        List<Alerts.Stored> stored = new ArrayList<>();
+        for (Alert alert : raised) {
+            alerts.store(connection, row.bankCode(), alert.kind(), row.dispatchId(), alert.detail()).ifPresent(stored::add);
         }
-        String dispatchId = dispatchId(dispatchPk);
-        String bankCode = dispatchId == null ? null : bankOf(dispatchPk);
-        for (Alert alert : recorded.alerts()) {
-            alerts.raise(bankCode, alert.kind(), dispatchId == null ? Long.toString(dispatchPk) : dispatchId, alert.detail());
-        }
-    }
-
-    private String dispatchId(long dispatchPk) {
-        return lookup("select dispatch_id from dispatches where dispatch_pk = ?", dispatchPk);
-    }
-
-    private String bankOf(long dispatchPk) {
-        return lookup("select bank_code from dispatches where dispatch_pk = ?", dispatchPk);
-    }
-
-    private String lookup(String sql, long dispatchPk) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement select = connection.prepareStatement(sql)) {
-            select.setLong(1, dispatchPk);
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? rows.getString(1) : null;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("the ledger failed while reading dispatch " + dispatchPk, e);
-        }
+        return new Recorded(decision, stored);
     }
 
     private record Row(String dispatchId, String bankCode, DispatchProgress progress) {

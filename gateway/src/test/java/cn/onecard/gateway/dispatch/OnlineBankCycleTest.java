@@ -61,16 +61,9 @@ class OnlineBankCycleTest {
         return bank.operations().stream().map(operation -> operation.replaceAll(" \\S+", "")).toList();
     }
 
-    private static void auditedByTheBank(InMemoryOnlineBank bank, String batchId) {
-        long paidInLedger = ledger.count("select coalesce(sum(amount_fen), 0) from items i join batches b using (batch_pk) "
-                + "where b.batch_id = ? and i.state = 'PAID'", batchId);
-        long paidAtBank = bank.paidByReference().values().stream().mapToLong(Long::longValue).sum();
-        assertThat(paidAtBank).as("the bank's books agree with the ledger to the fen").isEqualTo(paidInLedger);
-        List<Long> amounts = new java.util.ArrayList<>(ledger.jdbc().queryForList("select amount_fen from items i join batches b "
-                + "using (batch_pk) where b.batch_id = ?", Long.class, batchId));
-        amounts.add(0L); // credited, then reversed
-        assertThat(bank.paidByReference().values()).as("no reference paid twice").allSatisfy(amount ->
-                assertThat(amounts).contains(amount));
+    /** The ledger agrees with the bank's books, and no credit was asked twice of a reference the bank holds. */
+    private static void auditedByTheBank(InMemoryOnlineBank bank) {
+        ledger.auditThroughTheBanksBooks(bank.bankCode(), bank.paidByReference());
         assertThat(bank.creditsRequestedAgain()).as("credits asked again of a reference the bank holds").isZero();
     }
 
@@ -87,7 +80,7 @@ class OnlineBankCycleTest {
         assertThat(ledger.count("select count(*) from result_files where bank_code = ?", bank.bankCode())).isZero();
         assertThat(ledger.batchState(batchId)).isEqualTo("COMPLETED");
         assertThat(ledger.entitledSeqs(batchId)).containsExactly(1);
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -109,7 +102,7 @@ class OnlineBankCycleTest {
         assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
         assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("SETTLED");
         assertThat(bank.creditsMade()).isEqualTo(1);
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -128,7 +121,7 @@ class OnlineBankCycleTest {
         assertThat(bank.operations().get(2)).endsWith("#2");
         assertThat(bank.operations().get(0).split(" ")[1]).isEqualTo(bank.operations().get(2).split(" ")[1]);
         assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -150,7 +143,7 @@ class OnlineBankCycleTest {
         assertThat(ledger.itemStates(batchId)).containsOnly("FAILED:BANK_PAYMENT_REVERSED");
         assertThat(ledger.entitledSeqs(batchId)).isEmpty();
         assertThat(bank.paidByReference().values()).as("credited, then reversed").containsOnly(0L);
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     /** Two resends allowed, and a short wait for the bank: an answer can come after the cycle stopped waiting. */
@@ -166,15 +159,19 @@ class OnlineBankCycleTest {
 
         run(cycle); // send #1 is lost on its way
         ledger.clock().advance(bank.capabilities().resultDeadline());
-        bank.holdInquiryAnswers(true);
-        run(cycle); // the bank answers "not found" about #1, after the cycle stopped waiting
-        bank.holdInquiryAnswers(false);
+        bank.holdQueryAnswers(true);
+        run(cycle); // the bank answers "not found" about #1, after the cycle stopped waiting: unanswered
+        bank.holdQueryAnswers(false);
+        run(cycle);
+        assertThat(operations(bank)).as("no second question while the first is open, before the pause")
+                .containsExactly("send", "inquire");
+        ledger.clock().advance(SHORT_WAIT.retryPause());
         run(cycle); // asked again: "not found", so #2 is due
         run(cycle); // send #2: credited, its answer lost
         assertThat(bank.operations()).hasSize(4).last().asString().endsWith("#2");
         assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("INQUIRING");
 
-        bank.releaseInquiryAnswers(); // "not found", true of #1 only, arrives now
+        bank.releaseQueryAnswers(); // "not found", true of #1 only, arrives now
         assertThat(ledger.dispatchStates(bank.bankCode())).as("an answer about an earlier send changes nothing")
                 .containsExactly("INQUIRING");
         run(cycle);
@@ -184,7 +181,29 @@ class OnlineBankCycleTest {
         assertThat(operations(bank)).containsExactly("send", "inquire", "inquire", "send", "inquire");
         assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
         assertThat(bank.creditsMade()).isEqualTo(1);
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
+    }
+
+    @Test
+    void aReversalAnsweredAfterTheCycleStoppedWaiting_stillFailsTheItem_onTheBanksLateWord() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, false, true, 4, 0));
+        BankCycle cycle = ledger.cycle(bank, SHORT_WAIT, "test-node");
+        bank.scriptSends(SendFault.LOST_ANSWER);
+        String batchId = submit(bank, 3_650);
+
+        run(cycle); // credited, its answer lost
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        bank.holdQueryAnswers(true);
+        run(cycle); // the bank reverses the credit; its answer outlives the cycle's wait, the only reversal allowed
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("GIVEN_UP");
+        assertThat(ledger.itemStates(batchId)).containsOnly("UNKNOWN:BANK_OUTCOME_UNKNOWN");
+        bank.releaseQueryAnswers();
+
+        assertThat(ledger.itemStates(batchId)).containsOnly("FAILED:BANK_PAYMENT_REVERSED");
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("SETTLED");
+        assertThat(ledger.entitledSeqs(batchId)).as("a reversed item's entitlement is released").isEmpty();
+        assertThat(operations(bank)).containsExactly("send", "reverse");
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -202,7 +221,7 @@ class OnlineBankCycleTest {
         assertThat(ledger.itemStates(batchId)).as("the bank's own word, late, still settles the item").containsOnly("PAID:PAID");
         assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("SETTLED");
         assertThat(operations(bank)).containsExactly("send");
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -222,7 +241,7 @@ class OnlineBankCycleTest {
         assertThat(ledger.count("select count(*) from alerts where kind = 'OUTCOME_UNKNOWN' and bank_code = ?", bank.bankCode()))
                 .isEqualTo(1);
         assertThat(ledger.entitledSeqs(batchId)).as("an unknown item keeps its entitlement").hasSize(1);
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -239,7 +258,7 @@ class OnlineBankCycleTest {
 
         assertThat(operations(bank)).containsExactly("send", "inquire");
         assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -257,7 +276,7 @@ class OnlineBankCycleTest {
 
         assertThat(operations(bank)).containsExactly("send", "send", "send");
         assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -281,7 +300,7 @@ class OnlineBankCycleTest {
         ledger.clock().advance(Ledger.SETTINGS.retryPause());
         run(cycle);
         assertThat(ledger.itemStates(batchId)).containsExactly("PAID:PAID", "FAILED:BANK_NAME_MISMATCH", "PAID:PAID");
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -313,7 +332,7 @@ class OnlineBankCycleTest {
 
         assertThat(bank.mostAnswersHeld()).as("the declared in-flight limit, reached and never passed").isEqualTo(window);
         assertThat(ledger.itemStates(batchId)).hasSize(credits).containsOnly("PAID:PAID");
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -329,7 +348,7 @@ class OnlineBankCycleTest {
 
         assertThat(operations(bank)).as("three per period, the rest wait").hasSize(3);
         assertThat(ledger.itemStates(batchId)).filteredOn(state -> state.startsWith("PAID")).hasSize(3);
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -345,7 +364,7 @@ class OnlineBankCycleTest {
         run(cycle);
         assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
         assertThat(operations(bank)).containsExactly("send", "inquire");
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 
     @Test
@@ -362,6 +381,6 @@ class OnlineBankCycleTest {
         assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
         assertThat(bank.creditsMade()).isEqualTo(1);
         assertThat(operations(bank)).containsExactly("send", "inquire");
-        auditedByTheBank(bank, batchId);
+        auditedByTheBank(bank);
     }
 }

@@ -112,6 +112,7 @@ class MachineTablesDocumentTest {
         DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.INTERRUPTED, "send interrupted (node stopped)");
         DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.APPLIED_ALL, "outcomes applied, none waiting");
         DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.APPLIED_SOME, "outcomes applied, some waiting");
+        DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.APPLIED_LEAVING_UNKNOWN, "outcomes applied, none waiting, some unknown");
         DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.OVERDUE, "results overdue");
         DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.REFUSED_DECLINED, "refused whole, proving nothing paid");
         DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.REFUSED_NOT_PROCESSED, "refused whole, not verified by the bank");

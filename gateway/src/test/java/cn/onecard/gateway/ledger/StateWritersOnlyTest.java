@@ -31,10 +31,12 @@ class StateWritersOnlyTest {
     private static final Pattern LITERAL = Pattern.compile("\"((?:[^\"\\\\\\n]|\\\\.)*)\"");
     /** A literal, a plus, maybe one expression and a plus, another literal: parts of one statement. */
     private static final Pattern JOINED = Pattern.compile("\"\\s*\\+\\s*(?:[A-Za-z_][A-Za-z0-9_.()]*\\s*\\+\\s*)?\"");
+    /** One of the three tables, perhaps schema-qualified or quoted ({@code public.items}, {@code "items"}). */
+    private static final String TABLE = "(?:\\\\?\"?\\w+\\\\?\"?\\.)?\\\\?\"?(?:items|dispatches|batches)\\\\?\"?";
     private static final Pattern WRITES_STATE = Pattern.compile(
-            "(?is)\\b(insert\\s+into\\s+(items|dispatches|batches)\\b"
-                    + "|copy\\s+(items|dispatches|batches)\\b"
-                    + "|update\\s+(items|dispatches|batches)\\b[^;]*?\\bset\\b(?:(?!\\bwhere\\b)[^;])*?\\bstate\\s*=)");
+            "(?is)\\b(insert\\s+into\\s+" + TABLE + "(?![\\w.])"
+                    + "|copy\\s+" + TABLE + "(?![\\w.])"
+                    + "|update\\s+(?:only\\s+)?" + TABLE + "(?![\\w.])[^;]*?\\bset\\b(?:(?!\\bwhere\\b)[^;])*?\\bstate\\s*=)");
 
     /** Every SQL-like string of a source: its text blocks, and its literals with the parts of one statement joined. */
     static List<String> statements(String source) {
@@ -88,6 +90,17 @@ class StateWritersOnlyTest {
                 "x.prepareStatement(\"update items set bank_code = ? where state = 'VALIDATED'\")", false,
                 "x.prepareStatement(\"select state from items\")", false,
                 "x.prepareStatement(\"update callback_outbox set delivered_at = ?\")", false);
+        sources.forEach((source, writes) -> assertThat(stateWrites(source)).as(source).hasSize(writes ? 1 : 0));
+    }
+
+    @Test
+    void theCheckSeesTheTablesQualifiedOrQuoted_andNoOtherTable() {
+        Map<String, Boolean> sources = Map.of(
+                "x.prepareStatement(\"update public.items set state = ?\")", true,
+                "x.prepareStatement(\"insert into \\\"dispatches\\\" (state) values (?)\")", true,
+                "x.prepareStatement(\"update only batches set state = ?\")", true,
+                "x.prepareStatement(\"update items_archive set state = ?\")", false,
+                "x.prepareStatement(\"insert into batches_seen (state) values (?)\")", false);
         sources.forEach((source, writes) -> assertThat(stateWrites(source)).as(source).hasSize(writes ? 1 : 0));
     }
 

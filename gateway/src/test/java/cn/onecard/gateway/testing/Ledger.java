@@ -1,5 +1,7 @@
 package cn.onecard.gateway.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import cn.onecard.adapters.BankAdapter;
 import cn.onecard.gateway.dispatch.BankCycle;
 import cn.onecard.gateway.dispatch.BankReports;
@@ -8,6 +10,7 @@ import cn.onecard.gateway.intake.BatchParser;
 import cn.onecard.gateway.intake.IntakeStats;
 import cn.onecard.gateway.intake.Nonces;
 import cn.onecard.gateway.ledger.Alerts;
+import cn.onecard.gateway.ledger.BankReferences;
 import cn.onecard.gateway.ledger.BatchWriter;
 import cn.onecard.gateway.ledger.DispatchWriter;
 import cn.onecard.gateway.ledger.ItemWriter;
@@ -26,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -213,6 +217,36 @@ public final class Ledger implements AutoCloseable {
 
     public int count(String sql, Object... arguments) {
         return jdbc.queryForObject(sql, Integer.class, arguments);
+    }
+
+    /**
+     * Audits the ledger through a bank's own books: every reference the bank holds as paid is PAID in
+     * the ledger with the same amount, or not settled there yet (DISPATCHED, UNKNOWN), never failed or
+     * withdrawn; one the bank paid and then reversed (0) is not PAID; every item of the bank PAID in the
+     * ledger was paid by the bank, to the fen.
+     */
+    public void auditThroughTheBanksBooks(String bankCode, Map<String, Long> paidAtBank) {
+        Map<String, String> states = new HashMap<>();
+        Map<String, Long> amounts = new HashMap<>();
+        jdbc.query("select batch_pk, seq, state, amount_fen from items where bank_code = ?", row -> {
+            String reference = BankReferences.of(row.getLong(1), row.getInt(2));
+            states.put(reference, row.getString(3));
+            amounts.put(reference, row.getLong(4));
+        }, bankCode);
+        paidAtBank.forEach((reference, paid) -> {
+            assertThat(states).as("the bank paid %s, an item of its own", reference).containsKey(reference);
+            if (paid == 0) {
+                assertThat(states.get(reference)).as("%s was reversed at the bank", reference).isNotEqualTo("PAID");
+            } else {
+                assertThat(states.get(reference)).as("%s was paid at the bank", reference).isIn("PAID", "DISPATCHED", "UNKNOWN");
+                assertThat(paid).as("%s paid once, its own amount", reference).isEqualTo(amounts.get(reference));
+            }
+        });
+        states.forEach((reference, state) -> {
+            if (state.equals("PAID")) {
+                assertThat(paidAtBank.get(reference)).as("%s is PAID in the ledger", reference).isEqualTo(amounts.get(reference));
+            }
+        });
     }
 
     /** Open alerts of a kind. */
