@@ -10,10 +10,12 @@ import cn.onecard.gateway.feeds.FeedsFolder;
 import cn.onecard.gateway.intake.BatchIntake;
 import cn.onecard.gateway.intake.BatchParser;
 import cn.onecard.gateway.intake.BatchQueries;
+import cn.onecard.gateway.intake.BodyGate;
 import cn.onecard.gateway.intake.FileRoutes;
 import cn.onecard.gateway.intake.IntakeStats;
 import cn.onecard.gateway.intake.Nonces;
 import cn.onecard.gateway.intake.RequestAuthenticator;
+import cn.onecard.gateway.intake.SpooledBody;
 import cn.onecard.gateway.intake.TreasuryClients;
 import cn.onecard.gateway.intake.TreasuryInbox;
 import cn.onecard.gateway.intake.TreasurySftpInbox;
@@ -23,6 +25,7 @@ import cn.onecard.gateway.ledger.DispatchWriter;
 import cn.onecard.gateway.ledger.ItemWriter;
 import cn.onecard.gateway.ledger.Leases;
 import cn.onecard.gateway.ledger.ReportOutbox;
+import cn.onecard.gateway.results.CallbackHosts;
 import cn.onecard.gateway.results.CallbackSender;
 import cn.onecard.gateway.results.ResultFiles;
 import cn.onecard.gateway.validation.BankRouting;
@@ -31,6 +34,7 @@ import cn.onecard.gateway.validation.SubsidyCatalogue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
@@ -87,6 +91,19 @@ public class GatewayConfiguration {
     }
 
     @Bean
+    BodyGate bodyGate(OneCardProperties properties) {
+        return new BodyGate(properties.intake().bodiesReadingMax(), properties.intake().bodiesReadingPerClientMax());
+    }
+
+    @Bean
+    SpooledBody.Limits bodyLimits(OneCardProperties properties) {
+        OneCardProperties.Intake intake = properties.intake();
+        return new SpooledBody.Limits(intake.bodyBytesMax().toBytes(), Math.toIntExact(intake.bodyMemoryBytesMax().toBytes()),
+                intake.bodyMinBytesPerSecond().toBytes(), intake.bodyRateGrace(),
+                SpooledBody.prepareDirectory(properties.dataDir().resolve("spool").toAbsolutePath()));
+    }
+
+    @Bean
     Nonces nonces(DataSource dataSource, Clock clock, OneCardProperties properties) {
         return new Nonces(dataSource, clock, properties.intake().nonceRetention());
     }
@@ -138,10 +155,24 @@ public class GatewayConfiguration {
                 new DispatchWriter.Durations(properties.dispatch().retryAfter()));
     }
 
+    @Bean
+    CallbackHosts callbackHosts(OneCardProperties properties) {
+        Map<String, List<String>> hosts = new LinkedHashMap<>();
+        for (OneCardProperties.Client client : properties.treasury().clients()) {
+            if (client.callbackHosts().isEmpty()) {
+                throw new IllegalArgumentException("onecard.treasury.clients (" + client.id() + ").callback-hosts: list the "
+                        + "hosts its callbacks may go to");
+            }
+            hosts.put(client.id(), client.callbackHosts());
+        }
+        return new CallbackHosts(hosts, InetAddress::getAllByName);
+    }
+
     @Bean(destroyMethod = "close")
     CallbackSender callbackSender(DataSource dataSource, Clock clock, OneCardProperties properties, GatewayKeys keys,
-            Leases leases, BatchWriter batches) {
-        return new CallbackSender(dataSource, clock, properties.gatewayId(), keys.privateKey(), leases.owner(), batches);
+            Leases leases, BatchWriter batches, CallbackHosts callbackHosts, Alerts alerts) {
+        return new CallbackSender(dataSource, clock, properties.gatewayId(), keys.privateKey(), leases.owner(), batches,
+                callbackHosts, alerts);
     }
 
     /** The adapters of the banks configured under {@code onecard.banks}; closed with the context. */
@@ -181,9 +212,9 @@ public class GatewayConfiguration {
 
     @Bean
     BatchIntake batchIntake(DataSource dataSource, BankRouting routing, SubsidyCatalogue catalogue, ItemWriter items,
-            BatchWriter batches, Clock clock, Nonces nonces, OneCardProperties properties, IntakeStats stats) {
+            BatchWriter batches, Clock clock, OneCardProperties properties, IntakeStats stats, CallbackHosts callbackHosts) {
         return new BatchIntake(dataSource, new BatchParser(properties.intake().batchItemsMax()), new ItemChecks(routing),
-                catalogue, items, batches, clock, ZONE, properties.intake().bodyBytesMax().toBytes(), nonces, stats);
+                catalogue, items, batches, clock, ZONE, properties.intake().bodyBytesMax().toBytes(), stats, callbackHosts);
     }
 
     @Bean

@@ -43,16 +43,36 @@ public record OneCardProperties(
         }
     }
 
-    /** A treasury client: its id (header {@code X-OneCard-Client}) and its SM2 public key (PEM file). */
-    public record Client(String id, Path publicKey) {
+    /**
+     * A treasury client: its id (header {@code X-OneCard-Client}), its SM2 public key (PEM file) and
+     * the hosts its batches' callbacks may go to (host names, IP addresses, CIDR ranges).
+     */
+    public record Client(String id, Path publicKey, List<String> callbackHosts) {
+        public Client {
+            callbackHosts = callbackHosts == null ? List.of() : List.copyOf(callbackHosts);
+        }
     }
 
-    /** Limits of the batch intake. */
+    /**
+     * Limits of the batch intake.
+     *
+     * @param bodiesReadingMax          request bodies read at once, before their signature is known
+     * @param bodiesReadingPerClientMax of those, from one client
+     * @param bodyMinBytesPerSecond     the slowest average rate a body may arrive at, after the grace
+     * @param bodyRateGrace             how long a body may arrive at any rate
+     * @param bodyMemoryBytesMax        bodies up to this size are held in memory, larger ones spooled to
+     *                                  an owner-only file under {@code DATA_DIR/spool}
+     */
     public record Intake(
             @DefaultValue("512MB") DataSize bodyBytesMax,
             @DefaultValue("2000000") int batchItemsMax,
             @DefaultValue("5m") Duration timestampWindow,
-            @DefaultValue("10m") Duration nonceRetention) {
+            @DefaultValue("10m") Duration nonceRetention,
+            @DefaultValue("32") int bodiesReadingMax,
+            @DefaultValue("4") int bodiesReadingPerClientMax,
+            @DefaultValue("16KB") DataSize bodyMinBytesPerSecond,
+            @DefaultValue("10s") Duration bodyRateGrace,
+            @DefaultValue("1MB") DataSize bodyMemoryBytesMax) {
     }
 
     /**

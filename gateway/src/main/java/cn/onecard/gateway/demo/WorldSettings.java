@@ -1,5 +1,6 @@
 package cn.onecard.gateway.demo;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,6 +25,9 @@ public final class WorldSettings {
         properties.put("onecard.gateway-key", keys.sm2Private().toString());
         properties.put("onecard.treasury.clients[0].id", world.at("/treasury/clientId").asString());
         properties.put("onecard.treasury.clients[0].public-key", world.at("/treasury/publicKey").asString());
+        // the simulated treasury listens on the loopback address: listed, as a real treasury's host would be
+        properties.put("onecard.treasury.clients[0].callback-hosts",
+                URI.create(world.at("/treasury/callbackUrl").asString()).getHost());
         properties.put("onecard.master-key.keystore", keys.keystore().toString());
         properties.put("onecard.master-key.keystore-password-file", keys.keystorePassword().toString());
         for (JsonNode bank : world.get("banks")) {

@@ -1,5 +1,6 @@
 package cn.onecard.gateway.feeds;
 
+import cn.onecard.iso8583.InputText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ public final class FeedsFolder {
             }
             Files.move(file, directory.resolve("processed").resolve(name), StandardCopyOption.REPLACE_EXISTING);
         } catch (FeedLoader.FeedRefusedException e) {
-            log.warn("feed file {} refused: {}", name, e.getMessage());
+            log.warn("feed file {} refused: {}", InputText.quoted(name), e.getMessage());
             // whole or not at all: under a dot name first, then renamed
             Path reason = directory.resolve("error").resolve(name + ".reason");
             Path staging = reason.resolveSibling("." + reason.getFileName() + ".part");

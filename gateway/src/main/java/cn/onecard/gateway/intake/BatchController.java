@@ -5,6 +5,7 @@ import cn.onecard.gateway.api.ApiException;
 import cn.onecard.gateway.results.ResultFiles;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -15,7 +16,12 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The treasury API (docs/api.md). Every request is signed; the body is read as a stream. */
+/**
+ * The treasury API (docs/api.md). Every request is authenticated before anything else: its headers
+ * and client first, then its body is read whole (bounded in number, size and rate, hashed as it
+ * arrives) and its signature checked; only then is its nonce spent, a database connection taken and
+ * the body parsed.
+ */
 @RestController
 public class BatchController {
 
@@ -25,24 +31,39 @@ public class BatchController {
     private final Nonces nonces;
     private final ResultFiles resultFiles;
     private final TreasuryClients clients;
+    private final BodyGate bodyGate;
+    private final SpooledBody.Limits bodyLimits;
 
     public BatchController(RequestAuthenticator authenticator, BatchIntake intake, BatchQueries queries, Nonces nonces,
-            ResultFiles resultFiles, TreasuryClients clients) {
+            ResultFiles resultFiles, TreasuryClients clients, BodyGate bodyGate, SpooledBody.Limits bodyLimits) {
         this.authenticator = authenticator;
         this.intake = intake;
         this.queries = queries;
         this.nonces = nonces;
         this.resultFiles = resultFiles;
         this.clients = clients;
+        this.bodyGate = bodyGate;
+        this.bodyLimits = bodyLimits;
     }
 
     @PostMapping(path = "/api/v1/batches", produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Map<String, Object>> submit(HttpServletRequest request) throws IOException {
-        requireJson(request.getContentType());
         try (RequestAuthenticator.SignedRequest signed = begin(request)) {
-            BatchIntake.Accepted accepted = intake.submit(signed.clientId(), BatchIntake.Source.API,
-                    BatchIntake.Format.JSON, request.getInputStream(), signed);
-            return ResponseEntity.status(HttpStatus.ACCEPTED).body(queries.batch(signed.clientId(), accepted.batchId()));
+            SpooledBody body;
+            try (BodyGate.Permit reading = bodyGate.enter(signed.clientId())) {
+                body = SpooledBody.read(request.getInputStream(), signed, bodyLimits, System::nanoTime);
+            }
+            try (body) {
+                signed.verify();
+                // spent whatever the answer: a verified request, refused or repeated, cannot be replayed
+                nonces.spend(signed.clientId(), signed.nonce());
+                requireJson(request.getContentType());
+                BatchIntake.Accepted accepted;
+                try (InputStream content = body.open()) {
+                    accepted = intake.submit(signed.clientId(), BatchIntake.Source.API, BatchIntake.Format.JSON, content);
+                }
+                return ResponseEntity.status(HttpStatus.ACCEPTED).body(queries.batch(signed.clientId(), accepted.batchId()));
+            }
         }
     }
 

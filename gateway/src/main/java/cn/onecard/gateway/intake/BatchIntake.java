@@ -8,6 +8,7 @@ import cn.onecard.gateway.ledger.BatchWriter;
 import cn.onecard.gateway.ledger.ItemState;
 import cn.onecard.gateway.ledger.ItemWriter;
 import cn.onecard.gateway.ledger.ReportedItem;
+import cn.onecard.gateway.results.CallbackHosts;
 import cn.onecard.gateway.validation.IdentityNumbers;
 import cn.onecard.gateway.validation.ItemChecks;
 import cn.onecard.gateway.validation.SubsidyCatalogue.Programme;
@@ -71,12 +72,12 @@ public final class BatchIntake {
     private final Clock clock;
     private final ZoneId zone;
     private final long bodyBytesMax;
-    private final Nonces nonces;
     private final IntakeStats stats;
+    private final CallbackHosts callbackHosts;
 
     public BatchIntake(DataSource dataSource, BatchParser parser, ItemChecks checks, SubsidyCatalogue catalogue,
-            ItemWriter items, BatchWriter batches, Clock clock, ZoneId zone, long bodyBytesMax, Nonces nonces,
-            IntakeStats stats) {
+            ItemWriter items, BatchWriter batches, Clock clock, ZoneId zone, long bodyBytesMax, IntakeStats stats,
+            CallbackHosts callbackHosts) {
         this.dataSource = dataSource;
         this.parser = parser;
         this.checks = checks;
@@ -86,25 +87,20 @@ public final class BatchIntake {
         this.clock = clock;
         this.zone = zone;
         this.bodyBytesMax = bodyBytesMax;
-        this.nonces = nonces;
         this.stats = stats;
+        this.callbackHosts = callbackHosts;
     }
 
     /**
-     * Submits a batch. {@code signature} is the API request's (verified here once the whole body is
-     * read; its nonce is recorded in the same transaction); null for an inbox file whose envelope
-     * was verified before.
+     * Submits a batch whose sender was authenticated before: an API request whose signature verified,
+     * an inbox file whose envelope did.
      */
-    public Accepted submit(String clientId, Source source, Format format, InputStream content,
-            RequestAuthenticator.SignedRequest signature) {
+    public Accepted submit(String clientId, Source source, Format format, InputStream content) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                if (signature != null) {
-                    refuseSeenNonce(connection, clientId, signature.nonce());
-                }
                 long startNanos = System.nanoTime();
-                Accepted accepted = submitInTransaction(connection, clientId, source, format, content, signature);
+                Accepted accepted = submitInTransaction(connection, clientId, source, format, content);
                 connection.commit();
                 stats.record(accepted.itemCount(), startNanos, System.nanoTime());
                 return accepted;
@@ -156,7 +152,7 @@ public final class BatchIntake {
     }
 
     private Accepted submitInTransaction(Connection connection, String clientId, Source source, Format format,
-            InputStream content, RequestAuthenticator.SignedRequest signature) throws SQLException, IOException {
+            InputStream content) throws SQLException, IOException {
         long startNanos = System.nanoTime();
         IntakeTimer timer = new IntakeTimer(startNanos);
         long batchPk;
@@ -171,7 +167,7 @@ public final class BatchIntake {
         ItemWriter.createStaging(connection);
         LocalDate today = LocalDate.now(clock.withZone(zone));
         Timestamp now = Timestamp.from(clock.instant());
-        GuardedBody body = new GuardedBody(content, bodyBytesMax, signature);
+        GuardedBody body = new GuardedBody(content, bodyBytesMax);
         BatchParser.Parsed parsed;
         PGCopyOutputStream copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class), ItemWriter.STAGING_COPY, 1 << 16);
         try {
@@ -204,18 +200,13 @@ public final class BatchIntake {
             }
         }
         timer.lap("stream");
-        if (signature != null) {
-            signature.verify();
-            nonces.spend(connection, clientId, signature.nonce());
-        }
         BatchHeader header = parsed.header();
 
         Long existing = existingBatch(connection, clientId, header.batchId(), parsed.contentSm3());
         if (existing != null) {
             throw new AlreadyStored(new Accepted(existing, header.batchId(), false, 0));
         }
-        Programme programme = catalogue.find(header.programCode()).orElseThrow(() -> ApiException.field(
-                ApiCode.PROGRAM_UNKNOWN, "programCode", "not in the subsidy catalogue"));
+        // in the order of docs/codes.md: count, total, programme, callback
         if (parsed.itemsRead() != header.itemCount()) {
             throw new ApiException(ApiCode.COUNT_MISMATCH,
                     "itemCount is " + header.itemCount() + " but the batch holds " + parsed.itemsRead() + " items");
@@ -224,6 +215,11 @@ public final class BatchIntake {
             throw new ApiException(ApiCode.TOTAL_MISMATCH, "totalAmountFen is " + header.totalAmountFen()
                     + " but the items sum to " + parsed.itemsTotalFen());
         }
+        Programme programme = catalogue.find(header.programCode()).orElseThrow(() -> ApiException.field(
+                ApiCode.PROGRAM_UNKNOWN, "programCode", "not in the subsidy catalogue"));
+        callbackHosts.refusal(clientId, header.callbackUrl(), false).ifPresent(reason -> {
+            throw ApiException.field(ApiCode.CALLBACK_NOT_ALLOWED, "callbackUrl", reason);
+        });
         try (Statement statement = connection.createStatement()) {
             // Without statistics a planner guesses the staging table's size; with them it knows it, and
             // no statement below joins it with anything but stored tables on their keys.
@@ -257,21 +253,6 @@ public final class BatchIntake {
                 micros / 1_000, header.itemCount() * 1_000_000L / micros);
         return new Accepted(batchPk, header.batchId(), true, header.itemCount());
     }
-
-    private void refuseSeenNonce(Connection connection, String clientId, String nonce) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "select 1 from nonces where client_id = ? and nonce = ? and expires_at > ?")) {
-            select.setString(1, clientId);
-            select.setString(2, nonce);
-            select.setTimestamp(3, Timestamp.from(clock.instant()));
-            try (ResultSet rows = select.executeQuery()) {
-                if (rows.next()) {
-                    throw new ApiException(ApiCode.NONCE_REPLAYED, "the nonce was used before");
-                }
-            }
-        }
-    }
-
 
     private static Long existingBatch(Connection connection, String clientId, String batchId, byte[] contentSm3)
             throws SQLException {

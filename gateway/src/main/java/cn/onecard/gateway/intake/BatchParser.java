@@ -3,11 +3,15 @@ package cn.onecard.gateway.intake;
 import cn.onecard.crypto.Sm3;
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
+import cn.onecard.iso8583.InputText;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.YearMonth;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -20,8 +24,11 @@ import tools.jackson.core.json.JsonFactory;
 /**
  * Reads a treasury batch as a stream, the API's JSON body or the inbox's JSON Lines, handing each
  * item to a sink as soon as it is read, so a million-item batch never sits in memory. Checks
- * structure only (fields, types, lengths, identifiers); the items' data is checked later. Any
- * fault is an {@link ApiException} naming the field's path, never its value.
+ * structure only (fields, types, lengths, identifiers); the items' data is checked later. The
+ * content is decoded as strict UTF-8 (an overlong form, an encoded surrogate or another encoding is
+ * refused), no text may hold a control character or a lone surrogate, and the amounts must add up
+ * without overflow however they are grouped. Any fault is an {@link ApiException} naming the
+ * field's path (an unexpected name quoted and escaped), never its value.
  *
  * <p>It also computes the batch's content fingerprint: SM3 over a canonical form of the header and
  * items, so the same batch sent again with other whitespace or field order is recognised.
@@ -34,7 +41,8 @@ public final class BatchParser {
     private static final Pattern IDENTIFIER = Pattern.compile("[0-9A-Za-z_-]{1,40}");
     private static final Pattern PROGRAM_CODE = Pattern.compile("[0-9A-Za-z_-]{1,20}");
     private static final Pattern ACCOUNT = Pattern.compile("[0-9A-Za-z]{1,40}");
-    private static final Pattern PERIOD = Pattern.compile("[0-9]{6}");
+    /** A month from January 2000 to December 2099. */
+    private static final Pattern PERIOD = Pattern.compile("20[0-9]{2}(0[1-9]|1[0-2])");
     private static final byte FIELD_SEPARATOR = 0x1F;
     private static final byte RECORD_SEPARATOR = 0x1E;
     private static final byte NULL_MARK = 0x00;
@@ -68,7 +76,7 @@ public final class BatchParser {
     public Parsed parseJson(InputStream body, ItemSink sink) {
         HeaderFields header = new HeaderFields();
         ItemReader items = new ItemReader(sink);
-        try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), body)) {
+        try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), strictUtf8(body))) {
             expect(parser.nextToken(), JsonToken.START_OBJECT, "$", "the body must be a JSON object");
             boolean sawItems = false;
             for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
@@ -105,7 +113,7 @@ public final class BatchParser {
     public Parsed parseJsonLines(InputStream content, ItemSink sink) {
         HeaderFields header = new HeaderFields();
         ItemReader items = new ItemReader(sink);
-        try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), content)) {
+        try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), strictUtf8(content))) {
             expect(parser.nextToken(), JsonToken.START_OBJECT, "line 1", "the first line must be the batch object");
             for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
                 String name = parser.currentName();
@@ -138,11 +146,33 @@ public final class BatchParser {
         return new Parsed(header, items.count, items.totalFen, hasher.finish());
     }
 
+    /**
+     * The content decoded as UTF-8 that refuses what a lenient decoder lets through: overlong forms,
+     * encoded surrogates, bytes of another encoding. (RFC 8259: JSON text exchanged between systems
+     * is UTF-8.)
+     */
+    private static Reader strictUtf8(InputStream content) {
+        return new InputStreamReader(content, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+    }
+
     private static ApiException malformed(JacksonException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CharacterCodingException) {
+                return new ApiException(ApiCode.MALFORMED_JSON, "the body is not UTF-8 (a byte sequence no UTF-8 "
+                        + "encoder writes: an overlong form, an encoded surrogate, another encoding)");
+            }
+        }
         // Jackson's own message may quote the offending text; report only where it stopped.
         var location = e.getLocation();
         String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
         return new ApiException(ApiCode.MALFORMED_JSON, "the body is not well-formed JSON" + where);
+    }
+
+    /** The path of a member: {@code base.name}, or {@code base["..."]} quoted and escaped for a name out of the ordinary. */
+    static String member(String base, String name) {
+        String shown = InputText.isIdentifier(name) ? name : "[" + InputText.quoted(name) + "]";
+        return base.isEmpty() || shown.startsWith("[") ? base + shown : base + "." + shown;
     }
 
     private static void expect(JsonToken actual, JsonToken expected, String path, String reason) {
@@ -169,7 +199,23 @@ public final class BatchParser {
         if (value.length() > charsMax) {
             throw ApiException.field(ApiCode.BAD_FIELD, path, "longer than " + charsMax + " characters");
         }
+        requirePlainText(value, path);
         return value;
+    }
+
+    /** Refuses a control character (which no stored text may hold; PostgreSQL refuses NUL) or a lone surrogate. */
+    private static void requirePlainText(String value, String path) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw ApiException.field(ApiCode.BAD_FIELD, path, "must not hold a control character");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw ApiException.field(ApiCode.BAD_FIELD, path, "holds a lone surrogate, which is not Unicode text");
+            }
+        }
     }
 
     private static String matching(JsonParser parser, String path, Pattern pattern, String rule) {
@@ -245,12 +291,7 @@ public final class BatchParser {
                 }
                 case "period" -> {
                     once(period, name);
-                    period = matching(parser, name, PERIOD, "yyyyMM");
-                    try {
-                        YearMonth.of(Integer.parseInt(period.substring(0, 4)), Integer.parseInt(period.substring(4)));
-                    } catch (RuntimeException e) {
-                        throw ApiException.field(ApiCode.BAD_FIELD, name, "must be a real month, yyyyMM");
-                    }
+                    period = matching(parser, name, PERIOD, "a real month, yyyyMM, from 200001 to 209912");
                 }
                 case "payerAccount" -> {
                     once(payerAccount, name);
@@ -272,7 +313,7 @@ public final class BatchParser {
                     once(totalAmountFen, name);
                     totalAmountFen = integer(parser, name);
                 }
-                default -> throw ApiException.field(ApiCode.UNKNOWN_FIELD, name, "is not a field of a batch");
+                default -> throw ApiException.field(ApiCode.UNKNOWN_FIELD, member("", name), "is not a field of a batch");
             }
         }
 
@@ -307,6 +348,8 @@ public final class BatchParser {
         private final byte[] separator = {FIELD_SEPARATOR};
         int count;
         long totalFen;
+        /** The amounts' absolute values added up: while it fits, so does every sum of any group of them. */
+        long absoluteTotalFen;
 
         ItemReader(ItemSink sink) {
             this.sink = sink;
@@ -332,7 +375,7 @@ public final class BatchParser {
             for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
                 String field = parser.currentName();
                 parser.nextToken();
-                String path = base + "." + field;
+                String path = member(base, field);
                 switch (field) {
                     case "itemId" -> {
                         once(itemId, path);
@@ -380,9 +423,11 @@ public final class BatchParser {
                     required(amountFen, base + ".amountFen"), householdHead != null && householdHead, proxyId, phone);
             count = seq;
             try {
-                totalFen = Math.addExact(totalFen, item.amountFen());
+                absoluteTotalFen = Math.addExact(absoluteTotalFen, Math.absExact(item.amountFen()));
+                totalFen += item.amountFen();
             } catch (ArithmeticException e) {
-                throw ApiException.field(ApiCode.BAD_FIELD, base + ".amountFen", "the batch total overflows");
+                throw ApiException.field(ApiCode.BAD_FIELD, base + ".amountFen", "the amounts of the batch, counted "
+                        + "without their signs, add up beyond 9223372036854775807 fen");
             }
             digest(item);
             sink.accept(item);

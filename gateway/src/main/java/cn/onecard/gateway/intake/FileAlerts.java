@@ -2,6 +2,7 @@ package cn.onecard.gateway.intake;
 
 import cn.onecard.gateway.ledger.AlertKind;
 import cn.onecard.gateway.ledger.Alerts;
+import cn.onecard.iso8583.InputText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,8 @@ final class FileAlerts {
      */
     void fileFailed(AlertKind kind, String place, String fileName, Exception cause) {
         String classes = classNames(cause);
-        log.error("{} file {} failed ({}); it stays and is tried again on the next poll", place, fileName, classes);
+        log.error("{} file {} failed ({}); it stays and is tried again on the next poll", place, InputText.quoted(fileName),
+                classes);
         raise(kind, place + "/" + fileName, classes + "; the file stays and is tried again");
     }
 
@@ -49,7 +51,8 @@ final class FileAlerts {
         try {
             sink.raise(null, kind, source, detail);
         } catch (RuntimeException alertFailed) {
-            log.error("cannot store alert {} about {} ({}); carrying on", kind, source, alertFailed.getClass().getName());
+            log.error("cannot store alert {} about {} ({}); carrying on", kind, InputText.quoted(source),
+                    alertFailed.getClass().getName());
         }
     }
 

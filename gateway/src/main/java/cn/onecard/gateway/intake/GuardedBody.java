@@ -7,19 +7,17 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * A request body as the intake reads it: refused past its size limit, every byte fed to the
- * signature verifier, and not closed by the parser (so the rest can be drained into the verifier).
+ * A batch's content as the intake reads it: refused past its size limit, and not closed by the
+ * parser (so the rest can be drained and the limit holds for the whole content).
  */
 final class GuardedBody extends FilterInputStream {
 
     private final long bytesMax;
-    private final RequestAuthenticator.SignedRequest signature;
     private long bytesRead;
 
-    GuardedBody(InputStream in, long bytesMax, RequestAuthenticator.SignedRequest signature) {
+    GuardedBody(InputStream in, long bytesMax) {
         super(in);
         this.bytesMax = bytesMax;
-        this.signature = signature;
     }
 
     @Override
@@ -37,9 +35,6 @@ final class GuardedBody extends FilterInputStream {
             if (bytesRead > bytesMax) {
                 throw new ApiException(ApiCode.BODY_TOO_LARGE, "the body is larger than " + bytesMax + " bytes");
             }
-            if (signature != null) {
-                signature.update(buffer, offset, n);
-            }
         }
         return n;
     }
@@ -51,17 +46,17 @@ final class GuardedBody extends FilterInputStream {
         return Math.max(read, 0);
     }
 
-    /** Reads what the parser left, so that the signature covers the whole body. */
+    /** Reads what the parser left: trailing bytes count towards the limit too. */
     void drain() throws IOException {
         byte[] buffer = new byte[8192];
         while (read(buffer, 0, buffer.length) >= 0) {
-            // every byte goes through read(), which feeds the verifier
+            // every byte goes through read(), which counts it
         }
     }
 
     @Override
     public void close() {
-        // the parser must not close the request's stream: the intake drains it first
+        // the parser must not close the content's stream: the intake drains it first
     }
 
     @Override

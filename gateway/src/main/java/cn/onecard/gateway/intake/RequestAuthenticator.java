@@ -25,6 +25,8 @@ public final class RequestAuthenticator {
     public static final String SIGNATURE_HEADER = "X-OneCard-Signature";
 
     private static final Pattern NONCE = Pattern.compile("[0-9A-Za-z_-]{8,64}");
+    /** Plain digits only (no sign, no spaces): epoch milliseconds, far from overflowing when compared. */
+    private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{1,15}");
     private static final int SIGNATURE_BASE64_CHARS_MAX = 200;
 
     private final TreasuryClients clients;
@@ -90,14 +92,14 @@ public final class RequestAuthenticator {
         }
         Sm2PublicKey key = clients.key(clientId)
                 .orElseThrow(() -> new ApiException(ApiCode.CLIENT_UNKNOWN, "the client is not configured"));
-        long millis;
-        try {
-            millis = Long.parseLong(timestamp);
-        } catch (NumberFormatException e) {
-            throw new ApiException(ApiCode.TIMESTAMP_OUT_OF_WINDOW, "the timestamp is not epoch milliseconds");
+        if (!TIMESTAMP.matcher(timestamp).matches()) {
+            throw new ApiException(ApiCode.TIMESTAMP_OUT_OF_WINDOW, "the timestamp is not epoch milliseconds (digits only)");
         }
-        long skew = Math.abs(clock.millis() - millis);
-        if (skew > timestampWindow.toMillis()) {
+        // at most 15 digits and a clock of 13: the bounds below cannot overflow
+        long millis = Long.parseLong(timestamp);
+        long now = clock.millis();
+        long window = timestampWindow.toMillis();
+        if (millis < now - window || millis > now + window) {
             throw new ApiException(ApiCode.TIMESTAMP_OUT_OF_WINDOW,
                     "the timestamp is more than " + timestampWindow.toMinutes() + " minutes from the gateway's clock");
         }

@@ -8,6 +8,7 @@ import cn.onecard.crypto.Sm2PublicKey;
 import cn.onecard.crypto.Sm3InputStream;
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
+import cn.onecard.iso8583.InputText;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -138,11 +139,11 @@ public final class TreasuryInbox {
                 }
                 BatchIntake.Accepted accepted;
                 try (InputStream content = Files.newInputStream(plain)) {
-                    accepted = intake.submit(clientId, BatchIntake.Source.FILE, BatchIntake.Format.JSON_LINES, content, null);
+                    accepted = intake.submit(clientId, BatchIntake.Source.FILE, BatchIntake.Format.JSON_LINES, content);
                 }
                 batchId = accepted.batchId();
                 if (!(batchId + ".jsonl").equals(expectedLabel)) {
-                    log.warn("batch file {} holds batch {}; accepted under the batch's own id", name, batchId);
+                    log.warn("batch file {} holds batch {}; accepted under the batch's own id", InputText.quoted(name), batchId);
                 }
                 receipt = new Receipt(name, batchId, true, null,
                         accepted.created() ? "accepted" : "the same batch was received before");
@@ -157,7 +158,7 @@ public final class TreasuryInbox {
         } finally {
             Files.deleteIfExists(plain);
         }
-        log.info("{} file {}: {} {}", place.describe(), name, receipt.accepted() ? "ACCEPTED" : "REFUSED",
+        log.info("{} file {}: {} {}", place.describe(), InputText.quoted(name), receipt.accepted() ? "ACCEPTED" : "REFUSED",
                 receipt.code() == null ? "" : receipt.code());
         return receipt;
     }
@@ -165,7 +166,7 @@ public final class TreasuryInbox {
     /** Refuses the file {@code name} of {@code place} without reading it: its receipt has no {@code contentSm3}. */
     Receipt refuseUnread(String name, ApiCode code, String message, InboxPlace place) throws IOException {
         Receipt receipt = refuse(name, null, code.name(), message, null, place);
-        log.info("{} file {}: REFUSED {} unread", place.describe(), name, code);
+        log.info("{} file {}: REFUSED {} unread", place.describe(), InputText.quoted(name), code);
         return receipt;
     }
 

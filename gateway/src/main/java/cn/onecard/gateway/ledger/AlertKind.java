@@ -36,6 +36,11 @@ public enum AlertKind {
     TREASURY_INBOX_FILE_FAILED(11),
     /** A screening feed file failed for a reason other than a refusal; it stays and is tried again. */
     FEED_FILE_FAILED(12),
+    /**
+     * A batch's callback URL may not be called now (its host is no longer listed, or resolves to an
+     * address the list does not allow); its reports wait and are tried again.
+     */
+    CALLBACK_NOT_ALLOWED(14),
     /** A result file with content already applied arrived again (nothing counted twice). */
     DUPLICATE_RESULT_FILE(13);
 

@@ -1,5 +1,6 @@
 package cn.onecard.gateway.ledger;
 
+import cn.onecard.iso8583.InputText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -32,7 +33,8 @@ public final class Alerts {
     /** An alert stored in a transaction, to be logged once that transaction has committed. */
     public record Stored(String bankCode, AlertKind kind, String source, String detail) {
         public void log() {
-            log.warn("ALERT {} bank={} source={}: {}", kind, bankCode, source, detail);
+            // sources and details may hold pieces of input (a file name): escaped, so no line can be forged
+            log.warn("ALERT {} bank={} source={}: {}", kind, bankCode, InputText.quoted(source), InputText.escaped(detail));
         }
     }
 

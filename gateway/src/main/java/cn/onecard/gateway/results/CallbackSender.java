@@ -1,6 +1,8 @@
 package cn.onecard.gateway.results;
 
 import cn.onecard.crypto.Sm2PrivateKey;
+import cn.onecard.gateway.ledger.AlertKind;
+import cn.onecard.gateway.ledger.Alerts;
 import cn.onecard.gateway.ledger.BatchWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,22 +53,26 @@ public final class CallbackSender implements AutoCloseable {
     private final Sm2PrivateKey gatewayKey;
     private final String owner;
     private final BatchWriter batches;
+    private final CallbackHosts hosts;
+    private final Alerts alerts;
     private final HttpClient http;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
 
     public CallbackSender(DataSource dataSource, Clock clock, String gatewayId, Sm2PrivateKey gatewayKey, String owner,
-            BatchWriter batches) {
+            BatchWriter batches, CallbackHosts hosts, Alerts alerts) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.gatewayId = gatewayId;
         this.gatewayKey = gatewayKey;
         this.owner = owner;
         this.batches = batches;
+        this.hosts = hosts;
+        this.alerts = alerts;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
     }
 
-    private record Message(long outboxPk, long batchPk, int sequence, String kind, String payload, String url,
-            int attempts) {
+    private record Message(long outboxPk, long batchPk, String batchId, String clientId, int sequence, String kind,
+            String payload, String url, int attempts) {
     }
 
     /**
@@ -117,15 +124,16 @@ public final class CallbackSender implements AutoCloseable {
                                 + "update callback_outbox o set lease_owner = ?, "
                                 + "lease_until = clock_timestamp() + ? * interval '1 millisecond' from due, batches b "
                                 + "where o.outbox_pk = due.outbox_pk and b.batch_pk = o.batch_pk "
-                                + "returning o.outbox_pk, o.batch_pk, o.sequence, o.kind, o.payload, b.callback_url, o.attempts")) {
+                                + "returning o.outbox_pk, o.batch_pk, b.batch_id, b.client_id, o.sequence, o.kind, o.payload, "
+                                + "b.callback_url, o.attempts")) {
             select.setTimestamp(1, Timestamp.from(clock.instant()));
             select.setInt(2, MESSAGES_PER_ROUND_MAX);
             select.setString(3, owner);
             select.setLong(4, LEASE.toMillis());
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    claimed.add(new Message(rows.getLong(1), rows.getLong(2), rows.getInt(3), rows.getString(4),
-                            rows.getString(5), rows.getString(6), rows.getInt(7)));
+                    claimed.add(new Message(rows.getLong(1), rows.getLong(2), rows.getString(3), rows.getString(4),
+                            rows.getInt(5), rows.getString(6), rows.getString(7), rows.getString(8), rows.getInt(9)));
                 }
             }
         } catch (SQLException e) {
@@ -135,6 +143,14 @@ public final class CallbackSender implements AutoCloseable {
     }
 
     private boolean deliver(Message message) {
+        // checked before every delivery: the list may have changed since intake, and so may DNS
+        Optional<String> refused = hosts.refusal(message.clientId(), message.url(), true);
+        if (refused.isPresent()) {
+            alerts.raise(null, AlertKind.CALLBACK_NOT_ALLOWED, "callbacks of batch " + message.batchId(), refused.get()
+                    + "; its reports wait and are tried again");
+            retryLater(message, "callback host not allowed: " + refused.get());
+            return false;
+        }
         String failure;
         try {
             HttpResponse<Void> response = http.send(signed(message), HttpResponse.BodyHandlers.discarding());

@@ -58,16 +58,7 @@ class BatchApiTest {
     // ---- a batch and its items, as the treasury writes them
 
     private Map<String, Object> item(String itemId, String idNumber, String card, long amountFen) {
-        Map<String, Object> item = new LinkedHashMap<>();
-        item.put("itemId", itemId);
-        item.put("name", "张三");
-        item.put("idNumber", idNumber);
-        item.put("cardNumber", card);
-        item.put("amountFen", amountFen);
-        item.put("householdHead", false);
-        item.put("proxyId", null);
-        item.put("phone", null);
-        return item;
+        return GatewayTestSupport.apiItem(itemId, idNumber, card, amountFen);
     }
 
     private Map<String, Object> goodItem(String itemId) {
@@ -382,7 +373,10 @@ class BatchApiTest {
                         GatewayTestSupport.TREASURY_KEYS.privateKey())),
                 new Refusal("nonce too short", 401, "NONCE_INVALID", t -> t.client.send("POST", "/api/v1/batches",
                         t.validBody(), System.currentTimeMillis(), "abc", GatewayTestSupport.TREASURY_KEYS.privateKey())),
-                new Refusal("not JSON", 415, "UNSUPPORTED_MEDIA_TYPE", t -> t.client.raw("POST", "/api/v1/batches", "x",
+                new Refusal("not JSON, signed", 415, "UNSUPPORTED_MEDIA_TYPE", t -> t.client.sendBytes("POST",
+                        "/api/v1/batches", t.validBody().getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain")),
+                // the wall authenticates before it looks at the body's type
+                new Refusal("not JSON, unsigned", 401, "SIGNATURE_MISSING", t -> t.client.raw("POST", "/api/v1/batches", "x",
                         null, null, null, null, "text/plain")));
     }
 

@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Coverage-guided fuzzing (Jazzer) of the treasury batch parsers, API JSON and inbox JSON Lines. The
  * property: a body is read, handing the sink exactly as many items as it reports, with the same
- * fingerprint when read again; or it is refused with an {@link ApiException}. Nothing else escapes.
+ * fingerprint when read again, only when it is strict UTF-8 and every text handed over is free of
+ * control characters and lone surrogates; or it is refused with an {@link ApiException}. Nothing else
+ * escapes.
  *
  * <p>The normal test run replays stored inputs; the {@code fuzz-parsers} execution of this module's
  * build fuzzes for a bounded number of inputs on every build.
@@ -58,6 +60,11 @@ class BatchParserFuzzTest {
             }
             return;
         }
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(body));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new AssertionError("a body that is not strict UTF-8 was read", e);
+        }
         if (parsed.itemsRead() != items.get()) {
             throw new AssertionError("the parser reported " + parsed.itemsRead() + " items but handed over " + items.get());
         }
@@ -69,7 +76,32 @@ class BatchParserFuzzTest {
 
     private BatchParser.Parsed parse(byte[] body, boolean jsonLines, AtomicInteger items) {
         ByteArrayInputStream in = new ByteArrayInputStream(body);
-        return jsonLines ? parser.parseJsonLines(in, item -> items.incrementAndGet())
-                : parser.parseJson(in, item -> items.incrementAndGet());
+        BatchParser.ItemSink sink = item -> {
+            for (String text : new String[] {item.itemId(), item.name(), item.idNumber(), item.cardNumber(), item.proxyId(),
+                    item.phone()}) {
+                requirePlainText(text);
+            }
+            items.incrementAndGet();
+        };
+        BatchParser.Parsed parsed = jsonLines ? parser.parseJsonLines(in, sink) : parser.parseJson(in, sink);
+        requirePlainText(parsed.header().programName());
+        return parsed;
+    }
+
+    private static void requirePlainText(String text) {
+        if (text == null) {
+            return;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new AssertionError("a text with a control character was handed over");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new AssertionError("a text with a lone surrogate was handed over");
+            }
+        }
     }
 }

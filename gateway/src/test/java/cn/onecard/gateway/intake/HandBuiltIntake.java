@@ -79,8 +79,9 @@ final class HandBuiltIntake implements AutoCloseable {
         ReportOutbox outbox = new ReportOutbox(JSON, clock, ZONE, 1_000);
         this.intake = new BatchIntake(connections, new BatchParser(1_000_000),
                 new ItemChecks(BankRouting.of(Map.of("LYB", List.of(BIN)))), catalogue, new ItemWriter(outbox, clock),
-                new BatchWriter(outbox, clock), clock, ZONE, 1L << 30, new Nonces(ledger, clock, Duration.ofMinutes(10)),
-                new IntakeStats());
+                new BatchWriter(outbox, clock), clock, ZONE, 1L << 30, new IntakeStats(),
+                new cn.onecard.gateway.results.CallbackHosts(Map.of(CLIENT_ID, List.of("127.0.0.1")),
+                        java.net.InetAddress::getAllByName));
         this.feeds = new FeedLoader(ledger, clock);
     }
 
@@ -119,7 +120,7 @@ final class HandBuiltIntake implements AutoCloseable {
     /** Submits the items as an inbox file would bring them (JSON Lines, the envelope already opened). */
     BatchIntake.Accepted takeIn(String batchId, String programme, String period, List<Item> items) {
         return intake.submit(CLIENT_ID, BatchIntake.Source.FILE, BatchIntake.Format.JSON_LINES,
-                new ByteArrayInputStream(jsonLines(batchId, programme, period, items)), null);
+                new ByteArrayInputStream(jsonLines(batchId, programme, period, items)));
     }
 
     private static byte[] jsonLines(String batchId, String programme, String period, List<Item> items) {

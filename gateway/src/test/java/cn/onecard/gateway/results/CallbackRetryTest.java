@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cn.onecard.crypto.Sm2;
 import cn.onecard.crypto.Sm2KeyPair;
+import cn.onecard.gateway.ledger.AlertKind;
+import cn.onecard.gateway.ledger.Alerts;
 import cn.onecard.gateway.ledger.BatchWriter;
 import cn.onecard.gateway.ledger.ItemState;
 import cn.onecard.gateway.ledger.ReportOutbox;
@@ -12,7 +14,9 @@ import cn.onecard.gateway.testing.ManualClock;
 import com.sun.net.httpserver.HttpServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,6 +30,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
@@ -104,6 +109,7 @@ class CallbackRetryTest {
     private final ManualClock clock = new ManualClock(START);
     private final JsonMapper json = JsonMapper.builder().build();
     private Treasury treasury;
+    private BatchWriter batches;
     private CallbackSender sender;
     private long batchPk;
 
@@ -126,7 +132,8 @@ class CallbackRetryTest {
         treasury = new Treasury(gatewayKeys);
         ReportOutbox outbox = new ReportOutbox(json, clock, ZONE, 2);
         BatchWriter batches = new BatchWriter(outbox, clock);
-        sender = new CallbackSender(dataSource, clock, "onecard-gateway", gatewayKeys.privateKey(), "test-node", batches);
+        this.batches = batches;
+        sender = senderListing(List.of("127.0.0.1"), InetAddress::getAllByName);
         String batchId = "RETRY-" + System.nanoTime();
         List<ReportedItem> items = List.of(
                 new ReportedItem("0001", ItemState.PAID, "PAID", 9_000, "LYB", "OC00000000010000001", START.atOffset(ZoneOffset.UTC)),
@@ -299,6 +306,66 @@ class CallbackRetryTest {
         clock.set(upAt.plus(Duration.ofHours(2)));
         assertThat(sender.deliverDue()).isZero();
         assertThat(treasury.received).hasSize(refusals + 3);
+    }
+
+    /** A sender whose client lists {@code hosts} as its callback hosts. */
+    private CallbackSender senderListing(List<String> hosts, CallbackHosts.Resolver resolver) {
+        return new CallbackSender(dataSource, clock, "onecard-gateway", gatewayKeys.privateKey(), "test-node", batches,
+                new CallbackHosts(Map.of("test-treasury", hosts), resolver), new Alerts(dataSource, clock));
+    }
+
+    private List<String> alerts(AlertKind kind) throws SQLException {
+        List<String> sources = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("select source from alerts where kind = ?")) {
+            select.setString(1, kind.name());
+            try (ResultSet result = select.executeQuery()) {
+                while (result.next()) {
+                    sources.add(result.getString(1));
+                }
+            }
+        }
+        return sources;
+    }
+
+    @Test
+    void aCallbackHostDroppedFromTheListAfterIntake_isNotSentTo_alerts_andIsDeliveredOnceListedAgain() throws Exception {
+        treasury.down = false;
+        sender.close();
+        sender = senderListing(List.of("treasury.example.net"), InetAddress::getAllByName);
+        int alertsBefore = alerts(AlertKind.CALLBACK_NOT_ALLOWED).size();
+
+        assertThat(sender.deliverDue()).isZero();
+        assertThat(treasury.received).as("nothing sent to a host no longer listed").isEmpty();
+        Row head = rows().getFirst();
+        assertThat(head.deliveredAt()).isNull();
+        assertThat(head.lastError()).startsWith("callback host not allowed");
+        assertThat(alerts(AlertKind.CALLBACK_NOT_ALLOWED)).hasSize(alertsBefore + 1);
+
+        sender.close();
+        sender = senderListing(List.of("127.0.0.1"), InetAddress::getAllByName);
+        clock.set(head.nextAttemptAt());
+        assertThat(sender.deliverDue()).isEqualTo(3);
+        assertThat(treasury.received).as("each message once").hasSize(3);
+    }
+
+    @Test
+    void aListedNameThatNowResolvesToLoopback_isNotSentTo() throws Exception {
+        treasury.down = false;
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement rename = connection.prepareStatement("update batches set callback_url = ? where batch_pk = ?")) {
+            rename.setString(1, "http://treasury.example.net:" + URI.create(treasury.url()).getPort() + "/callbacks");
+            rename.setLong(2, batchPk);
+            rename.executeUpdate();
+        }
+        sender.close();
+        // the name was public at intake; DNS now points it at this machine
+        sender = senderListing(List.of("treasury.example.net"),
+                host -> new InetAddress[] {InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1})});
+
+        assertThat(sender.deliverDue()).isZero();
+        assertThat(treasury.received).isEmpty();
+        assertThat(rows().getFirst().lastError()).contains("resolves to 127.0.0.1");
     }
 
     @Test

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
@@ -36,6 +38,20 @@ public final class GatewayTestSupport {
     private GatewayTestSupport() {
     }
 
+    /** One item of a batch as the treasury's API writes it: a plain holder, no proxy, no phone. */
+    public static Map<String, Object> apiItem(String itemId, String idNumber, String cardNumber, long amountFen) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("itemId", itemId);
+        item.put("name", "张三");
+        item.put("idNumber", idNumber);
+        item.put("cardNumber", cardNumber);
+        item.put("amountFen", amountFen);
+        item.put("householdHead", false);
+        item.put("proxyId", null);
+        item.put("phone", null);
+        return item;
+    }
+
     /** Registers a gateway with its own data directory (each Spring test context runs its own PostgreSQL). */
     public static void register(DynamicPropertyRegistry registry) {
         Path dataDir;
@@ -48,6 +64,7 @@ public final class GatewayTestSupport {
         registry.add("onecard.gateway-key", () -> DATA_DIR.resolve("test-gateway-private.pem").toString());
         registry.add("onecard.treasury.clients[0].id", () -> CLIENT_ID);
         registry.add("onecard.treasury.clients[0].public-key", () -> DATA_DIR.resolve("test-treasury-public.pem").toString());
+        registry.add("onecard.treasury.clients[0].callback-hosts", () -> "127.0.0.1");
         registry.add("onecard.banks.LYB.bins", () -> LYB_BIN + ",621493");
         registry.add("onecard.banks.ABC.bins", () -> ABC_BIN);
     }

@@ -16,6 +16,7 @@ import cn.onecard.gateway.ledger.DispatchWriter;
 import cn.onecard.gateway.ledger.ItemWriter;
 import cn.onecard.gateway.ledger.Leases;
 import cn.onecard.gateway.ledger.ReportOutbox;
+import cn.onecard.gateway.results.CallbackHosts;
 import cn.onecard.gateway.validation.BankRouting;
 import cn.onecard.gateway.validation.ItemChecks;
 import cn.onecard.gateway.validation.SubsidyCatalogue;
@@ -90,7 +91,8 @@ public final class Ledger implements AutoCloseable {
         }
         BankRouting routing = BankRouting.of(Map.of("LYB", List.of(LYB_BIN), "ABC", List.of(ABC_BIN), "ONL", List.of(ONLINE_BIN)));
         this.intake = new BatchIntake(dataSource, new BatchParser(100_000), new ItemChecks(routing), catalogue, items, batches,
-                clock, ZONE, 64L << 20, new Nonces(dataSource, clock, Duration.ofMinutes(10)), new IntakeStats());
+                clock, ZONE, 64L << 20, new IntakeStats(), new CallbackHosts(Map.of(CLIENT_ID, List.of("127.0.0.1")),
+                        java.net.InetAddress::getAllByName));
     }
 
     public static Ledger start() {
@@ -187,7 +189,7 @@ public final class Ledger implements AutoCloseable {
         batch.put("totalAmountFen", total);
         batch.put("items", list);
         byte[] body = JSON.writeValueAsString(batch).getBytes(StandardCharsets.UTF_8);
-        intake.submit(CLIENT_ID, BatchIntake.Source.API, BatchIntake.Format.JSON, new ByteArrayInputStream(body), null);
+        intake.submit(CLIENT_ID, BatchIntake.Source.API, BatchIntake.Format.JSON, new ByteArrayInputStream(body));
         return batchId;
     }
 

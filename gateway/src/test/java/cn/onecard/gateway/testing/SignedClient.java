@@ -64,6 +64,30 @@ public final class SignedClient {
         return raw(method, path, body, clientId, Long.toString(timestamp), nonce, signature, "application/json");
     }
 
+    /** The signature header's value: this client's key over timestamp, nonce and the body's bytes. */
+    public String sign(long timestamp, String nonce, byte[] body) {
+        byte[] prefix = (timestamp + "\n" + nonce + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] signed = java.util.Arrays.copyOf(prefix, prefix.length + body.length);
+        System.arraycopy(body, 0, signed, prefix.length, body.length);
+        return Base64.getEncoder().encodeToString(key.sign(signed));
+    }
+
+    /** A request signed by this client over any body bytes (not UTF-8, say), with any content type. */
+    public HttpResponse<String> sendBytes(String method, String path, byte[] body, String contentType) {
+        long timestamp = System.currentTimeMillis();
+        String nonce = nonce();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("X-OneCard-Client", clientId)
+                .header("X-OneCard-Timestamp", Long.toString(timestamp))
+                .header("X-OneCard-Nonce", nonce)
+                .header("X-OneCard-Signature", sign(timestamp, nonce, body))
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return exchange(request);
+    }
+
     public HttpResponse<String> raw(String method, String path, String body, String client, String timestamp,
             String nonce, String signature, String contentType) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path));
@@ -84,6 +108,10 @@ public final class SignedClient {
         }
         request.method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        return exchange(request);
+    }
+
+    private HttpResponse<String> exchange(HttpRequest.Builder request) {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
