@@ -92,7 +92,7 @@ public class GatewayConfiguration {
 
     @Bean
     BodyGate bodyGate(OneCardProperties properties) {
-        return new BodyGate(properties.intake().bodiesReadingMax(), properties.intake().bodiesReadingPerClientMax());
+        return new BodyGate(properties.intake().bodiesReadingMax(), properties.intake().bodiesReadingPerSenderMax());
     }
 
     @Bean

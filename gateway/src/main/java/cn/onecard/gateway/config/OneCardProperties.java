@@ -57,7 +57,7 @@ public record OneCardProperties(
      * Limits of the batch intake.
      *
      * @param bodiesReadingMax          request bodies read at once, before their signature is known
-     * @param bodiesReadingPerClientMax of those, from one client
+     * @param bodiesReadingPerSenderMax of those, from one client at one address
      * @param bodyMinBytesPerSecond     the slowest average rate a body may arrive at, after the grace
      * @param bodyRateGrace             how long a body may arrive at any rate
      * @param bodyMemoryBytesMax        bodies up to this size are held in memory, larger ones spooled to
@@ -69,7 +69,7 @@ public record OneCardProperties(
             @DefaultValue("5m") Duration timestampWindow,
             @DefaultValue("10m") Duration nonceRetention,
             @DefaultValue("32") int bodiesReadingMax,
-            @DefaultValue("4") int bodiesReadingPerClientMax,
+            @DefaultValue("4") int bodiesReadingPerSenderMax,
             @DefaultValue("16KB") DataSize bodyMinBytesPerSecond,
             @DefaultValue("10s") Duration bodyRateGrace,
             @DefaultValue("1MB") DataSize bodyMemoryBytesMax) {

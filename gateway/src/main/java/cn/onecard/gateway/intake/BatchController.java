@@ -50,7 +50,7 @@ public class BatchController {
     public ResponseEntity<Map<String, Object>> submit(HttpServletRequest request) throws IOException {
         try (RequestAuthenticator.SignedRequest signed = begin(request)) {
             SpooledBody body;
-            try (BodyGate.Permit reading = bodyGate.enter(signed.clientId())) {
+            try (BodyGate.Permit reading = bodyGate.enter(signed.clientId(), request.getRemoteAddr())) {
                 body = SpooledBody.read(request.getInputStream(), signed, bodyLimits, System::nanoTime);
             }
             try (body) {

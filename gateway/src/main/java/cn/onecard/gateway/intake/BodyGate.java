@@ -2,29 +2,31 @@ package cn.onecard.gateway.intake;
 
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 
 /**
- * Bounds the request bodies being read before their signature is known: so many per client and so
- * many in all, refused at once beyond that ({@code SERVICE_UNAVAILABLE}, retryable). A slow or
- * hostile sender holds a permit while it sends, never a database connection.
+ * Bounds the request bodies being read before their signature is known: so many per client and
+ * sending address, so many in all, refused at once beyond that ({@code SERVICE_UNAVAILABLE},
+ * retryable). A slow or hostile sender holds a place while it sends, never a database connection;
+ * one naming a real client from another address does not take that client's own places.
  */
 public final class BodyGate {
 
-    private final int readingMax;
-    private final int readingPerClientMax;
-    private final Semaphore reading;
-    private final Map<String, Semaphore> readingByClient = new ConcurrentHashMap<>();
+    private record Sender(String clientId, String address) {
+    }
 
-    public BodyGate(int readingMax, int readingPerClientMax) {
-        if (readingMax < 1 || readingPerClientMax < 1) {
+    private final int readingMax;
+    private final int readingPerSenderMax;
+    private final Map<Sender, Integer> readingBySender = new HashMap<>();
+    private int reading;
+
+    public BodyGate(int readingMax, int readingPerSenderMax) {
+        if (readingMax < 1 || readingPerSenderMax < 1) {
             throw new IllegalArgumentException("at least one body may be read at a time");
         }
         this.readingMax = readingMax;
-        this.readingPerClientMax = readingPerClientMax;
-        this.reading = new Semaphore(readingMax);
+        this.readingPerSenderMax = readingPerSenderMax;
     }
 
     /** The right to read one body; closing it gives the place back. */
@@ -33,34 +35,44 @@ public final class BodyGate {
         void close();
     }
 
-    /** Takes a place for a body of {@code clientId} (an authenticated header's client), or refuses. */
-    public Permit enter(String clientId) {
-        Semaphore client = readingByClient.computeIfAbsent(clientId, id -> new Semaphore(readingPerClientMax));
-        if (!client.tryAcquire()) {
-            throw new ApiException(ApiCode.SERVICE_UNAVAILABLE, "this client already sends " + readingPerClientMax
-                    + " bodies at once; retry when one has arrived");
-        }
-        if (!reading.tryAcquire()) {
-            client.release();
-            throw new ApiException(ApiCode.SERVICE_UNAVAILABLE, "the gateway already reads " + readingMax
-                    + " bodies at once; retry later");
+    /**
+     * Takes a place for a body of {@code clientId} (an authenticated header's client) sent from
+     * {@code address}, or refuses.
+     */
+    public Permit enter(String clientId, String address) {
+        Sender sender = new Sender(clientId, address);
+        synchronized (this) {
+            int bySender = readingBySender.getOrDefault(sender, 0);
+            if (bySender >= readingPerSenderMax) {
+                throw new ApiException(ApiCode.SERVICE_UNAVAILABLE, "this client already sends " + readingPerSenderMax
+                        + " bodies at once from this address; retry when one has arrived");
+            }
+            if (reading >= readingMax) {
+                throw new ApiException(ApiCode.SERVICE_UNAVAILABLE, "the gateway already reads " + readingMax
+                        + " bodies at once; retry later");
+            }
+            readingBySender.put(sender, bySender + 1);
+            reading++;
         }
         return new Permit() {
             private boolean open = true;
 
             @Override
-            public synchronized void close() {
-                if (open) {
-                    open = false;
-                    reading.release();
-                    client.release();
+            public void close() {
+                synchronized (BodyGate.this) {
+                    if (open) {
+                        open = false;
+                        reading--;
+                        // an address that sends nothing more keeps no entry: the map stays as small as what is read
+                        readingBySender.computeIfPresent(sender, (key, count) -> count == 1 ? null : count - 1);
+                    }
                 }
             }
         };
     }
 
     /** Bodies being read now. */
-    public int reading() {
-        return readingMax - reading.availablePermits();
+    public synchronized int reading() {
+        return reading;
     }
 }

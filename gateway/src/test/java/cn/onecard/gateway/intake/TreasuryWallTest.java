@@ -50,12 +50,12 @@ class TreasuryWallTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final AtomicInteger BATCHES = new AtomicInteger();
     private static final People people = new People(20261207L);
-    private static final int PER_CLIENT = 3;
+    private static final int PER_SENDER = 3;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         GatewayTestSupport.register(registry);
-        registry.add("onecard.intake.bodies-reading-per-client-max", () -> PER_CLIENT);
+        registry.add("onecard.intake.bodies-reading-per-sender-max", () -> PER_SENDER);
         registry.add("onecard.intake.body-rate-grace", () -> "1s");
         registry.add("onecard.intake.body-min-bytes-per-second", () -> "1KB");
     }
@@ -160,10 +160,10 @@ class TreasuryWallTest {
                 .get("batchId");
         List<Socket> slow = new ArrayList<>();
         try {
-            for (int i = 0; i < PER_CLIENT; i++) {
+            for (int i = 0; i < PER_SENDER; i++) {
                 slow.add(startSlowBody(GatewayTestSupport.CLIENT_ID));
             }
-            awaitReading(PER_CLIENT);
+            awaitReading(PER_SENDER);
 
             assertThat(connectionsHeld()).as("bodies being read hold no database connection").isZero();
             HttpResponse<String> read = client.get("/api/v1/batches/" + batchId);
