@@ -22,7 +22,8 @@ import org.springframework.util.StringUtils;
 /**
  * The default store: with no {@code spring.datasource.url}, the gateway starts an embedded
  * PostgreSQL (zonky's binaries from Maven Central) with its data under {@code DATA_DIR/postgres},
- * kept across restarts. Production sets {@code spring.datasource.url} and this steps aside.
+ * kept across restarts, closed to everyone without the password in {@code DATA_DIR/postgres-access/}
+ * ({@link EmbeddedDatabaseAccess}). Production sets {@code spring.datasource.url} and this steps aside.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(EmbeddedDatabaseConfiguration.NoDatasourceUrl.class)
@@ -42,9 +43,18 @@ public class EmbeddedDatabaseConfiguration {
         Path directory = properties.dataDir().resolve("postgres").toAbsolutePath();
         try {
             Files.createDirectories(directory);
+            EmbeddedDatabaseAccess access = EmbeddedDatabaseAccess.open(properties.dataDir());
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(directory)
                     .setCleanDataDirectory(false)
+                    // after zonky's initdb (which trusts everyone) and before the server starts
+                    .setDataDirectoryCustomizer(cluster -> closeCluster(access, cluster.toPath()))
+                    // zonky's readiness check logs in as the gateway does
+                    .setConnectConfig("password", access.password())
+                    .setServerConfig("listen_addresses", "localhost")
+                    .setServerConfig("unix_socket_directories", access.socketDirectoriesSetting())
+                    .setServerConfig("unix_socket_permissions", "0700")
+                    .setServerConfig("password_encryption", "scram-sha-256")
                     // durable: zonky's defaults turn fsync and synchronous commit off (fine for a throwaway
                     // test database, not for money); every commit is flushed to disk before it is answered
                     .setServerConfig("fsync", "on")
@@ -56,17 +66,34 @@ public class EmbeddedDatabaseConfiguration {
                     .setServerConfig("shared_buffers", "256MB")
                     .setServerConfig("max_connections", "100")
                     .start();
-            log.info("embedded PostgreSQL started on port {} with its data in {}", postgres.getPort(), directory);
+            log.info("embedded PostgreSQL started on localhost port {} with its data in {}, its password in {}, {}",
+                    postgres.getPort(), directory, access.passwordFile(), access.socketFolder()
+                            .map(folder -> "its socket in " + folder)
+                            .orElse("no Unix socket (the access folder's path is too long for one, or holds quotes or commas)"));
             return postgres;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + directory, e);
         }
     }
 
+    private static void closeCluster(EmbeddedDatabaseAccess access, Path cluster) {
+        try {
+            access.closeCluster(cluster);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close the embedded PostgreSQL in " + cluster, e);
+        }
+    }
+
     @Bean(destroyMethod = "close")
-    DataSource dataSource(EmbeddedPostgres postgres) {
+    DataSource dataSource(EmbeddedPostgres postgres, OneCardProperties properties) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+        config.setJdbcUrl("jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
+        config.setUsername(EmbeddedDatabaseAccess.SUPERUSER);
+        try {
+            config.setPassword(EmbeddedDatabaseAccess.open(properties.dataDir()).password());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the embedded PostgreSQL's password", e);
+        }
         config.setMaximumPoolSize(16);
         config.setPoolName("onecard-embedded");
         // the server's error detail quotes row values (names, identity and card numbers) into exception messages
