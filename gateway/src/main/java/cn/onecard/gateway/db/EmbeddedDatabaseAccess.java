@@ -2,6 +2,7 @@ package cn.onecard.gateway.db;
 
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.File;
 import java.io.IOException;
@@ -54,6 +55,13 @@ final class EmbeddedDatabaseAccess {
             host    all   all   127.0.0.1/32   scram-sha-256
             host    all   all   ::1/128        scram-sha-256
             """;
+
+    /**
+     * zonky's binaries, looked up as zonky does, but as a resolver of the gateway's own: zonky caches
+     * the folder it unpacked into per resolver, so the gateway's folder (below) is never one another
+     * user of zonky in the same JVM chose.
+     */
+    static final PgBinaryResolver GATEWAY_BINARIES = DefaultPostgresBinaryResolver.INSTANCE::getPgBinary;
 
     private final Path folder;
     private final String password;
@@ -170,6 +178,39 @@ final class EmbeddedDatabaseAccess {
     }
 
     /**
+     * Where zonky unpacks the PostgreSQL binaries the gateway runs: {@code ~/.cache/onecard/postgres/}
+     * inside an owner-only {@code ~/.cache/onecard/}. zonky's default, {@code /tmp/embedded-pg}, is
+     * world-writable (zonky makes its working folder so), and a local user could put binaries there
+     * before the gateway first runs them. zonky opens the folder it is given to everyone too, so the
+     * owner-only folder is its parent. Without a usable home, the access folder's {@code binaries/}.
+     */
+    Path binariesFolder() throws IOException {
+        String home = System.getProperty("user.home");
+        if (home != null && !home.isBlank() && !home.equals("?")) {
+            Path cache = Path.of(home).toAbsolutePath().resolve(".cache").resolve("onecard");
+            try {
+                Files.createDirectories(cache.getParent());
+                Files.createDirectories(cache, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FOLDER));
+                if (ownedByThisUser(cache)) {
+                    if (keptToOwner(cache, OWNER_ONLY_FOLDER)) {
+                        log.warn("{} was open to others than its owner: made owner-only", cache);
+                    }
+                    return cache.resolve("postgres");
+                }
+                log.warn("{} belongs to another user: the PostgreSQL binaries go under {} instead", cache, folder);
+            } catch (IOException e) {
+                log.warn("cannot use {} for the PostgreSQL binaries ({}): they go under {} instead", cache,
+                        e.getClass().getSimpleName(), folder);
+            }
+        }
+        return folder.resolve("binaries");
+    }
+
+    private static boolean ownedByThisUser(Path path) throws IOException {
+        return Files.getOwner(path).getName().equals(System.getProperty("user.name"));
+    }
+
+    /**
      * The folder zonky unpacked the PostgreSQL binaries into. zonky has no accessor for it, only its
      * own cache, filled before the data directory customizer runs; a zonky that changes it fails here,
      * loudly, and in EmbeddedDatabaseClosedTest.
@@ -178,7 +219,7 @@ final class EmbeddedDatabaseAccess {
         try {
             Field prepared = EmbeddedPostgres.class.getDeclaredField("PREPARE_BINARIES");
             prepared.setAccessible(true);
-            Object folder = ((Map<?, ?>) prepared.get(null)).get(DefaultPostgresBinaryResolver.INSTANCE);
+            Object folder = ((Map<?, ?>) prepared.get(null)).get(GATEWAY_BINARIES);
             if (!(folder instanceof File binaries) || !binaries.isDirectory()) {
                 throw new IOException("zonky has not unpacked the PostgreSQL binaries");
             }

@@ -47,6 +47,8 @@ public class EmbeddedDatabaseConfiguration {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(directory)
                     .setCleanDataDirectory(false)
+                    .setPgBinaryResolver(EmbeddedDatabaseAccess.GATEWAY_BINARIES)
+                    .setOverrideWorkingDirectory(access.binariesFolder().toFile())
                     // after zonky's initdb (which trusts everyone) and before the server starts
                     .setDataDirectoryCustomizer(cluster -> closeCluster(access, cluster.toPath()))
                     // zonky's readiness check logs in as the gateway does

@@ -104,6 +104,22 @@ class EmbeddedDatabaseClosedTest {
     }
 
     @Test
+    void theServerRunsBinariesNoOtherUserCouldHavePlaced() throws IOException {
+        // postmaster.opts begins with the path of the server binary that runs
+        String opts = Files.readString(dataDir.resolve("postgres").resolve("postmaster.opts"));
+        Path binary = Path.of(opts.strip().split(" ")[0].replace("\"", ""));
+        assertThat(binary.getFileName().toString()).isEqualTo("postgres");
+        assertThat(binary.startsWith(Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg")))
+                .as("%s is not under zonky's world-writable /tmp/embedded-pg", binary).isFalse();
+        Path ownerOnly = binary.getParent();
+        while (ownerOnly != null && !PosixFilePermissions.toString(Files.getPosixFilePermissions(ownerOnly)).equals("rwx------")) {
+            ownerOnly = ownerOnly.getParent();
+        }
+        assertThat(ownerOnly).as("a folder on the way to %s that only its owner may enter", binary).isNotNull();
+        assertThat(Files.getOwner(ownerOnly).getName()).isEqualTo(System.getProperty("user.name"));
+    }
+
+    @Test
     void aRestartOnTheSameDataKeepsThePassword_andStillWorks(@TempDir Path root) throws Exception {
         Path restarted = root.resolve("data");
         String passwordBefore;
