@@ -1,10 +1,5 @@
 package cn.onecard.crypto;
 
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
-
 /**
  * Version 1 of the OneCard envelope, byte for byte as docs/crypto.md specifies it. All integers are
  * big-endian.
@@ -14,12 +9,14 @@ import java.nio.ByteBuffer;
  *          | recipient_key_id [32] | sender_key_id [32] | nonce_prefix [7] | label_len u8 | label
  *          | wrapped_key_len u16 | wrapped_key (SM2 C1C3C2 of the 16-byte SM4 content key)
  * chunk*   word u32 (bit 31: final; bits 0-30: content length) | SM4-GCM ciphertext | tag [16]
- * trailer  signature_len u16 | DER SM2 signature (SM3, default ID) over every byte before the trailer
+ * trailer  signature_len u16 (8..72) | DER SM2 signature (SM3, default ID) over every byte before the trailer
  * </pre>
  *
  * Chunk i is sealed with nonce = nonce_prefix || u32 i || final (0 or 1) and AAD = SM3(header).
  * Every chunk but the last holds exactly chunk_bytes of content; the last holds 1..chunk_bytes, or 0
- * when the content is empty. chunk_bytes is 256 B to 1 MiB.
+ * when the content is empty. chunk_bytes is 256 B to 1 MiB. The label's characters: {@link EnvelopeLabel}.
+ * sealed_at_ms is reported, never checked: it is signed and bound into the AAD, but freshness is the
+ * consumer's rule.
  */
 final class EnvelopeFormat {
 
@@ -41,6 +38,7 @@ final class EnvelopeFormat {
     static final int WRAPPED_KEY_BYTES_MAX = 256;
     static final int CHUNK_WORD_BYTES = 4;
     static final int FINAL_CHUNK_BIT = 0x8000_0000;
+    static final int SIGNATURE_BYTES_MIN = Sm2Signatures.DER_BYTES_MIN;
     static final int SIGNATURE_BYTES_MAX = Sm2Signatures.DER_BYTES_MAX;
 
     /** Bytes up to and including label_len. */
@@ -85,44 +83,5 @@ final class EnvelopeFormat {
         Bytes.writeU32(nonce, NONCE_PREFIX_BYTES, (int) chunkIndex);
         nonce[Sm4.GCM_NONCE_BYTES - 1] = (byte) (finalChunk ? 1 : 0);
         return nonce;
-    }
-
-    /** A label is printable UTF-8 of at most 255 bytes, without path separators. */
-    static byte[] encodeLabel(String label) {
-        String text = label == null ? "" : label;
-        checkLabelCharacters(text);
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > LABEL_BYTES_MAX) {
-            throw new MalformedInputException("envelope label is " + bytes.length + " bytes; at most " + LABEL_BYTES_MAX);
-        }
-        return bytes;
-    }
-
-    static String decodeLabel(byte[] bytes) {
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-            checkLabelCharacters(text);
-            return text;
-        } catch (CharacterCodingException e) {
-            throw new MalformedInputException("envelope label is not UTF-8");
-        }
-    }
-
-    /** A label may end up as a file name or in a log line: no separators, no line or format controls. */
-    private static void checkLabelCharacters(String text) {
-        if (text.equals(".") || text.equals("..")) {
-            throw new MalformedInputException("envelope label may not be . or ..");
-        }
-        text.codePoints().forEach(c -> {
-            int type = Character.getType(c);
-            if (c == '/' || c == '\\' || type == Character.CONTROL || type == Character.FORMAT
-                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
-                    || type == Character.SURROGATE || type == Character.UNASSIGNED) {
-                throw new MalformedInputException("envelope label may not hold control or format characters or path separators");
-            }
-        });
     }
 }

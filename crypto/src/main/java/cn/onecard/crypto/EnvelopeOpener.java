@@ -70,7 +70,7 @@ public final class EnvelopeOpener {
         }
         int labelLength = fixed[EnvelopeFormat.OFFSET_LABEL_LENGTH] & 0xff;
         byte[] labelAndKeyLength = readFully(in, labelLength + 2);
-        String label = EnvelopeFormat.decodeLabel(Arrays.copyOf(labelAndKeyLength, labelLength));
+        String label = EnvelopeLabel.decode(Arrays.copyOf(labelAndKeyLength, labelLength));
         int wrappedKeyLength = Bytes.readU16(labelAndKeyLength, labelLength);
         if (wrappedKeyLength == 0 || wrappedKeyLength > EnvelopeFormat.WRAPPED_KEY_BYTES_MAX) {
             throw new MalformedInputException("envelope wrapped key length " + wrappedKeyLength + " is outside 1.."
@@ -217,9 +217,9 @@ public final class EnvelopeOpener {
     private static byte[] readSignature(InputStream in) throws IOException {
         byte[] lengthBytes = readFully(in, 2);
         int length = Bytes.readU16(lengthBytes, 0);
-        if (length == 0 || length > EnvelopeFormat.SIGNATURE_BYTES_MAX) {
-            throw new VerificationFailedException(Reason.SIGNATURE_INVALID,
-                    "envelope signature length " + length + " is outside 1.." + EnvelopeFormat.SIGNATURE_BYTES_MAX);
+        if (length < EnvelopeFormat.SIGNATURE_BYTES_MIN || length > EnvelopeFormat.SIGNATURE_BYTES_MAX) {
+            throw new VerificationFailedException(Reason.SIGNATURE_INVALID, "envelope signature length " + length
+                    + " is outside " + EnvelopeFormat.SIGNATURE_BYTES_MIN + ".." + EnvelopeFormat.SIGNATURE_BYTES_MAX);
         }
         return readFully(in, length);
     }

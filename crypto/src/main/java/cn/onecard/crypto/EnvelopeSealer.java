@@ -54,7 +54,7 @@ public final class EnvelopeSealer {
     /** Reads {@code content} to its end and writes the envelope to {@code sealed}; neither is closed. */
     public EnvelopeInfo seal(InputStream content, OutputStream sealed, Sm2PublicKey recipient, Sm2PrivateKey sender,
                              String label) throws IOException {
-        byte[] labelBytes = EnvelopeFormat.encodeLabel(label);
+        byte[] labelBytes = EnvelopeLabel.encode(label);
         Instant sealedAt = clock.instant();
         SymmetricKey contentKey = SymmetricKey.generate(KeyAlgorithm.SM4);
         byte[] noncePrefix = new byte[EnvelopeFormat.NONCE_PREFIX_BYTES];

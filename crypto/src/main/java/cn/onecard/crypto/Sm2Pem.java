@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Null;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.gm.GMObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -63,15 +64,20 @@ final class Sm2Pem {
     }
 
     /**
-     * Accepts id-ecPublicKey or the SM2 OID itself as the algorithm (both are met in the field),
-     * with sm2p256v1 as the named curve; anything else is refused with the OID it carried.
+     * Accepts the two algorithm identifiers met in the field: id-ecPublicKey naming the curve
+     * sm2p256v1 (OpenSSL 3, RFC 5480), and the SM2 OID itself, which fixes the curve, so its
+     * parameters may be absent, NULL or sm2p256v1. Anything else is refused with the OID it carried.
      */
     static void checkAlgorithm(String what, AlgorithmIdentifier algorithm) {
         ASN1ObjectIdentifier oid = algorithm.getAlgorithm();
+        ASN1Encodable parameters = algorithm.getParameters();
+        if (oid.equals(GMObjectIdentifiers.sm2p256v1) && (parameters == null || parameters instanceof ASN1Null)) {
+            return;
+        }
         if (!oid.equals(X9ObjectIdentifiers.id_ecPublicKey) && !oid.equals(GMObjectIdentifiers.sm2p256v1)) {
             throw new MalformedInputException(what + " is not an EC key (algorithm " + oid.getId() + ")");
         }
-        checkCurve(what, algorithm.getParameters());
+        checkCurve(what, parameters);
     }
 
     /** The bytes of a BIT STRING that holds an encoded point: whole octets only. */

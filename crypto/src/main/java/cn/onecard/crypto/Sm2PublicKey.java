@@ -81,7 +81,10 @@ public final class Sm2PublicKey {
         return Sm2Pem.write(Sm2Pem.PUBLIC_KEY, encoded);
     }
 
-    /** DER SubjectPublicKeyInfo. */
+    /**
+     * DER SubjectPublicKeyInfo as this class writes it, whatever form the key was read from:
+     * id-ecPublicKey, named curve sm2p256v1, uncompressed point (91 bytes, docs/crypto.md).
+     */
     public byte[] encoded() {
         return encoded.clone();
     }
@@ -91,7 +94,10 @@ public final class Sm2PublicKey {
         return Bytes.toHex(parameters.getQ().getEncoded(false));
     }
 
-    /** SM3 of the DER SubjectPublicKeyInfo: the key's identity in envelopes and logs. */
+    /**
+     * SM3 of {@link #encoded()}, the re-encoded SubjectPublicKeyInfo, never of a key file's own bytes:
+     * the key's identity in envelopes (key ids) and logs.
+     */
     public byte[] fingerprint() {
         return fingerprint.clone();
     }

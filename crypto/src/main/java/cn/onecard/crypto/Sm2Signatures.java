@@ -17,7 +17,9 @@ import org.bouncycastle.crypto.signers.StandardDSAEncoding;
 final class Sm2Signatures {
 
     static final int RAW_BYTES = 2 * Sm2Curve.FIELD_BYTES;
-    /** A DER SEQUENCE of two 256-bit INTEGERs is at most 72 bytes. */
+    /** r = s = 1, the least in range: 30 06 02 01 01 02 01 01. */
+    static final int DER_BYTES_MIN = 8;
+    /** r and s of 256 bits with the top bit set each take a 00 byte in front: 30 46 02 21 00 r 02 21 00 s. */
     static final int DER_BYTES_MAX = 72;
 
     private Sm2Signatures() {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -308,6 +309,188 @@ class EnvelopeTest {
                 .isInstanceOf(MalformedInputException.class);
         assertThatThrownBy(() -> sealer.seal(new byte[1], BANK.publicKey(), TREASURY.privateKey(), "长".repeat(100)))
                 .isInstanceOf(MalformedInputException.class).hasMessageContaining("255");
+    }
+
+    /**
+     * Each edge of the label character list in docs/crypto.md, and characters the JDK's Unicode tables
+     * used to decide (its categories change with its Unicode version; the list does not).
+     */
+    static Stream<Arguments> labelCharacters() {
+        return Stream.of(
+                labelCharacter(0x001F, false, "unit separator, before space"),
+                labelCharacter(0x0020, true, "space"),
+                labelCharacter(0x002E, true, "full stop"),
+                labelCharacter(0x002F, false, "solidus"),
+                labelCharacter(0x0030, true, "digit zero"),
+                labelCharacter(0x005B, true, "left square bracket"),
+                labelCharacter(0x005C, false, "reverse solidus"),
+                labelCharacter(0x005D, true, "right square bracket"),
+                labelCharacter(0x007E, true, "tilde"),
+                labelCharacter(0x007F, false, "delete"),
+                labelCharacter(0x00A0, false, "no-break space"),
+                labelCharacter(0x00B6, false, "pilcrow, before the middle dot"),
+                labelCharacter(0x00B7, true, "middle dot"),
+                labelCharacter(0x00B8, false, "cedilla, after the middle dot"),
+                labelCharacter(0x2013, false, "en dash, before the em dash"),
+                labelCharacter(0x2014, true, "em dash"),
+                labelCharacter(0x2015, false, "horizontal bar, after the em dash"),
+                labelCharacter(0x2017, false, "double low line, before the single quotes"),
+                labelCharacter(0x2018, true, "left single quotation mark"),
+                labelCharacter(0x2019, true, "right single quotation mark"),
+                labelCharacter(0x201A, false, "single low-9 quotation mark"),
+                labelCharacter(0x201B, false, "single high-reversed-9 quotation mark"),
+                labelCharacter(0x201C, true, "left double quotation mark"),
+                labelCharacter(0x201D, true, "right double quotation mark"),
+                labelCharacter(0x201E, false, "double low-9 quotation mark"),
+                labelCharacter(0x2025, false, "two dot leader, before the ellipsis"),
+                labelCharacter(0x2026, true, "horizontal ellipsis"),
+                labelCharacter(0x2027, false, "hyphenation point, after the ellipsis"),
+                labelCharacter(0x2028, false, "line separator"),
+                labelCharacter(0x3000, false, "ideographic space"),
+                labelCharacter(0x3001, true, "ideographic comma"),
+                labelCharacter(0x3011, true, "right black lenticular bracket"),
+                labelCharacter(0x3012, false, "postal mark"),
+                labelCharacter(0x33FF, false, "square gal, before Extension A"),
+                labelCharacter(0x3400, true, "first ideograph of Extension A"),
+                labelCharacter(0x4DBF, true, "last ideograph of Extension A"),
+                labelCharacter(0x4DC0, false, "hexagram, after Extension A"),
+                labelCharacter(0x4DFF, false, "hexagram, before the CJK block"),
+                labelCharacter(0x4E00, true, "first CJK unified ideograph"),
+                labelCharacter(0x9FFF, true, "last CJK unified ideograph"),
+                labelCharacter(0xA000, false, "Yi syllable, after the CJK block"),
+                labelCharacter(0xFF00, false, "unassigned, before the full-width forms"),
+                labelCharacter(0xFF01, true, "full-width exclamation mark"),
+                labelCharacter(0xFF0E, true, "full-width full stop"),
+                labelCharacter(0xFF0F, false, "full-width solidus"),
+                labelCharacter(0xFF10, true, "full-width digit zero"),
+                labelCharacter(0xFF3B, true, "full-width left square bracket"),
+                labelCharacter(0xFF3C, false, "full-width reverse solidus"),
+                labelCharacter(0xFF3D, true, "full-width right square bracket"),
+                labelCharacter(0xFF5E, true, "full-width tilde"),
+                labelCharacter(0xFF5F, false, "full-width white parenthesis, after the list"),
+                labelCharacter(0x00AD, false, "soft hyphen (format)"),
+                labelCharacter(0x200B, false, "zero width space (format)"),
+                labelCharacter(0x202E, false, "right-to-left override (format)"),
+                labelCharacter(0xFEFF, false, "byte order mark (format)"),
+                labelCharacter(0xFDD0, false, "noncharacter"),
+                labelCharacter(0xFFFE, false, "noncharacter"),
+                labelCharacter(0xE000, false, "private use"),
+                labelCharacter(0xD800, false, "lone surrogate"),
+                labelCharacter(0x00E9, false, "Latin small e with acute"),
+                labelCharacter(0x0410, false, "Cyrillic capital A, a look-alike of A"),
+                labelCharacter(0x20000, false, "first ideograph of Extension B"),
+                labelCharacter(0x1F600, false, "emoji"));
+    }
+
+    private static Arguments labelCharacter(int codePoint, boolean allowed, String what) {
+        return Arguments.of(Named.of(String.format("U+%04X %s", codePoint, what), codePoint), allowed);
+    }
+
+    @ParameterizedTest(name = "{0}: allowed {1}")
+    @MethodSource("labelCharacters")
+    void labelCharacter_isAllowedOrRefused_exactlyAsTheListSays_whenSealingAndWhenOpening(int codePoint, boolean allowed) {
+        String label = "a" + Character.toString(codePoint) + "b";
+        if (allowed) {
+            byte[] sealed = sealer.seal(new byte[1], BANK.publicKey(), TREASURY.privateKey(), label);
+            assertThat(opener.open(sealed, BANK.privateKey(), TREASURY.publicKey()).info().label()).isEqualTo(label);
+        } else {
+            assertThatThrownBy(() -> sealer.seal(new byte[1], BANK.publicKey(), TREASURY.privateKey(), label))
+                    .isInstanceOf(MalformedInputException.class).hasMessageContaining("may not hold U+%04X", codePoint);
+        }
+
+        // The opener applies the same list to what it reads: the label's bytes are put into an envelope
+        // sealed with a stand-in label of the same length. An allowed one passes the label check and
+        // fails only later, at the tag; a refused one is refused as malformed, whatever its encoding.
+        byte[] labelBytes = looseUtf8("a", codePoint, "b");
+        byte[] sealed = sealer.seal(new byte[1], BANK.publicKey(), TREASURY.privateKey(), "x".repeat(labelBytes.length));
+        System.arraycopy(labelBytes, 0, sealed, EnvelopeFormat.FIXED_HEADER_BYTES, labelBytes.length);
+        if (allowed) {
+            assertRefused(sealed, BANK.privateKey(), TREASURY.publicKey(), Reason.TAG_MISMATCH);
+        } else {
+            assertThatThrownBy(() -> opener.open(sealed, BANK.privateKey(), TREASURY.publicKey()))
+                    .isInstanceOf(MalformedInputException.class).hasMessageContaining("envelope label");
+        }
+    }
+
+    /** UTF-8 that also encodes a lone surrogate (as CESU-8 would), so that the opener's decoding is tried too. */
+    private static byte[] looseUtf8(String before, int codePoint, String after) {
+        var out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(before.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (codePoint < 0x80) {
+            out.write(codePoint);
+        } else if (codePoint < 0x800) {
+            out.write(0xC0 | codePoint >> 6);
+            out.write(0x80 | codePoint & 0x3F);
+        } else if (codePoint < 0x10000) {
+            out.write(0xE0 | codePoint >> 12);
+            out.write(0x80 | codePoint >> 6 & 0x3F);
+            out.write(0x80 | codePoint & 0x3F);
+        } else {
+            out.write(0xF0 | codePoint >> 18);
+            out.write(0x80 | codePoint >> 12 & 0x3F);
+            out.write(0x80 | codePoint >> 6 & 0x3F);
+            out.write(0x80 | codePoint & 0x3F);
+        }
+        out.writeBytes(after.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    @Test
+    void labels_thatRealContentCarries_areAccepted() {
+        for (String label : new String[] {"DEMO-202611-0001.results.jsonl", "2026年耕地地力保护补贴（第一批）.csv",
+                "《“雨露计划”补助》名单——二〇二六年…", "残疾人两项补贴【11月】、高龄津贴.xlsx", "阿依古丽·买买提"}) {
+            byte[] sealed = sealer.seal(new byte[1], BANK.publicKey(), TREASURY.privateKey(), label);
+            assertThat(opener.open(sealed, BANK.privateKey(), TREASURY.publicKey()).info().label()).isEqualTo(label);
+        }
+    }
+
+    /**
+     * signature_len at and beyond 8..72 with the input cut right after it: a length inside is read
+     * (and found cut), one outside is refused before anything is read.
+     */
+    @ParameterizedTest(name = "signature_len {0}")
+    @CsvSource({"0, SIGNATURE_INVALID", "7, SIGNATURE_INVALID", "8, TRUNCATED", "72, TRUNCATED", "73, SIGNATURE_INVALID",
+            "65535, SIGNATURE_INVALID"})
+    void signatureLength_outside8To72_isRefusedBeforeTheSignatureIsRead(int signatureLength, Reason reason) {
+        byte[] sealed = sealer.seal(new byte[10], BANK.publicKey(), TREASURY.privateKey(), "");
+        int trailer = Layout.of(sealed).signatureStart();
+        byte[] cut = Arrays.copyOf(sealed, trailer + 2);
+        Bytes.writeU16(cut, trailer, signatureLength);
+
+        assertRefused(cut, BANK.privateKey(), TREASURY.publicKey(), reason);
+        if (reason == Reason.SIGNATURE_INVALID) {
+            assertThatThrownBy(() -> opener.open(cut, BANK.privateKey(), TREASURY.publicKey()))
+                    .hasMessageContaining("signature length " + signatureLength + " is outside 8..72");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "3006020101020101",  // 8 bytes: r = s = 1
+            "3046022100fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54122"
+                    + "022100fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54122"})  // 72 bytes: r = s = n - 1
+    void signaturesOfTheShortestAndLongestLength_areReadAndVerified(String signatureHex) {
+        byte[] signature = java.util.HexFormat.of().parseHex(signatureHex);
+        byte[] sealed = sealer.seal(new byte[10], BANK.publicKey(), TREASURY.privateKey(), "");
+        int trailer = Layout.of(sealed).signatureStart();
+        byte[] replaced = Arrays.copyOf(sealed, trailer + 2 + signature.length);
+        Bytes.writeU16(replaced, trailer, signature.length);
+        System.arraycopy(signature, 0, replaced, trailer + 2, signature.length);
+
+        assertRefused(replaced, BANK.privateKey(), TREASURY.publicKey(), Reason.SIGNATURE_INVALID);
+        assertThatThrownBy(() -> opener.open(replaced, BANK.privateKey(), TREASURY.publicKey()))
+                .hasMessageContaining("does not verify");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1970-01-01T00:00:00Z", "2001-09-09T01:46:40Z", "9999-12-31T23:59:59.999Z"})
+    void sealedAt_isNeverChecked_andIsReportedAsTheSenderWroteIt(String sealedAt) {
+        Instant instant = Instant.parse(sealedAt);
+        byte[] sealed = new EnvelopeSealer(Clock.fixed(instant, ZoneOffset.UTC), CHUNK)
+                .seal(new byte[10], BANK.publicKey(), TREASURY.privateKey(), "");
+
+        assertThat(Bytes.readU64(sealed, EnvelopeFormat.OFFSET_SEALED_AT)).isEqualTo(instant.toEpochMilli());
+        assertThat(opener.open(sealed, BANK.privateKey(), TREASURY.publicKey()).info().sealedAt()).isEqualTo(instant);
     }
 
     @Test

@@ -11,11 +11,17 @@ import java.util.Base64;
 import java.util.List;
 import java.util.HexFormat;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.gm.GMObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -133,6 +139,43 @@ class Sm2KeyPemTest {
         assertThatThrownBy(() -> Sm2PublicKey.fromPem(pem))
                 .isInstanceOf(MalformedInputException.class)
                 .hasMessageContaining(reason);
+    }
+
+    /** docs/crypto.md, SM2, "Algorithm identifiers read": each row, for public and private keys alike. */
+    static Stream<Arguments> algorithmIdentifiers() {
+        ASN1ObjectIdentifier ecPublicKey = X9ObjectIdentifiers.id_ecPublicKey;
+        ASN1ObjectIdentifier sm2 = GMObjectIdentifiers.sm2p256v1;
+        ASN1ObjectIdentifier p256 = SECObjectIdentifiers.secp256r1;
+        return Stream.of(
+                Arguments.of("id-ecPublicKey, sm2p256v1 (OpenSSL 3)", new AlgorithmIdentifier(ecPublicKey, sm2), true),
+                Arguments.of("SM2 OID, parameters absent", new AlgorithmIdentifier(sm2), true),
+                Arguments.of("SM2 OID, NULL", new AlgorithmIdentifier(sm2, DERNull.INSTANCE), true),
+                Arguments.of("SM2 OID, sm2p256v1", new AlgorithmIdentifier(sm2, sm2), true),
+                Arguments.of("id-ecPublicKey, parameters absent", new AlgorithmIdentifier(ecPublicKey), false),
+                Arguments.of("id-ecPublicKey, NULL", new AlgorithmIdentifier(ecPublicKey, DERNull.INSTANCE), false),
+                Arguments.of("id-ecPublicKey, secp256r1", new AlgorithmIdentifier(ecPublicKey, p256), false),
+                Arguments.of("SM2 OID, secp256r1", new AlgorithmIdentifier(sm2, p256), false),
+                Arguments.of("rsaEncryption", new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE), false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("algorithmIdentifiers")
+    void keysUnderEachAlgorithmIdentifier_areReadAsDocumented_andIdentifiedByTheReEncodedKey(
+            String name, AlgorithmIdentifier algorithm, boolean read) throws Exception {
+        byte[] point = HexFormat.of().parseHex(PAIR.publicKey().toHex());
+        byte[] spki = new SubjectPublicKeyInfo(algorithm, point).getEncoded();
+        byte[] pkcs8 = new PrivateKeyInfo(algorithm, new ECPrivateKey(256, new BigInteger(PAIR.privateKey().toHex(), 16),
+                new DERBitString(point), null)).getEncoded();
+
+        if (read) {
+            Sm2PublicKey publicKey = Sm2PublicKey.fromEncoded(spki);
+            assertThat(publicKey.encoded()).isEqualTo(PAIR.publicKey().encoded());
+            assertThat(publicKey.fingerprint()).isEqualTo(PAIR.publicKey().fingerprint());
+            assertThat(Sm2PrivateKey.fromEncoded(pkcs8).publicKey()).isEqualTo(PAIR.publicKey());
+        } else {
+            assertThatThrownBy(() -> Sm2PublicKey.fromEncoded(spki)).isInstanceOf(MalformedInputException.class);
+            assertThatThrownBy(() -> Sm2PrivateKey.fromEncoded(pkcs8)).isInstanceOf(MalformedInputException.class);
+        }
     }
 
     @Test

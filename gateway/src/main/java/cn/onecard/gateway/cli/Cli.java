@@ -50,7 +50,11 @@ public final class Cli {
                 exception.printStackTrace(context.err());
             }
             context.err().println(qualifiedName(failed) + ": " + describe(exception));
-            return exception instanceof VerificationFailedException ? ExitCode.VERIFICATION_FAILED : ExitCode.BAD_INPUT;
+            return switch (exception) {
+                case CliRefusalException refused -> refused.exitCode();
+                case VerificationFailedException unverified -> ExitCode.VERIFICATION_FAILED;
+                default -> ExitCode.BAD_INPUT;
+            };
         });
         return commandLine;
     }
@@ -61,6 +65,7 @@ public final class Cli {
             case CryptoException crypto -> oneLine(crypto.getMessage());
             case Iso8583Exception iso -> oneLine(iso.getMessage());
             case CliInputException input -> oneLine(input.getMessage());
+            case CliRefusalException refused -> oneLine(refused.getMessage());
             case NoSuchFileException missing -> "no such file: " + missing.getFile();
             case FileAlreadyExistsException exists -> "file exists: " + exists.getFile();
             case AccessDeniedException denied -> "permission denied: " + denied.getFile();

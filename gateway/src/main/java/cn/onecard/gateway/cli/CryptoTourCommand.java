@@ -90,7 +90,7 @@ final class CryptoTourCommand implements Callable<Integer> {
         expect(0, "crypto", "open", "--key", "bank.key.pem", "--from", "treasury.pub.pem", "--in", "batch.csv.ocev",
                 "--out", "batch-opened.csv");
         expect(0, "crypto", "keygen", "--private", "stranger.key.pem", "--public", "stranger.pub.pem");
-        expect(1, "crypto", "open", "--key", "stranger.key.pem", "--from", "treasury.pub.pem", "--in", "batch.csv.ocev",
+        expect(3, "crypto", "open", "--key", "stranger.key.pem", "--from", "treasury.pub.pem", "--in", "batch.csv.ocev",
                 "--out", "stolen.csv");
         byte[] sealed = Files.readAllBytes(workspace.resolve("batch.csv.ocev"));
         Files.write(workspace.resolve("cut.ocev"), Arrays.copyOf(sealed, sealed.length / 2));

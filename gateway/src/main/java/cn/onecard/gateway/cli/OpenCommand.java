@@ -1,8 +1,11 @@
 package cn.onecard.gateway.cli;
 
+import cn.onecard.crypto.CryptoException;
 import cn.onecard.crypto.EnvelopeOpener;
+import cn.onecard.crypto.MalformedInputException;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.crypto.Sm2PublicKey;
+import cn.onecard.crypto.VerificationFailedException;
 import java.io.InputStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,9 +13,19 @@ import picocli.CommandLine.Option;
 
 @Command(name = "open", mixinStandardHelpOptions = true,
         description = {"Open a OneCard envelope, releasing nothing unless it verifies.",
-                "Nothing is written until every tag and the sender's signature verify:",
-                "--out FILE appears whole or not at all; to standard output the content is staged in a private",
-                "temporary file first. Exit 1 if the envelope was altered, cut, is for another key or from another sender."})
+                "Nothing is written until every tag and the sender's signature verify: --out FILE",
+                "appears whole or not at all; to standard output the content is staged in a",
+                "private temporary file first."},
+        // docs/crypto.md lists the same lines; CryptoCliTest holds the two together.
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+                "0:opened: every tag and the sender's signature verified, and the content was written",
+                "1:envelope refused: some byte of it is not as the sender sealed it (altered, cut short, extended),"
+                        + " or the input is not a version 1 envelope at all; nothing was written",
+                "2:bad usage or unreadable input: an unknown option, a missing or unreadable file, a key file that is"
+                        + " not an SM2 key, an output that cannot be written; an --out file is left as it was",
+                "3:not for these keys: the envelope names another recipient key than --key's or another sender key"
+                        + " than --from's (an altered key id looks the same); nothing was decrypted"})
 final class OpenCommand implements Callable<Integer> {
 
     private final CliContext context;
@@ -44,7 +57,26 @@ final class OpenCommand implements Callable<Integer> {
             } else {
                 CliFiles.releaseToStandardOutput(context, staged -> opener.open(input, staged, recipient, sender));
             }
+        } catch (CryptoException refused) {
+            throw new CliRefusalException(exitCodeFor(refused), refused.getMessage(), refused);
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Past the key files, every refusal is the envelope's. A flipped header byte and a file that never
+     * was an envelope cannot be told apart, so both are exit 1; only the key ids tell "not for these
+     * keys", which needs other keys rather than another copy of the file.
+     */
+    static int exitCodeFor(CryptoException refused) {
+        return switch (refused) {
+            case VerificationFailedException failed -> switch (failed.reason()) {
+                case WRONG_RECIPIENT, WRONG_SENDER -> ExitCode.WRONG_KEY;
+                case SIGNATURE_INVALID, TAG_MISMATCH, DECRYPTION_FAILED, TRUNCATED, TRAILING_DATA, STRUCTURE_ALTERED,
+                     CHECK_VALUE_MISMATCH, MAC_MISMATCH -> ExitCode.VERIFICATION_FAILED;
+            };
+            case MalformedInputException notAsSealed -> ExitCode.VERIFICATION_FAILED;
+            default -> ExitCode.BAD_INPUT;
+        };
     }
 }

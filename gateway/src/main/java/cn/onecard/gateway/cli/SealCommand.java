@@ -23,7 +23,8 @@ final class SealCommand implements Callable<Integer> {
     @Option(names = "--sign-key", required = true, paramLabel = "SENDER-PRIVATE.pem", description = "sender's SM2 private key")
     String senderFile;
 
-    @Option(names = "--label", paramLabel = "TEXT", description = "name for the content (default: the input file's name)")
+    @Option(names = "--label", paramLabel = "TEXT", description = "name for the content (default: the input file's name): "
+            + "printable ASCII without / and \\, CJK ideographs and common Chinese punctuation (docs/crypto.md, Labels)")
     String label;
 
     @Option(names = "--in", paramLabel = "FILE", description = "content (default: standard input)")

@@ -8,15 +8,23 @@ import cn.onecard.crypto.PinBlocks;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.crypto.SymmetricKey;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -279,7 +287,7 @@ class CryptoCliTest {
     }
 
     @Test
-    void open_refusals_exit1_andLeaveNoFile() throws IOException {
+    void open_refusals_exit1_orExit3ForOtherKeys_andLeaveNoFile() throws IOException {
         keyPairs();
         Files.write(directory.resolve("batch.csv"), new byte[100_000]);
         cli.run("crypto", "seal", "--to", "bank.pub", "--sign-key", "treasury.key", "--in", "batch.csv", "--out", "batch.ocev");
@@ -289,9 +297,9 @@ class CryptoCliTest {
         Files.write(directory.resolve("flipped.ocev"), flipped);
 
         assertOneLineRefusal(cli.run("crypto", "open", "--key", "treasury.key", "--from", "treasury.pub", "--in", "batch.ocev",
-                "--out", "x1"), 1, "another recipient");
+                "--out", "x1"), 3, "another recipient");
         assertOneLineRefusal(cli.run("crypto", "open", "--key", "bank.key", "--from", "bank.pub", "--in", "batch.ocev",
-                "--out", "x2"), 1, "another sender");
+                "--out", "x2"), 3, "another sender");
         assertOneLineRefusal(cli.run("crypto", "open", "--key", "bank.key", "--from", "treasury.pub", "--in", "flipped.ocev",
                 "--out", "x3"), 1, "tag");
         CliRunner.Result toStdout = cli.runWithInput(Arrays.copyOf(sealed, sealed.length - 1), "crypto", "open", "--key", "bank.key",
@@ -299,10 +307,75 @@ class CryptoCliTest {
         assertOneLineRefusal(toStdout, 1, "truncated");
         assertThat(toStdout.stdout()).isEmpty();
         assertOneLineRefusal(cli.runWithInput("plain text".getBytes(), "crypto", "open", "--key", "bank.key", "--from", "treasury.pub"),
-                2, "not a OneCard envelope");
+                1, "not a OneCard envelope");
         assertThat(directory.resolve("x1")).doesNotExist();
         assertThat(directory.resolve("x2")).doesNotExist();
         assertThat(directory.resolve("x3")).doesNotExist();
+    }
+
+    @Test
+    void open_badUsageOrUnreadableInput_exits2() throws IOException {
+        keyPairs();
+        cli.runWithInput(new byte[10], "crypto", "seal", "--to", "bank.pub", "--sign-key", "treasury.key", "--out", "batch.ocev");
+
+        assertOneLineRefusal(cli.run("crypto", "open", "--key", "bank.key", "--from", "treasury.pub", "--in", "missing.ocev"),
+                2, "no such file");
+        assertOneLineRefusal(cli.run("crypto", "open", "--key", "bank.pub", "--from", "treasury.pub", "--in", "batch.ocev"),
+                2, "found PUBLIC KEY");
+        assertOneLineRefusal(cli.run("crypto", "open", "--key", "bank.key", "--in", "batch.ocev"), 2, "--from");
+    }
+
+    /**
+     * Every header byte of an envelope inverted in turn, and a byte in each later part: exit 1 (not as
+     * sealed), except in the two key ids, where an alteration looks like an envelope for other keys: exit 3.
+     */
+    @Test
+    void open_withAnyHeaderByteAltered_exits1_orExits3InTheKeyIds() throws IOException {
+        keyPairs();
+        cli.runWithInput("one item".getBytes(), "crypto", "seal", "--to", "bank.pub", "--sign-key", "treasury.key",
+                "--label", "b.csv", "--out", "batch.ocev");
+        byte[] sealed = Files.readAllBytes(directory.resolve("batch.ocev"));
+        int keyIdsStart = 20;
+        int keyIdsEnd = keyIdsStart + 32 + 32;
+        int headerEnd = 92 + "b.csv".length() + 2 + 113;
+        int chunkEnd = headerEnd + 4 + "one item".length() + 16;
+        int signatureLength = (sealed[chunkEnd] & 0xff) << 8 | sealed[chunkEnd + 1] & 0xff;
+        assertThat(chunkEnd + 2 + signatureLength).as("the layout this test assumes").isEqualTo(sealed.length);
+        int[] afterTheHeader = {headerEnd, headerEnd + 3, headerEnd + 4, chunkEnd - 1, chunkEnd, chunkEnd + 1, chunkEnd + 2,
+                sealed.length - 1};
+
+        IntStream.concat(IntStream.range(0, headerEnd), IntStream.of(afterTheHeader)).forEach(offset -> {
+            byte[] altered = sealed.clone();
+            altered[offset] ^= (byte) 0xff;
+            CliRunner.Result result = cli.runWithInput(altered, "crypto", "open", "--key", "bank.key", "--from", "treasury.pub");
+            int expected = offset >= keyIdsStart && offset < keyIdsEnd ? 3 : 1;
+            assertThat(result.exitCode()).as("byte %d of %d: %s", offset, sealed.length, result.stderr()).isEqualTo(expected);
+            assertThat(result.stdout()).isEmpty();
+        });
+    }
+
+    /** docs/crypto.md lists open's exit statuses; --help must say the same, word for word. */
+    @Test
+    void open_exitStatuses_inHelpAndInTheDocs_areTheSame() throws IOException {
+        Path here = Path.of("").toAbsolutePath();
+        Path docs = Stream.of(here.resolve("docs/crypto.md"), here.resolveSibling("docs").resolve("crypto.md"))
+                .filter(Files::exists).findFirst().orElseThrow(() -> new AssertionError("docs/crypto.md not found from " + here));
+        String page = Files.readString(docs, StandardCharsets.UTF_8);
+        Map<String, String> documented = new LinkedHashMap<>();
+        Matcher rows = Pattern.compile("^\\| ([0-9]) \\| (.+) \\|$", Pattern.MULTILINE)
+                .matcher(page.substring(page.indexOf("\n## Command line")));
+        while (rows.find()) {
+            documented.put(rows.group(1), rows.group(2));
+        }
+        Map<String, String> inHelp = new LinkedHashMap<>();
+        PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+        CliContext context = new CliContext(InputStream.nullInputStream(), nowhere, nowhere, Map.of(), directory);
+        Cli.commandLine(context).getSubcommands().get("crypto").getSubcommands().get("open")
+                .getCommandSpec().usageMessage().exitCodeList().forEach((code, meaning) -> inHelp.put(code.strip(), meaning));
+
+        assertThat(documented).containsOnlyKeys("0", "1", "2", "3").containsExactlyEntriesOf(inHelp);
+        CliRunner.Result help = cli.run("crypto", "open", "--help");
+        assertThat(help.out()).contains("Exit status:", "envelope refused", "not for these keys");
     }
 
     @ParameterizedTest(name = "{0}")
