@@ -3,7 +3,9 @@ package cn.onecard.gateway.api;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingRequestHeaderException;
@@ -22,7 +24,8 @@ public class ApiErrorHandler {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ApiError> refused(ApiException e) {
         log.info("refused: {} {}", e.code(), e.getMessage());
-        return ResponseEntity.status(e.code().httpStatus()).body(e.body());
+        // JSON whatever the Accept header asks: never a 406 while answering
+        return ResponseEntity.status(e.code().httpStatus()).contentType(MediaType.APPLICATION_JSON).body(e.body());
     }
 
     @ExceptionHandler(NoResourceFoundException.class)
@@ -53,10 +56,17 @@ public class ApiErrorHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiError> fault(Exception e) {
+        if (e instanceof ErrorResponse framework && framework.getStatusCode().is4xxClientError()) {
+            // the framework's own refusal of the request (an Accept it cannot meet, a header it cannot parse)
+            ApiCode code = ApiCode.forStatus(framework.getStatusCode().value());
+            log.info("refused: {} ({}, HTTP {})", code, e.getClass().getSimpleName(), framework.getStatusCode().value());
+            return ResponseEntity.status(code.httpStatus()).contentType(MediaType.APPLICATION_JSON)
+                    .body(ApiErrorController.body(code));
+        }
         // our exceptions never carry personal data in their messages; the trace stays in the log
         log.error("request failed", e);
         ApiCode code = ApiCode.INTERNAL_ERROR;
-        return ResponseEntity.status(code.httpStatus())
+        return ResponseEntity.status(code.httpStatus()).contentType(MediaType.APPLICATION_JSON)
                 .body(new ApiError(code.name(), "the gateway failed to process the request; it stored nothing partial", List.of()));
     }
 }

@@ -36,6 +36,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,12 +101,20 @@ public class GatewayConfiguration {
         OneCardProperties.Intake intake = properties.intake();
         return new SpooledBody.Limits(intake.bodyBytesMax().toBytes(), Math.toIntExact(intake.bodyMemoryBytesMax().toBytes()),
                 intake.bodyMinBytesPerSecond().toBytes(), intake.bodyRateGrace(),
-                SpooledBody.prepareDirectory(properties.dataDir().resolve("spool").toAbsolutePath()));
+                SpooledBody.prepareDirectory(properties.dataDir().resolve("spool").toAbsolutePath()),
+                new SpooledBody.SpoolRoom(intake.spoolBytesMax().toBytes()));
     }
 
     @Bean
     Nonces nonces(DataSource dataSource, Clock clock, OneCardProperties properties) {
-        return new Nonces(dataSource, clock, properties.intake().nonceRetention());
+        Duration retention = properties.intake().nonceRetention();
+        Duration window = properties.intake().timestampWindow();
+        // a request stamped at the window's far edge stays acceptable for two windows after it is spent
+        if (retention.compareTo(window.multipliedBy(2)) <= 0) {
+            throw new IllegalStateException("onecard.intake.nonce-retention (" + retention + ") must exceed twice "
+                    + "onecard.intake.timestamp-window (" + window + "), with room for the nodes' clock differences");
+        }
+        return new Nonces(dataSource, clock, retention);
     }
 
     @Bean

@@ -62,17 +62,19 @@ public record OneCardProperties(
      * @param bodyRateGrace             how long a body may arrive at any rate
      * @param bodyMemoryBytesMax        bodies up to this size are held in memory, larger ones spooled to
      *                                  an owner-only file under {@code DATA_DIR/spool}
+     * @param spoolBytesMax             the bytes all spooled bodies may hold on disk at once
      */
     public record Intake(
             @DefaultValue("512MB") DataSize bodyBytesMax,
             @DefaultValue("2000000") int batchItemsMax,
             @DefaultValue("5m") Duration timestampWindow,
-            @DefaultValue("10m") Duration nonceRetention,
+            @DefaultValue("11m") Duration nonceRetention,
             @DefaultValue("32") int bodiesReadingMax,
             @DefaultValue("4") int bodiesReadingPerSenderMax,
             @DefaultValue("16KB") DataSize bodyMinBytesPerSecond,
             @DefaultValue("10s") Duration bodyRateGrace,
-            @DefaultValue("1MB") DataSize bodyMemoryBytesMax) {
+            @DefaultValue("1MB") DataSize bodyMemoryBytesMax,
+            @DefaultValue("2GB") DataSize spoolBytesMax) {
     }
 
     /**

@@ -46,9 +46,13 @@ public class BatchController {
         this.bodyLimits = bodyLimits;
     }
 
-    @PostMapping(path = "/api/v1/batches", produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(path = "/api/v1/batches")
     public ResponseEntity<Map<String, Object>> submit(HttpServletRequest request) throws IOException {
         try (RequestAuthenticator.SignedRequest signed = begin(request)) {
+            if (request.getContentLengthLong() > bodyLimits.bytesMax()) {
+                // announced too large: refused before a byte of it is read or a place taken
+                throw new ApiException(ApiCode.BODY_TOO_LARGE, "the body is larger than " + bodyLimits.bytesMax() + " bytes");
+            }
             SpooledBody body;
             try (BodyGate.Permit reading = bodyGate.enter(signed.clientId(), request.getRemoteAddr())) {
                 body = SpooledBody.read(request.getInputStream(), signed, bodyLimits, System::nanoTime);
@@ -62,7 +66,7 @@ public class BatchController {
                 try (InputStream content = body.open()) {
                     accepted = intake.submit(signed.clientId(), BatchIntake.Source.API, BatchIntake.Format.JSON, content);
                 }
-                return ResponseEntity.status(HttpStatus.ACCEPTED).body(queries.batch(signed.clientId(), accepted.batchId()));
+                return json(HttpStatus.ACCEPTED, queries.batch(signed.clientId(), accepted.batchId()));
             }
         }
     }
@@ -79,20 +83,33 @@ public class BatchController {
         }
     }
 
-    @GetMapping(path = "/api/v1/batches/{batchId}", produces = MediaType.APPLICATION_JSON_VALUE)
-    public Map<String, Object> batch(HttpServletRequest request, @PathVariable("batchId") String batchId) {
+    @GetMapping(path = "/api/v1/batches/{batchId}")
+    public ResponseEntity<Map<String, Object>> batch(HttpServletRequest request, @PathVariable("batchId") String batchId) {
         String clientId = verifyEmptyBody(request);
-        return queries.batch(clientId, batchId);
+        return json(HttpStatus.OK, queries.batch(clientId, batchId));
     }
 
-    @GetMapping(path = "/api/v1/batches/{batchId}/items", produces = MediaType.APPLICATION_JSON_VALUE)
-    public Map<String, Object> items(HttpServletRequest request, @PathVariable("batchId") String batchId,
+    /** Its parameters are read as text and parsed only once the request is authenticated. */
+    @GetMapping(path = "/api/v1/batches/{batchId}/items")
+    public ResponseEntity<Map<String, Object>> items(HttpServletRequest request, @PathVariable("batchId") String batchId,
             @RequestParam(name = "state", required = false) String state,
             @RequestParam(name = "code", required = false) String code,
-            @RequestParam(name = "page", defaultValue = "0") int page,
-            @RequestParam(name = "size", defaultValue = "100") int size) {
+            @RequestParam(name = "page", defaultValue = "0") String page,
+            @RequestParam(name = "size", defaultValue = "100") String size) {
         String clientId = verifyEmptyBody(request);
-        return queries.items(clientId, batchId, state, code, page, size);
+        return json(HttpStatus.OK, queries.items(clientId, batchId, state, code, number("page", page), number("size", size)));
+    }
+
+    private static int number(String parameter, String text) {
+        if (!text.matches("[0-9]{1,9}")) {
+            throw ApiException.field(ApiCode.BAD_FIELD, parameter, "not a number of 1 to 9 digits");
+        }
+        return Integer.parseInt(text);
+    }
+
+    /** JSON whatever the request's Accept header says: the contract has no other form, and no 406. */
+    private static ResponseEntity<Map<String, Object>> json(HttpStatus status, Map<String, Object> body) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
     @GetMapping(path = "/api/v1/batches/{batchId}/result-file")

@@ -210,12 +210,28 @@ public final class BatchParser {
             if (Character.isISOControl(c)) {
                 throw ApiException.field(ApiCode.BAD_FIELD, path, "must not hold a control character");
             }
+            if (isLayoutControl(c)) {
+                throw ApiException.field(ApiCode.BAD_FIELD, path,
+                        "must not hold a line or paragraph separator or a bidirectional control");
+            }
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
                 throw ApiException.field(ApiCode.BAD_FIELD, path, "holds a lone surrogate, which is not Unicode text");
             }
         }
+    }
+
+    /**
+     * Characters that change how a text is laid out rather than what it says: a name holding one can
+     * break a bank file's line or show a reader other characters than it holds (U+202E). Listed by
+     * code point, not by the JDK's Unicode tables, so the rule does not move with the Java version.
+     */
+    private static boolean isLayoutControl(char c) {
+        return c == '\u2028' || c == '\u2029' // line and paragraph separators
+                || c == '\u061C' || c == '\u200E' || c == '\u200F' // Arabic letter mark, left-to-right and right-to-left marks
+                || (c >= '\u202A' && c <= '\u202E') // embeddings and overrides
+                || (c >= '\u2066' && c <= '\u2069'); // isolates
     }
 
     private static String matching(JsonParser parser, String path, Pattern pattern, String rule) {

@@ -7,6 +7,7 @@ import cn.onecard.gateway.ledger.BatchSummary;
 import cn.onecard.gateway.ledger.BatchTally;
 import cn.onecard.gateway.ledger.BatchWriter;
 import cn.onecard.gateway.ledger.ItemState;
+import cn.onecard.iso8583.InputText;
 import cn.onecard.iso8583.Masking;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,7 +47,7 @@ public final class BatchQueries {
                 select.setString(2, batchId);
                 try (ResultSet rows = select.executeQuery()) {
                     if (!rows.next()) {
-                        throw new ApiException(ApiCode.BATCH_NOT_FOUND, "no batch " + batchId + " from this client");
+                        throw new ApiException(ApiCode.BATCH_NOT_FOUND, "no batch " + InputText.quoted(batchId) + " from this client");
                     }
                     batchPk = rows.getLong(1);
                     out.put("batchId", rows.getString(2));
@@ -90,7 +91,7 @@ public final class BatchQueries {
                 select.setString(2, batchId);
                 try (ResultSet rows = select.executeQuery()) {
                     if (!rows.next()) {
-                        throw new ApiException(ApiCode.BATCH_NOT_FOUND, "no batch " + batchId + " from this client");
+                        throw new ApiException(ApiCode.BATCH_NOT_FOUND, "no batch " + InputText.quoted(batchId) + " from this client");
                     }
                     batchPk = rows.getLong(1);
                 }

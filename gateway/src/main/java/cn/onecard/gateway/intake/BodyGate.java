@@ -2,6 +2,9 @@ package cn.onecard.gateway.intake;
 
 import cn.onecard.gateway.api.ApiCode;
 import cn.onecard.gateway.api.ApiException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -40,7 +43,7 @@ public final class BodyGate {
      * {@code address}, or refuses.
      */
     public Permit enter(String clientId, String address) {
-        Sender sender = new Sender(clientId, address);
+        Sender sender = new Sender(clientId, network(address));
         synchronized (this) {
             int bySender = readingBySender.getOrDefault(sender, 0);
             if (bySender >= readingPerSenderMax) {
@@ -69,6 +72,26 @@ public final class BodyGate {
                 }
             }
         };
+    }
+
+    /**
+     * The sender's network: an IPv4 address itself, an IPv6 address's /64, since one holder of a /64
+     * can send from any of its addresses.
+     */
+    static String network(String address) {
+        if (address == null || !address.contains(":")) {
+            return address;
+        }
+        try {
+            byte[] bytes = InetAddress.getByName(address).getAddress(); // a literal from the socket: no lookup
+            if (bytes.length != 16) {
+                return address;
+            }
+            Arrays.fill(bytes, 8, 16, (byte) 0);
+            return InetAddress.getByAddress(bytes).getHostAddress() + "/64";
+        } catch (UnknownHostException e) {
+            return address;
+        }
     }
 
     /** Bodies being read now. */

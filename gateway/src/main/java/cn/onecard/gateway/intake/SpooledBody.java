@@ -11,8 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.commons.io.output.DeferredFileOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A request body read whole before anything is done with it: every byte fed to the request's
@@ -31,8 +34,10 @@ public final class SpooledBody implements AutoCloseable {
      * @param minBytesPerSecond the slowest average rate accepted once {@code rateGrace} has passed
      * @param rateGrace         how long a body may arrive at any rate (a slow start, a small body)
      * @param directory         where larger bodies are spooled: created owner-only
+     * @param spool             the room all spooled bodies share on disk
      */
-    public record Limits(long bytesMax, int memoryBytesMax, long minBytesPerSecond, Duration rateGrace, Path directory) {
+    public record Limits(long bytesMax, int memoryBytesMax, long minBytesPerSecond, Duration rateGrace, Path directory,
+            SpoolRoom spool) {
         public Limits {
             if (bytesMax < 1 || memoryBytesMax < 1 || minBytesPerSecond < 0 || rateGrace.isNegative()) {
                 throw new IllegalArgumentException("body limits must be positive");
@@ -40,16 +45,53 @@ public final class SpooledBody implements AutoCloseable {
         }
     }
 
+    /**
+     * The bytes all bodies being read may hold in spool files at once: the spool shares its disk with
+     * the database, which unauthenticated senders must never fill.
+     */
+    public static final class SpoolRoom {
+        private final long bytesMax;
+        private final AtomicLong taken = new AtomicLong();
+
+        public SpoolRoom(long bytesMax) {
+            if (bytesMax < 0) {
+                throw new IllegalArgumentException("spool room must not be negative");
+            }
+            this.bytesMax = bytesMax;
+        }
+
+        boolean take(long bytes) {
+            if (taken.addAndGet(bytes) > bytesMax) {
+                taken.addAndGet(-bytes);
+                return false;
+            }
+            return true;
+        }
+
+        void give(long bytes) {
+            taken.addAndGet(-bytes);
+        }
+
+        /** Bytes of spool files now. */
+        public long taken() {
+            return taken.get();
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(SpooledBody.class);
     private static final int CHUNK_BYTES = 64 * 1024;
     private static final String FILE_PREFIX = "body-";
     private static final String FILE_SUFFIX = ".spool";
 
     private final DeferredFileOutputStream spool;
     private final long size;
+    private final Runnable giveRoomBack;
+    private boolean closed;
 
-    private SpooledBody(DeferredFileOutputStream spool, long size) {
+    private SpooledBody(DeferredFileOutputStream spool, long size, Runnable giveRoomBack) {
         this.spool = spool;
         this.size = size;
+        this.giveRoomBack = giveRoomBack;
     }
 
     /**
@@ -62,26 +104,66 @@ public final class SpooledBody implements AutoCloseable {
                 .setDirectory(limits.directory()).setPrefix(FILE_PREFIX).setSuffix(FILE_SUFFIX).get();
         long started = nanoTime.getAsLong();
         long size = 0;
+        long spooled = 0;
         byte[] chunk = new byte[CHUNK_BYTES];
         try {
-            for (int n; (n = in.read(chunk)) >= 0; ) {
+            for (int n; (n = readSome(in, chunk)) >= 0; ) {
                 size += n;
                 if (size > limits.bytesMax()) {
                     throw new ApiException(ApiCode.BODY_TOO_LARGE, "the body is larger than " + limits.bytesMax() + " bytes");
                 }
                 signature.update(chunk, 0, n);
-                spool.write(chunk, 0, n);
+                long toSpool = Math.min(n, size - limits.memoryBytesMax());
+                if (toSpool > 0) {
+                    if (!limits.spool().take(toSpool)) {
+                        throw new ApiException(ApiCode.SERVICE_UNAVAILABLE, "the gateway holds as many large bodies as it "
+                                + "may at once; retry later");
+                    }
+                    spooled += toSpool;
+                }
+                writeSpool(spool, chunk, n);
                 requireRate(size, nanoTime.getAsLong() - started, limits);
             }
-            spool.close();
-            return new SpooledBody(spool, size);
-        } catch (IOException e) {
-            discard(spool);
-            throw unreadable(e);
+            closeSpool(spool);
+            long room = spooled;
+            return new SpooledBody(spool, size, () -> limits.spool().give(room));
         } catch (RuntimeException e) {
             discard(spool);
+            limits.spool().give(spooled);
             throw e;
         }
+    }
+
+    /** A read from the client: a fault is the sender's (broken framing, a cut connection) or its slowness. */
+    private static int readSome(InputStream in, byte[] chunk) {
+        try {
+            return in.read(chunk);
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+    }
+
+    /** A write to the spool: a fault is the gateway's (a full disk), and the request may be sent again. */
+    private static void writeSpool(DeferredFileOutputStream spool, byte[] chunk, int n) {
+        try {
+            spool.write(chunk, 0, n);
+        } catch (IOException e) {
+            throw spoolFailed(e);
+        }
+    }
+
+    private static void closeSpool(DeferredFileOutputStream spool) {
+        try {
+            spool.close();
+        } catch (IOException e) {
+            throw spoolFailed(e);
+        }
+    }
+
+    private static ApiException spoolFailed(IOException e) {
+        log.warn("cannot spool a request body under the spool folder ({}); answered SERVICE_UNAVAILABLE",
+                e.getClass().getSimpleName());
+        return new ApiException(ApiCode.SERVICE_UNAVAILABLE, "the gateway cannot hold the body now; retry later");
     }
 
     private static void requireRate(long bytes, long elapsedNanos, Limits limits) {
@@ -155,5 +237,9 @@ public final class SpooledBody implements AutoCloseable {
     @Override
     public void close() {
         discard(spool);
+        if (!closed) {
+            closed = true;
+            giveRoomBack.run();
+        }
     }
 }

@@ -183,9 +183,17 @@ public final class CallbackHosts {
                     || first >= 240; // reserved and broadcast
         }
         if (address instanceof Inet6Address) {
+            int first16 = ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF);
+            int second16 = ((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF);
             return (bytes[0] & 0xFE) == 0xFC // unique local, fc00::/7
                     || ((bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xC0) == 0xC0) // site local, fec0::/10
-                    || isMappedOrEmbeddedIpv4(bytes);
+                    || isMappedOrEmbeddedIpv4(bytes)
+                    // IPv4 behind IPv6: NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16), Teredo (2001::/32)
+                    || (first16 == 0x0064 && second16 == 0xff9b)
+                    || first16 == 0x2002
+                    || (first16 == 0x2001 && second16 == 0x0000)
+                    || (first16 == 0x0100 && second16 == 0 && bytes[4] == 0 && bytes[5] == 0 && bytes[6] == 0
+                            && bytes[7] == 0); // discard-only, 100::/64
         }
         return true;
     }

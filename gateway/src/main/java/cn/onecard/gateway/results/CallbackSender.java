@@ -68,7 +68,9 @@ public final class CallbackSender implements AutoCloseable {
         this.batches = batches;
         this.hosts = hosts;
         this.alerts = alerts;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(senders).build();
+        // no proxy: a proxy would resolve the name itself, past the check of its addresses
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).proxy(HttpClient.Builder.NO_PROXY)
+                .followRedirects(HttpClient.Redirect.NEVER).executor(senders).build();
     }
 
     private record Message(long outboxPk, long batchPk, String batchId, String clientId, int sequence, String kind,

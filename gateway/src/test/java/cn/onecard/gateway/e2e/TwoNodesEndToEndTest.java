@@ -31,7 +31,8 @@ class TwoNodesEndToEndTest {
         world = SimulatedWorld.start(88L, 6_000);
         nodeA = world.startGateway(world.newDataDir("a"), Map.of("onecard.node-id", "node-a"));
         nodeB = world.startGateway(world.newDataDir("b"), Map.of("onecard.node-id", "node-b",
-                "spring.datasource.url", nodeA.jdbcUrl(), "spring.datasource.username", "postgres"));
+                "spring.datasource.url", nodeA.jdbcUrl(), "spring.datasource.username", "postgres",
+                "spring.datasource.password", nodeA.databasePassword()));
     }
 
     @AfterAll

@@ -49,6 +49,18 @@ class BodyGateTest {
     }
 
     @Test
+    void theAddressesOfOneIpv6Slash64_countAsOneSender() {
+        BodyGate gate = new BodyGate(10, 2);
+        List<BodyGate.Permit> permits = List.of(gate.enter("a", "2001:db8:1:2:0:0:0:1"), gate.enter("a", "2001:db8:1:2::ffff:2"));
+        refusedAsUnavailable(() -> gate.enter("a", "2001:db8:1:2:aaaa:bbbb:cccc:dddd"));
+        BodyGate.Permit otherNetwork = gate.enter("a", "2001:db8:1:3::1");
+        assertThat(BodyGate.network("10.1.1.1")).isEqualTo("10.1.1.1");
+        otherNetwork.close();
+        permits.forEach(BodyGate.Permit::close);
+        assertThat(gate.reading()).isZero();
+    }
+
+    @Test
     void allClients_readAtMostTheGatewaysBodiesAtOnce_andARefusalTakesNoPlace() {
         BodyGate gate = new BodyGate(3, 2);
         List<BodyGate.Permit> permits = new ArrayList<>(List.of(gate.enter("a", TREASURY), gate.enter("b", TREASURY),

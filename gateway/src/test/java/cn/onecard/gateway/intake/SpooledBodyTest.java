@@ -39,8 +39,58 @@ class SpooledBodyTest {
     }
 
     private SpooledBody.Limits limits(long bytesMax, int memoryBytesMax) {
+        return limits(bytesMax, memoryBytesMax, new SpooledBody.SpoolRoom(Long.MAX_VALUE), temp.resolve("spool"));
+    }
+
+    private static SpooledBody.Limits limits(long bytesMax, int memoryBytesMax, SpooledBody.SpoolRoom room, Path folder) {
         return new SpooledBody.Limits(bytesMax, memoryBytesMax, 1_000, Duration.ofSeconds(1),
-                SpooledBody.prepareDirectory(temp.resolve("spool")));
+                SpooledBody.prepareDirectory(folder), room);
+    }
+
+    private static void refusedAs(ApiCode code, Runnable read) {
+        assertThatThrownBy(read::run).isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(code));
+    }
+
+    @Test
+    void spooledBodies_shareABoundedRoom_takenAsTheyArrive_andGivenBackOnClose() throws IOException {
+        SpooledBody.SpoolRoom room = new SpooledBody.SpoolRoom(250_000);
+        SpooledBody.Limits limits = limits(1_000_000, 50_000, room, temp.resolve("spool"));
+        byte[] body = new byte[200_000];
+        SpooledBody first;
+        try (RequestAuthenticator.SignedRequest signed = signed(1_000_000L, "nonce-0101", body)) {
+            first = SpooledBody.read(new ByteArrayInputStream(body), signed, limits, System::nanoTime);
+        }
+        assertThat(room.taken()).as("what lies beyond the memory threshold").isEqualTo(150_000);
+        try (RequestAuthenticator.SignedRequest signed = signed(1_000_000L, "nonce-0102", body)) {
+            refusedAs(ApiCode.SERVICE_UNAVAILABLE, () -> SpooledBody.read(new ByteArrayInputStream(body), signed, limits,
+                    System::nanoTime));
+        }
+        assertThat(room.taken()).as("a refused body gives back what it took").isEqualTo(150_000);
+        try (var files = Files.list(temp.resolve("spool"))) {
+            assertThat(files).as("and leaves no file").hasSize(1);
+        }
+        first.close();
+        first.close();
+        assertThat(room.taken()).as("given back once").isZero();
+        try (RequestAuthenticator.SignedRequest signed = signed(1_000_000L, "nonce-0103", body);
+                SpooledBody again = SpooledBody.read(new ByteArrayInputStream(body), signed, limits, System::nanoTime)) {
+            assertThat(again.size()).isEqualTo(body.length);
+        }
+    }
+
+    @Test
+    void aSpoolThatCannotBeWritten_isTheGatewaysFault_retryable_notTheSenders() throws IOException {
+        Path folder = temp.resolve("gone");
+        SpooledBody.Limits limits = limits(1_000_000, 1_024, new SpooledBody.SpoolRoom(Long.MAX_VALUE), folder);
+        Files.delete(folder); // as a disk that fails: the spool file cannot be created
+        byte[] body = new byte[10_000];
+        try (RequestAuthenticator.SignedRequest signed = signed(1_000_000L, "nonce-0104", body)) {
+            assertThatThrownBy(() -> SpooledBody.read(new ByteArrayInputStream(body), signed, limits, System::nanoTime))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ApiCode.SERVICE_UNAVAILABLE);
+                        assertThat(e.code().retryable()).isTrue();
+                    });
+        }
     }
 
     @Test

@@ -297,6 +297,10 @@ class TreasuryWallTest {
                     b.put("itemCount", 3);
                     b.put("totalAmountFen", Long.MAX_VALUE);
                 }))), 400, "BAD_FIELD"),
+                new BadBody("a right-to-left override in a name", utf8(json(batch(b -> firstItem(b).put("name", "张\u202E三")))),
+                        400, "BAD_FIELD"),
+                new BadBody("a line separator in the programme's name", utf8(json(batch(b -> b.put("programName",
+                        "困难\u2028残疾人生活补贴")))), 400, "BAD_FIELD"),
                 new BadBody("period 000001", utf8(json(batch(b -> b.put("period", "000001")))), 400, "BAD_FIELD"),
                 new BadBody("period 202600", utf8(json(batch(b -> b.put("period", "202600")))), 400, "BAD_FIELD"));
     }

@@ -83,6 +83,15 @@ public final class GatewayNode implements AutoCloseable {
         throw new IllegalStateException("not a Hikari data source: " + dataSource.getClass().getName());
     }
 
+    /** The password of this node's database (its embedded PostgreSQL's, from its data directory). */
+    public String databasePassword() {
+        DataSource dataSource = context.getBean(DataSource.class);
+        if (dataSource instanceof HikariDataSource hikari) {
+            return hikari.getPassword();
+        }
+        throw new IllegalStateException("not a Hikari data source: " + dataSource.getClass().getName());
+    }
+
     /** Stops the node as an operator would (its schedules, its web server, its embedded database). Idempotent. */
     @Override
     public void close() {

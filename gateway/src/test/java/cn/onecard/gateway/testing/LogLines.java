@@ -1,5 +1,6 @@
 package cn.onecard.gateway.testing;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -36,9 +37,28 @@ public final class LogLines extends AppenderBase<ILoggingEvent> implements AutoC
         return new LogLines();
     }
 
+    /** Loggers of the web layer: the API's own, Tomcat's, Spring MVC's. */
+    private static final List<String> WEB_LOGGERS = List.of("cn.onecard.gateway.api.", "cn.onecard.gateway.intake.",
+            "org.apache.catalina.", "org.apache.coyote.", "org.apache.tomcat.", "org.springframework.web.");
+
+    private final List<String> webFaults = new CopyOnWriteArrayList<>();
+
     @Override
     protected void append(ILoggingEvent event) {
-        new String(encoder.encode(event), StandardCharsets.UTF_8).lines().forEach(lines::add);
+        String formatted = new String(encoder.encode(event), StandardCharsets.UTF_8);
+        formatted.lines().forEach(lines::add);
+        boolean fault = event.getLevel().isGreaterOrEqual(Level.ERROR) || event.getThrowableProxy() != null;
+        if (fault && WEB_LOGGERS.stream().anyMatch(event.getLoggerName()::startsWith)) {
+            webFaults.add(formatted);
+        }
+    }
+
+    /**
+     * What the web layer logged as a fault: an ERROR, or any line with a stack trace. A request
+     * refused with its code leaves none.
+     */
+    public List<String> webFaults() {
+        return List.copyOf(webFaults);
     }
 
     /** The lines logged so far, a multi-line message or a stack trace split into its lines. */
