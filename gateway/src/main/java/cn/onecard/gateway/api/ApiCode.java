@@ -9,6 +9,8 @@ public enum ApiCode {
     /** Not well-formed HTTP (request line, path, headers, the body's chunked framing). */
     MALFORMED_REQUEST(8, 400),
     CLIENT_UNKNOWN(1, 401),
+    /** The client is known but lists the addresses it sends from, and this request came from another. */
+    SOURCE_NOT_ALLOWED(9, 403),
     SIGNATURE_MISSING(2, 401),
     TIMESTAMP_OUT_OF_WINDOW(3, 401),
     NONCE_INVALID(4, 401),
@@ -75,7 +77,7 @@ public enum ApiCode {
     public boolean retryable() {
         return switch (this) {
             case BODY_TOO_SLOW, SERVICE_UNAVAILABLE, INTERNAL_ERROR -> true;
-            case MALFORMED_REQUEST, CLIENT_UNKNOWN, SIGNATURE_MISSING, TIMESTAMP_OUT_OF_WINDOW, NONCE_INVALID, NONCE_REPLAYED, SIGNATURE_INVALID,
+            case MALFORMED_REQUEST, CLIENT_UNKNOWN, SOURCE_NOT_ALLOWED, SIGNATURE_MISSING, TIMESTAMP_OUT_OF_WINDOW, NONCE_INVALID, NONCE_REPLAYED, SIGNATURE_INVALID,
                  ENVELOPE_INVALID, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, MALFORMED_JSON, UNKNOWN_FIELD, MISSING_FIELD,
                  BAD_FIELD, TOO_MANY_ITEMS, DUPLICATE_ITEM_ID, COUNT_MISMATCH, TOTAL_MISMATCH, PROGRAM_UNKNOWN, CALLBACK_NOT_ALLOWED,
                  BATCH_CONFLICT,

@@ -19,6 +19,7 @@ import cn.onecard.gateway.intake.SpooledBody;
 import cn.onecard.gateway.intake.TreasuryClients;
 import cn.onecard.gateway.intake.TreasuryInbox;
 import cn.onecard.gateway.intake.TreasurySftpInbox;
+import cn.onecard.gateway.intake.TreasurySources;
 import cn.onecard.gateway.ledger.Alerts;
 import cn.onecard.gateway.ledger.BatchWriter;
 import cn.onecard.gateway.ledger.DispatchWriter;
@@ -84,6 +85,11 @@ public class GatewayConfiguration {
     @Bean
     TreasuryClients treasuryClients(OneCardProperties properties) {
         return TreasuryClients.from(properties.treasury());
+    }
+
+    @Bean
+    TreasurySources treasurySources(OneCardProperties properties) {
+        return TreasurySources.from(properties.treasury());
     }
 
     @Bean

@@ -47,9 +47,16 @@ public record OneCardProperties(
      * A treasury client: its id (header {@code X-OneCard-Client}), its SM2 public key (PEM file) and
      * the hosts its batches' callbacks may go to (host names, IP addresses, CIDR ranges).
      */
-    public record Client(String id, Path publicKey, List<String> callbackHosts) {
+    /**
+     * One treasury client.
+     *
+     * @param callbackHosts   where its callbacks may go: host names, addresses, CIDR ranges
+     * @param sourceAddresses the addresses and ranges it sends from; empty: any address
+     */
+    public record Client(String id, Path publicKey, List<String> callbackHosts, List<String> sourceAddresses) {
         public Client {
             callbackHosts = callbackHosts == null ? List.of() : List.copyOf(callbackHosts);
+            sourceAddresses = sourceAddresses == null ? List.of() : List.copyOf(sourceAddresses);
         }
     }
 

@@ -31,17 +31,20 @@ public class BatchController {
     private final Nonces nonces;
     private final ResultFiles resultFiles;
     private final TreasuryClients clients;
+    private final TreasurySources sources;
     private final BodyGate bodyGate;
     private final SpooledBody.Limits bodyLimits;
 
     public BatchController(RequestAuthenticator authenticator, BatchIntake intake, BatchQueries queries, Nonces nonces,
-            ResultFiles resultFiles, TreasuryClients clients, BodyGate bodyGate, SpooledBody.Limits bodyLimits) {
+            ResultFiles resultFiles, TreasuryClients clients, TreasurySources sources, BodyGate bodyGate,
+            SpooledBody.Limits bodyLimits) {
         this.authenticator = authenticator;
         this.intake = intake;
         this.queries = queries;
         this.nonces = nonces;
         this.resultFiles = resultFiles;
         this.clients = clients;
+        this.sources = sources;
         this.bodyGate = bodyGate;
         this.bodyLimits = bodyLimits;
     }
@@ -124,10 +127,17 @@ public class BatchController {
     }
 
     private RequestAuthenticator.SignedRequest begin(HttpServletRequest request) {
-        return authenticator.begin(request.getHeader(RequestAuthenticator.CLIENT_HEADER),
+        RequestAuthenticator.SignedRequest signed = authenticator.begin(request.getHeader(RequestAuthenticator.CLIENT_HEADER),
                 request.getHeader(RequestAuthenticator.TIMESTAMP_HEADER),
                 request.getHeader(RequestAuthenticator.NONCE_HEADER),
                 request.getHeader(RequestAuthenticator.SIGNATURE_HEADER));
+        try {
+            sources.require(signed.clientId(), request.getRemoteAddr());
+        } catch (RuntimeException e) {
+            signed.close();
+            throw e;
+        }
+        return signed;
     }
 
     /** A GET signs an empty body; its nonce is spent once the signature verifies. */

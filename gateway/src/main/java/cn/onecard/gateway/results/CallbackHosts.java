@@ -1,5 +1,6 @@
 package cn.onecard.gateway.results;
 
+import cn.onecard.gateway.net.AddressRange;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -32,24 +33,7 @@ public final class CallbackHosts {
             "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9a-fA-F:.]*:[0-9a-fA-F:.]*]?");
 
-    /** A range of addresses: a network address and the length of its prefix. */
-    private record Range(byte[] network, int prefixBits) {
-        boolean contains(InetAddress address) {
-            byte[] bytes = address.getAddress();
-            if (bytes.length != network.length) {
-                return false;
-            }
-            for (int bit = 0; bit < prefixBits; bit++) {
-                int mask = 0x80 >>> (bit % 8);
-                if ((bytes[bit / 8] & mask) != (network[bit / 8] & mask)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private record Allowed(List<String> names, List<Range> ranges) {
+    private record Allowed(List<String> names, List<AddressRange> ranges) {
     }
 
     private final Map<String, Allowed> allowedByClient = new HashMap<>();
@@ -63,56 +47,24 @@ public final class CallbackHosts {
         this.resolver = resolver;
         entriesByClient.forEach((client, entries) -> {
             List<String> names = new ArrayList<>();
-            List<Range> ranges = new ArrayList<>();
+            List<AddressRange> ranges = new ArrayList<>();
             for (String raw : entries) {
                 String entry = raw.strip().toLowerCase(Locale.ROOT);
-                if (entry.contains("/")) {
-                    ranges.add(range(client, entry));
-                } else if (IP_LITERAL.matcher(entry).matches()) {
-                    InetAddress address = literal(client, entry);
-                    ranges.add(new Range(address.getAddress(), address.getAddress().length * 8));
-                } else if (HOST_NAME.matcher(entry).matches()) {
-                    names.add(entry);
-                } else {
+                try {
+                    if (entry.contains("/") || IP_LITERAL.matcher(entry).matches()) {
+                        ranges.add(AddressRange.parse(entry));
+                    } else if (HOST_NAME.matcher(entry).matches()) {
+                        names.add(entry);
+                    } else {
+                        throw new IllegalArgumentException(raw + " is not a host name, an IP address or a CIDR range");
+                    }
+                } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("onecard.treasury.clients (" + client + ").callback-hosts: "
-                            + raw + " is not a host name, an IP address or a CIDR range");
+                            + e.getMessage(), e);
                 }
             }
             allowedByClient.put(client, new Allowed(List.copyOf(names), List.copyOf(ranges)));
         });
-    }
-
-    private static Range range(String client, String entry) {
-        String[] parts = entry.split("/", -1);
-        InetAddress network = literal(client, parts[0]);
-        int bits;
-        try {
-            bits = Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-            bits = -1;
-        }
-        if (parts.length != 2 || bits < 0 || bits > network.getAddress().length * 8) {
-            throw new IllegalArgumentException("onecard.treasury.clients (" + client + ").callback-hosts: " + entry
-                    + " is not a CIDR range");
-        }
-        return new Range(network.getAddress(), bits);
-    }
-
-    /** An address written as one (never a name lookup: a literal that does not parse is a fault). */
-    private static InetAddress literal(String client, String text) {
-        String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        boolean v4 = bare.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
-        boolean v6 = bare.contains(":") && bare.matches("[0-9a-f:.]+");
-        if (!v4 && !v6) {
-            throw new IllegalArgumentException("onecard.treasury.clients (" + client + ").callback-hosts: " + text
-                    + " is not an IP address");
-        }
-        try {
-            return InetAddress.getByName(bare); // a literal: parsed, not looked up
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("onecard.treasury.clients (" + client + ").callback-hosts: " + text
-                    + " is not an IP address", e);
-        }
     }
 
     /**
@@ -140,7 +92,7 @@ public final class CallbackHosts {
         if (literal) {
             InetAddress address;
             try {
-                address = literal(clientId, host);
+                address = AddressRange.literal(host);
             } catch (IllegalArgumentException e) {
                 return Optional.of("the callback URL's host is not a valid address");
             }
