@@ -113,7 +113,8 @@ public final class SpooledBody implements AutoCloseable {
                     throw new ApiException(ApiCode.BODY_TOO_LARGE, "the body is larger than " + limits.bytesMax() + " bytes");
                 }
                 signature.update(chunk, 0, n);
-                long toSpool = Math.min(n, size - limits.memoryBytesMax());
+                // the spool file holds the whole body once it passes the threshold, the bytes before it included
+                long toSpool = size <= limits.memoryBytesMax() ? 0 : size - n <= limits.memoryBytesMax() ? size : n;
                 if (toSpool > 0) {
                     if (!limits.spool().take(toSpool)) {
                         throw new ApiException(ApiCode.SERVICE_UNAVAILABLE, "the gateway holds as many large bodies as it "
