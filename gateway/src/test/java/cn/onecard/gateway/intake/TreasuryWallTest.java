@@ -165,7 +165,14 @@ class TreasuryWallTest {
             }
             awaitReading(PER_SENDER);
 
-            assertThat(connectionsHeld()).as("bodies being read hold no database connection").isZero();
+            // the node's own pollers take a connection now and then, briefly; bodies being read would hold
+            // theirs all along: the fewest held over a few moments is what the bodies hold
+            int fewestHeld = Integer.MAX_VALUE;
+            for (int sample = 0; sample < 20; sample++) {
+                fewestHeld = Math.min(fewestHeld, connectionsHeld());
+                Thread.sleep(10);
+            }
+            assertThat(fewestHeld).as("bodies being read hold no database connection").isZero();
             HttpResponse<String> read = client.get("/api/v1/batches/" + batchId);
             assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
 
