@@ -291,6 +291,11 @@ public final class Dialect {
         return codec.unpack(body, start + prefix, end, base, this::layout, tpdu, header);
     }
 
+    /** Whether messages of this MTI have the field: a caller filling a message for any dialect asks first. */
+    public boolean defines(String mti, int field) {
+        return layout(mti).field(field) != null;
+    }
+
     /** The layout of this MTI: the base spec, or the override the descriptor names for it. */
     MessageLayout layout(String mti) {
         return layoutsByMti.getOrDefault(mti, base);
