@@ -5,26 +5,37 @@ import cn.onecard.adapters.BankCapabilities;
 import cn.onecard.adapters.file.FileBankAdapter;
 import cn.onecard.adapters.file.FileBankConfig;
 import cn.onecard.adapters.file.FileTransportConfig;
+import cn.onecard.adapters.iso8583.IsoBankAdapter;
+import cn.onecard.adapters.iso8583.IsoBankConfig;
 import cn.onecard.crypto.KeyUsage;
 import cn.onecard.crypto.MasterKey;
 import cn.onecard.crypto.Sm2PublicKey;
 import cn.onecard.crypto.SymmetricKey;
 import cn.onecard.crypto.WrappedKey;
+import cn.onecard.iso8583.Dialect;
+import cn.onecard.iso8583.Dialects;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Builds each configured bank's adapter. Adding a file bank is configuration: its BINs, layout,
- * transport and keys under {@code onecard.banks.CODE}. A bank's data key is unwrapped from the
+ * Builds each configured bank's adapter. Adding a bank is configuration under
+ * {@code onecard.banks.CODE}: a file bank's BINs, layout, transport and keys; an ISO 8583 bank's BINs,
+ * dialect, host and MAC key. A bank's data key is unwrapped from the
  * master key here, once, and the master key is not kept.
  */
 public final class BankAdapters {
+
+    /** The zone of the banks' local times (fields 7, 12 and 13). */
+    private static final ZoneId BANK_ZONE = ZoneId.of("Asia/Shanghai");
 
     private BankAdapters() {
     }
@@ -36,11 +47,18 @@ public final class BankAdapters {
             for (Map.Entry<String, OneCardProperties.Bank> entry : properties.banks().entrySet()) {
                 String code = entry.getKey();
                 OneCardProperties.Bank bank = entry.getValue();
-                if (bank.layout() == null) {
-                    continue; // a bank with BINs only: routed, but not dispatched from this node
+                if (bank.kind().equals("iso8583")) {
+                    if (masterKey == null && bank.iso8583().macKey() != null) {
+                        masterKey = masterKey(properties);
+                    }
+                    adapters.add(isoBank(code, bank.iso8583(), masterKey));
+                    continue;
                 }
                 if (!bank.kind().equals("file")) {
-                    throw new IllegalArgumentException("onecard.banks." + code + ".kind: only 'file' banks exist so far");
+                    throw new IllegalArgumentException("onecard.banks." + code + ".kind is file or iso8583");
+                }
+                if (bank.layout() == null) {
+                    continue; // a bank with BINs only: routed, but not dispatched from this node
                 }
                 SymmetricKey dataKey = null;
                 if (bank.dataKey() != null && !bank.dataKey().isBlank()) {
@@ -62,6 +80,27 @@ public final class BankAdapters {
             }
         }
         return adapters;
+    }
+
+    /** An online bank over ISO 8583: its host, dialect and MAC key (unwrapped here, once). */
+    private static IsoBankAdapter isoBank(String code, OneCardProperties.Iso8583 iso, MasterKey masterKey) {
+        String prefix = "onecard.banks." + code + ".iso8583.";
+        if (iso.host() == null || iso.port() < 1 || iso.dialect() == null || iso.payerAccount() == null) {
+            throw new IllegalArgumentException(prefix + "host, port, dialect and payer-account are required");
+        }
+        Dialects dialects = iso.dialectDirectory() == null ? Dialects.builtIn()
+                : Dialects.builtIn().with(Dialects.fromDirectory(iso.dialectDirectory()));
+        Dialect dialect = dialects.find(iso.dialect()).orElseThrow(() -> new IllegalArgumentException(prefix
+                + "dialect: no dialect " + iso.dialect()));
+        if (dialect.macRule().isPresent() && (iso.macKey() == null || iso.macKey().isBlank())) {
+            throw new IllegalArgumentException(prefix + "mac-key: dialect " + dialect.name() + " MACs its messages");
+        }
+        SymmetricKey macKey = iso.macKey() == null || iso.macKey().isBlank() ? null
+                : masterKey.unwrap(WrappedKey.parse(iso.macKey().strip()), KeyUsage.MAC);
+        return new IsoBankAdapter(new IsoBankConfig(code, dialect, new InetSocketAddress(iso.host(), iso.port()), macKey,
+                iso.terminalId(), iso.merchantId(), iso.acquirerId(), iso.payerAccount(), iso.connections(),
+                iso.inFlightMax(), iso.requestTimeout(), iso.echoInterval(), iso.verifiesAccounts(), iso.reverses(),
+                iso.operationsPerSecond(), iso.inquireAfter()), Clock.system(BANK_ZONE));
     }
 
     private static Sm2PublicKey readPublicKey(String code, OneCardProperties.Bank bank) {

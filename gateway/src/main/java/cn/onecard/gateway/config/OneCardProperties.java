@@ -162,7 +162,7 @@ public record OneCardProperties(
     /**
      * One agent bank: the BINs routed to it and how to reach it (docs/configuration.md).
      *
-     * @param kind             {@code file} (batch files); online kinds come with their adapters
+     * @param kind             {@code file} (batch files) or {@code iso8583} (one credit per message, online)
      * @param layout           the file layout's name ({@code lyb}, {@code abc}, or one in {@code layoutDirectory})
      * @param unitNumber       the gateway's payer unit number at the bank, where the layout has one
      * @param dispatchItemsMax items per payment file
@@ -171,6 +171,7 @@ public record OneCardProperties(
      * @param publicKey        the bank's SM2 public key (PEM): verifies its result files, seals ours
      * @param dataKey          the SM4 data key agreed with the bank, wrapped under the master key
      *                         ({@code WrappedKey} text), for layouts protected by SM4-CBC
+     * @param iso8583          how to reach an {@code iso8583} bank's host
      */
     public record Bank(
             List<String> bins,
@@ -183,11 +184,44 @@ public record OneCardProperties(
             @DefaultValue("2h") Duration resultDeadline,
             Path publicKey,
             String dataKey,
-            @DefaultValue Transport transport) {
+            @DefaultValue Transport transport,
+            @DefaultValue Iso8583 iso8583) {
         public Bank {
             bins = bins == null ? List.of() : List.copyOf(bins);
             cutOffs = cutOffs == null ? List.of() : List.copyOf(cutOffs);
         }
+    }
+
+    /**
+     * An ISO 8583 bank's host on its dedicated line (docs/configuration.md, "Online banks").
+     *
+     * @param dialect             {@code agent-bcd}, {@code agent-ascii87}, or one in {@code dialectDirectory}
+     * @param macKey              the MAC key agreed with the bank, wrapped under the master key ({@code WrappedKey} text)
+     * @param terminalId          field 41, the gateway's terminal id at the bank
+     * @param merchantId          field 42, the gateway's id at the bank
+     * @param acquirerId          field 32, the gateway's institution code
+     * @param payerAccount        field 102, the account the subsidies are paid from
+     * @param inquireAfter        how long after an unclear credit it is inquired
+     * @param operationsPerSecond the contracted rate of the line; 0: no limit
+     */
+    public record Iso8583(
+            String dialect,
+            Path dialectDirectory,
+            String host,
+            @DefaultValue("0") int port,
+            String macKey,
+            @DefaultValue("ONECARD1") String terminalId,
+            @DefaultValue("ONECARD00000001") String merchantId,
+            @DefaultValue("00000000") String acquirerId,
+            String payerAccount,
+            @DefaultValue("2") int connections,
+            @DefaultValue("256") int inFlightMax,
+            @DefaultValue("10s") Duration requestTimeout,
+            @DefaultValue("60s") Duration echoInterval,
+            @DefaultValue("true") boolean verifiesAccounts,
+            @DefaultValue("true") boolean reverses,
+            @DefaultValue("0") int operationsPerSecond,
+            @DefaultValue("30s") Duration inquireAfter) {
     }
 
     /**
