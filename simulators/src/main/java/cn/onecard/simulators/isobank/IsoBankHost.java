@@ -1,0 +1,106 @@
+package cn.onecard.simulators.isobank;
+
+import cn.onecard.crypto.SymmetricKey;
+import cn.onecard.iso8583.Dialect;
+import cn.onecard.iso8583.IsoServer;
+import cn.onecard.iso8583.MacKeys;
+import cn.onecard.simulators.filebank.Accounts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An agent bank's host on an ISO 8583 line (docs/simulators/iso-bank.md): card accounts from the
+ * file banks' accounts CSV, account verification, credits, status inquiries and reversals in one
+ * dialect, MACs under one key, and an append-only ledger forced to disk before each answer.
+ * Thread-safe.
+ */
+public final class IsoBankHost implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IsoBankHost.class);
+
+    /** What a host needs. */
+    public static final class Config {
+        private final Dialect dialect;
+        private final Accounts accounts;
+        private final Path ledgerFile;
+        private MacKeys macKeys = MacKeys.none();
+        private InetSocketAddress bind;
+
+        /**
+         * @param ledgerFile the bank's books; created when absent, replayed when present
+         */
+        public Config(Dialect dialect, Accounts accounts, Path ledgerFile) {
+            this.dialect = Objects.requireNonNull(dialect, "dialect");
+            this.accounts = Objects.requireNonNull(accounts, "accounts");
+            this.ledgerFile = Objects.requireNonNull(ledgerFile, "ledgerFile");
+        }
+
+        /** The MAC key every peer signs with (one fixed key until key exchange is simulated). */
+        public Config macKey(SymmetricKey key) {
+            this.macKeys = MacKeys.single(key);
+            return this;
+        }
+
+        /** Where to listen; default: loopback, a free port. */
+        public Config bind(InetSocketAddress address) {
+            this.bind = Objects.requireNonNull(address, "address");
+            return this;
+        }
+    }
+
+    private final IsoBankJournal journal;
+    private final IsoServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private IsoBankHost(IsoBankJournal journal, IsoServer server) {
+        this.journal = journal;
+        this.server = server;
+    }
+
+    public static IsoBankHost start(Config config) throws IOException {
+        IsoBankJournal journal = IsoBankJournal.open(config.ledgerFile, config.accounts);
+        IsoServer.Config serverConfig = new IsoServer.Config(config.dialect).macKeys(config.macKeys);
+        if (config.bind != null) {
+            serverConfig.bind(config.bind);
+        }
+        IsoServer server;
+        try {
+            server = IsoServer.start(serverConfig, new IsoBankHandler(config.dialect, config.accounts, journal));
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+        log.info("iso bank {}: listening on {}, {} accounts, ledger {}", config.dialect.name(), server.address(),
+                config.accounts.size(), config.ledgerFile);
+        return new IsoBankHost(journal, server);
+    }
+
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    /** A snapshot of the bank's books: payments, reversals and duplicates refused, without card data. */
+    public IsoBankLedger ledger() {
+        return journal.snapshot();
+    }
+
+    /** Stops answering (requests being handled finish first), then closes the ledger. A second call does nothing. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        server.close();
+        try {
+            journal.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
