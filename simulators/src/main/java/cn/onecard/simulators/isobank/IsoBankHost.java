@@ -4,20 +4,24 @@ import cn.onecard.crypto.SymmetricKey;
 import cn.onecard.iso8583.Dialect;
 import cn.onecard.iso8583.IsoServer;
 import cn.onecard.iso8583.MacKeys;
+import cn.onecard.iso8583.RequestHandler;
 import cn.onecard.simulators.filebank.Accounts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * An agent bank's host on an ISO 8583 line (docs/simulators/iso-bank.md): card accounts from the
  * file banks' accounts CSV, account verification, credits, status inquiries and reversals in one
- * dialect, MACs under one key, and an append-only ledger forced to disk before each answer.
+ * dialect, MACs under one key, an append-only ledger forced to disk before each answer, and faults
+ * drawn from one seed ({@link IsoBankFaults}).
  * Thread-safe.
  */
 public final class IsoBankHost implements AutoCloseable {
@@ -31,6 +35,8 @@ public final class IsoBankHost implements AutoCloseable {
         private final Path ledgerFile;
         private MacKeys macKeys = MacKeys.none();
         private InetSocketAddress bind;
+        private IsoBankFaults faults = IsoBankFaults.NONE;
+        private long seed = new SecureRandom().nextLong();
 
         /**
          * @param ledgerFile the bank's books; created when absent, replayed when present
@@ -47,6 +53,18 @@ public final class IsoBankHost implements AutoCloseable {
             return this;
         }
 
+        /** Faults to inject from the start; default none. */
+        public Config faults(IsoBankFaults initial) {
+            this.faults = Objects.requireNonNull(initial, "faults");
+            return this;
+        }
+
+        /** The seed every fault is drawn from; default: a random one, logged at start so the run can be replayed. */
+        public Config seed(long faultSeed) {
+            this.seed = faultSeed;
+            return this;
+        }
+
         /** Where to listen; default: loopback, a free port. */
         public Config bind(InetSocketAddress address) {
             this.bind = Objects.requireNonNull(address, "address");
@@ -55,11 +73,15 @@ public final class IsoBankHost implements AutoCloseable {
     }
 
     private final IsoBankJournal journal;
-    private final IsoServer server;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<IsoBankFaults> faults;
+    private final long seed;
+    private final IsoServer server;
 
-    private IsoBankHost(IsoBankJournal journal, IsoServer server) {
+    private IsoBankHost(IsoBankJournal journal, AtomicReference<IsoBankFaults> faults, long seed, IsoServer server) {
         this.journal = journal;
+        this.faults = faults;
+        this.seed = seed;
         this.server = server;
     }
 
@@ -69,16 +91,33 @@ public final class IsoBankHost implements AutoCloseable {
         if (config.bind != null) {
             serverConfig.bind(config.bind);
         }
+        AtomicReference<IsoBankFaults> faults = new AtomicReference<>(config.faults);
+        RequestHandler core = new IsoBankHandler(config.dialect, config.accounts, journal);
         IsoServer server;
         try {
-            server = IsoServer.start(serverConfig, new IsoBankHandler(config.dialect, config.accounts, journal));
+            server = IsoServer.start(serverConfig, new FaultyHandler(config.dialect, core, faults::get, config.seed));
         } catch (RuntimeException e) {
             journal.close();
             throw e;
         }
-        log.info("iso bank {}: listening on {}, {} accounts, ledger {}", config.dialect.name(), server.address(),
-                config.accounts.size(), config.ledgerFile);
-        return new IsoBankHost(journal, server);
+        log.info("iso bank {}: listening on {}, {} accounts, ledger {}, fault seed {}", config.dialect.name(),
+                server.address(), config.accounts.size(), config.ledgerFile, config.seed);
+        return new IsoBankHost(journal, faults, config.seed, server);
+    }
+
+    /** The seed the faults are drawn from. */
+    public long seed() {
+        return seed;
+    }
+
+    public IsoBankFaults faults() {
+        return faults.get();
+    }
+
+    /** Changes the faults; requests that arrive from now on draw from the new odds. */
+    public void faults(IsoBankFaults changed) {
+        faults.set(Objects.requireNonNull(changed, "faults"));
+        log.info("iso bank: faults now {}", changed);
     }
 
     public InetSocketAddress address() {

@@ -59,8 +59,13 @@ class IsoBankHostTest {
     }
 
     private IsoBankHost host() throws IOException {
+        return host(IsoBankFaults.NONE);
+    }
+
+    private IsoBankHost host(IsoBankFaults faults) throws IOException {
         accounts = Accounts.parse(ACCOUNTS_CSV, "test");
-        IsoBankHost host = IsoBankHost.start(new IsoBankHost.Config(BANK, accounts, dir.resolve("ledger.log")).macKey(TEST_MAK));
+        IsoBankHost host = IsoBankHost.start(new IsoBankHost.Config(BANK, accounts, dir.resolve("ledger.log")).macKey(TEST_MAK)
+                .faults(faults).seed(12L));
         closeables.add(host);
         return host;
     }
@@ -304,5 +309,55 @@ class IsoBankHostTest {
         assertThat(code(again, inquiry("OC000000000000000011"))).isEqualTo("25");
         assertThat(code(again, inquiry("OC000000000000000012"))).isEqualTo("B2");
         assertThat(Files.readString(dir.resolve("ledger.log"))).doesNotContain("PAID 0000000000\n").endsWith("\n");
+    }
+
+    @Test
+    void aCreditWhoseAnswerIsDroppedIsPaidAllTheSameAndAnInquiryFindsIt() throws IOException {
+        IsoBankHost host = host(IsoBankFaults.NONE.withDropAnswer(1.0));
+        IsoClient client = client(host);
+
+        ExchangeOutcome outcome = client.send(credit(NORMAL_CARD, 9_000, "OC000000000000000013"), Duration.ofMillis(300))
+                .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+
+        assertThat(outcome).isInstanceOfSatisfying(ExchangeOutcome.Unknown.class,
+                unknown -> assertThat(unknown.reason()).isEqualTo(ExchangeOutcome.UnknownReason.TIMED_OUT));
+        assertThat(host.ledger().payments()).extracting(IsoBankLedger.Entry::reference).containsExactly("OC000000000000000013");
+        host.faults(IsoBankFaults.NONE);
+        IsoMessage found = answered(client, inquiry("OC000000000000000013"));
+        assertThat(found.get(39)).isEqualTo("00");
+        assertThat(found.get(4)).isEqualTo("000000009000");
+        assertThat(code(client, credit(NORMAL_CARD, 9_000, "OC000000000000000013"))).as("sent again").isEqualTo("94");
+        assertThat(balance(NORMAL_CARD)).isEqualTo(9_100);
+    }
+
+    @Test
+    void aBusyBankAnswersC2AndActsOnNothing() throws IOException {
+        IsoBankHost host = host(IsoBankFaults.NONE.withBusy(1.0));
+        IsoClient client = client(host);
+
+        assertThat(code(client, credit(NORMAL_CARD, 9_000, "OC000000000000000014"))).isEqualTo("C2");
+
+        assertThat(host.ledger().payments()).isEmpty();
+        host.faults(IsoBankFaults.NONE);
+        assertThat(code(client, inquiry("OC000000000000000014"))).isEqualTo("25");
+    }
+
+    @Test
+    void aLateAnswerIsHeldBackAfterThePaymentIsMade() throws IOException {
+        IsoBankHost host = host(IsoBankFaults.NONE.withLate(1.0, Duration.ofMillis(300)));
+        IsoClient client = client(host);
+
+        ExchangeOutcome outcome = send(client, credit(NORMAL_CARD, 9_000, "OC000000000000000015"));
+
+        assertThat(outcome).isInstanceOfSatisfying(ExchangeOutcome.Answered.class, answered -> {
+            assertThat(answered.response().get(39)).isEqualTo("00");
+            assertThat(answered.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        });
+        assertThat(host.ledger().payments()).hasSize(1);
+    }
+
+    @Test
+    void theSeedIsKeptSoARunCanBeReplayed() throws IOException {
+        assertThat(host().seed()).isEqualTo(12L);
     }
 }
