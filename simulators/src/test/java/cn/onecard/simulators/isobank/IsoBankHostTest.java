@@ -63,15 +63,23 @@ class IsoBankHostTest {
     }
 
     private IsoBankHost host(IsoBankFaults faults) throws IOException {
+        return host(BANK, TEST_MAK, faults);
+    }
+
+    private IsoBankHost host(Dialect dialect, SymmetricKey macKey, IsoBankFaults faults) throws IOException {
         accounts = Accounts.parse(ACCOUNTS_CSV, "test");
-        IsoBankHost host = IsoBankHost.start(new IsoBankHost.Config(BANK, accounts, dir.resolve("ledger.log")).macKey(TEST_MAK)
+        IsoBankHost host = IsoBankHost.start(new IsoBankHost.Config(dialect, accounts, dir.resolve("ledger.log")).macKey(macKey)
                 .faults(faults).seed(12L));
         closeables.add(host);
         return host;
     }
 
     private IsoClient client(IsoBankHost host, SymmetricKey key) {
-        IsoClient client = IsoClient.start(new IsoClient.Config(BANK, host.address()).macKeys(MacKeys.single(key))
+        return client(BANK, host, key);
+    }
+
+    private IsoClient client(Dialect dialect, IsoBankHost host, SymmetricKey key) {
+        IsoClient client = IsoClient.start(new IsoClient.Config(dialect, host.address()).macKeys(MacKeys.single(key))
                 .echoInterval(Duration.ZERO).reconnectDelay(Duration.ofMillis(20), Duration.ofMillis(100)));
         closeables.add(client);
         assertThat(client.awaitConnected(WAIT)).as("connected").isTrue();
@@ -359,5 +367,28 @@ class IsoBankHostTest {
     @Test
     void theSeedIsKeptSoARunCanBeReplayed() throws IOException {
         assertThat(host().seed()).isEqualTo(12L);
+    }
+
+    @Test
+    void speaksAgentAscii87ByItsOwnMessageTypesAndCodes() throws IOException {
+        Dialect ascii = Dialects.builtIn().get("agent-ascii87");
+        SymmetricKey x919Key = SymmetricKey.fromHex(KeyAlgorithm.TDES, "0123456789ABCDEFFEDCBA9876543210");
+        IsoBankHost host = host(ascii, x919Key, IsoBankFaults.NONE);
+        IsoClient client = client(ascii, host, x919Key);
+        String rrn = ReferenceCodec.toRrn("OC000000000000000016");
+        java.util.function.Function<String, IsoMessage> stampedAscii = type -> ascii.newMessage(type)
+                .set(7, "1207120000").set(11, String.format("%06d", traces.incrementAndGet())).set(32, "12345678").set(41, TERMINAL);
+
+        assertThat(code(client, stampedAscii.apply("credit").set(2, NORMAL_CARD).set(4, "000000009000").set(37, rrn)))
+                .isEqualTo("00");
+        assertThat(code(client, stampedAscii.apply("credit").set(2, NORMAL_CARD).set(4, "000000009000").set(37, rrn)))
+                .isEqualTo("94");
+        assertThat(code(client, stampedAscii.apply("credit").set(2, "6228480000000000029").set(4, "000000000100")
+                .set(37, ReferenceCodec.toRrn("OC000000000000000017")))).as("frozen, in this dialect's code").isEqualTo("N3");
+        assertThat(code(client, stampedAscii.apply("status-inquiry").set(37, rrn))).isEqualTo("00");
+        assertThat(code(client, stampedAscii.apply("reversal").set(37, rrn))).isEqualTo("00");
+
+        assertThat(balance(NORMAL_CARD)).isEqualTo(100);
+        assertThat(host.ledger().reversals()).extracting(IsoBankLedger.Entry::reference).containsExactly("OC000000000000000016");
     }
 }
