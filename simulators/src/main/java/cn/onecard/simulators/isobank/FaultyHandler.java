@@ -20,11 +20,11 @@ final class FaultyHandler implements RequestHandler {
     private final Supplier<IsoBankFaults> faults;
     private final Random random;
 
-    FaultyHandler(Dialect dialect, RequestHandler core, Supplier<IsoBankFaults> faults, long seed) {
+    FaultyHandler(Dialect dialect, RequestHandler core, Supplier<IsoBankFaults> faults, Random random) {
         this.dialect = dialect;
         this.core = core;
         this.faults = faults;
-        this.random = new Random(seed);
+        this.random = random;
     }
 
     @Override

@@ -8,10 +8,12 @@ import cn.onecard.iso8583.RequestHandler;
 import cn.onecard.simulators.filebank.Accounts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Objects;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -34,7 +36,7 @@ public final class IsoBankHost implements AutoCloseable {
         private final Accounts accounts;
         private final Path ledgerFile;
         private MacKeys macKeys = MacKeys.none();
-        private InetSocketAddress bind;
+        private InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         private IsoBankFaults faults = IsoBankFaults.NONE;
         private long seed = new SecureRandom().nextLong();
 
@@ -77,32 +79,39 @@ public final class IsoBankHost implements AutoCloseable {
     private final AtomicReference<IsoBankFaults> faults;
     private final long seed;
     private final IsoServer server;
+    private final FaultyLine line;
 
-    private IsoBankHost(IsoBankJournal journal, AtomicReference<IsoBankFaults> faults, long seed, IsoServer server) {
+    private IsoBankHost(IsoBankJournal journal, AtomicReference<IsoBankFaults> faults, long seed, IsoServer server,
+                        FaultyLine line) {
         this.journal = journal;
         this.faults = faults;
         this.seed = seed;
         this.server = server;
+        this.line = line;
     }
 
     public static IsoBankHost start(Config config) throws IOException {
         IsoBankJournal journal = IsoBankJournal.open(config.ledgerFile, config.accounts);
-        IsoServer.Config serverConfig = new IsoServer.Config(config.dialect).macKeys(config.macKeys);
-        if (config.bind != null) {
-            serverConfig.bind(config.bind);
-        }
         AtomicReference<IsoBankFaults> faults = new AtomicReference<>(config.faults);
+        // one source for every fault, handler's and line's alike, so one seed replays the run
+        Random dice = new Random(config.seed);
         RequestHandler core = new IsoBankHandler(config.dialect, config.accounts, journal);
-        IsoServer server;
+        IsoServer server = null;
         try {
-            server = IsoServer.start(serverConfig, new FaultyHandler(config.dialect, core, faults::get, config.seed));
-        } catch (RuntimeException e) {
+            // the server listens on loopback only; callers reach it through the line, which can damage answers
+            server = IsoServer.start(new IsoServer.Config(config.dialect).macKeys(config.macKeys),
+                    new FaultyHandler(config.dialect, core, faults::get, dice));
+            FaultyLine line = new FaultyLine(config.dialect.framing(), config.bind, server.address(), faults::get, dice);
+            log.info("iso bank {}: listening on {}, {} accounts, ledger {}, fault seed {}", config.dialect.name(),
+                    line.address(), config.accounts.size(), config.ledgerFile, config.seed);
+            return new IsoBankHost(journal, faults, config.seed, server, line);
+        } catch (IOException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
             journal.close();
             throw e;
         }
-        log.info("iso bank {}: listening on {}, {} accounts, ledger {}, fault seed {}", config.dialect.name(),
-                server.address(), config.accounts.size(), config.ledgerFile, config.seed);
-        return new IsoBankHost(journal, faults, config.seed, server);
     }
 
     /** The seed the faults are drawn from. */
@@ -120,8 +129,9 @@ public final class IsoBankHost implements AutoCloseable {
         log.info("iso bank: faults now {}", changed);
     }
 
+    /** Where callers connect: the line in front of the server. */
     public InetSocketAddress address() {
-        return server.address();
+        return line.address();
     }
 
     /** A snapshot of the bank's books: payments, reversals and duplicates refused, without card data. */
@@ -135,6 +145,7 @@ public final class IsoBankHost implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        line.close();
         server.close();
         try {
             journal.close();

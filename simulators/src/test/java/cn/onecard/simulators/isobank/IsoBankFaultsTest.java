@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** Fault draws: replayable from a seed, and a busy request is never also acted on. */
 class IsoBankFaultsTest {
 
-    private static final IsoBankFaults HALF = new IsoBankFaults(0.5, 0.5, Duration.ofMillis(1), 0.5);
+    private static final IsoBankFaults HALF = new IsoBankFaults(0.5, 0.5, Duration.ofMillis(1), 0.5, 0.5, 0.5, 0.5, false);
 
     private static List<IsoBankFaults.Draw> draws(IsoBankFaults faults, long seed) {
         Random random = new Random(seed);

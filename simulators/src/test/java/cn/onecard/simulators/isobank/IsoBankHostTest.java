@@ -49,6 +49,7 @@ class IsoBankHostTest {
     Path dir;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final AtomicInteger traces = new AtomicInteger();
+    private final List<IsoMessage> lateAnswers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Accounts accounts;
 
     @AfterEach
@@ -80,7 +81,8 @@ class IsoBankHostTest {
 
     private IsoClient client(Dialect dialect, IsoBankHost host, SymmetricKey key) {
         IsoClient client = IsoClient.start(new IsoClient.Config(dialect, host.address()).macKeys(MacKeys.single(key))
-                .echoInterval(Duration.ZERO).reconnectDelay(Duration.ofMillis(20), Duration.ofMillis(100)));
+                .echoInterval(Duration.ZERO).reconnectDelay(Duration.ofMillis(20), Duration.ofMillis(100))
+                .lateResponses(lateAnswers::add));
         closeables.add(client);
         assertThat(client.awaitConnected(WAIT)).as("connected").isTrue();
         return client;
@@ -390,5 +392,60 @@ class IsoBankHostTest {
 
         assertThat(balance(NORMAL_CARD)).isEqualTo(100);
         assertThat(host.ledger().reversals()).extracting(IsoBankLedger.Entry::reference).containsExactly("OC000000000000000016");
+    }
+
+    private static ExchangeOutcome sendWithin(IsoClient client, IsoMessage request, Duration timeout) {
+        return client.send(request, timeout).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    @Test
+    void anAnswerSentTwiceIsTakenOnceAndTheCreditPaidOnce() throws Exception {
+        IsoBankHost host = host(IsoBankFaults.NONE.withAnswerTwice(1.0));
+        IsoClient client = client(host);
+
+        assertThat(code(client, credit(NORMAL_CARD, 9_000, "OC000000000000000018"))).isEqualTo("00");
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (lateAnswers.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(lateAnswers).singleElement().satisfies(copy -> assertThat(copy.get(39)).isEqualTo("00"));
+        assertThat(host.ledger().payments()).hasSize(1);
+        assertThat(balance(NORMAL_CARD)).isEqualTo(9_100);
+    }
+
+    @Test
+    void aConnectionClosedInTheMiddleOfAnAnswerLeavesTheCreditPaidForAnInquiryToFind() throws IOException {
+        IsoBankHost host = host(IsoBankFaults.NONE.withCutAnswer(1.0));
+        IsoClient client = client(host);
+
+        ExchangeOutcome outcome = sendWithin(client, credit(NORMAL_CARD, 9_000, "OC000000000000000019"), Duration.ofSeconds(5));
+
+        assertThat(outcome).isInstanceOfSatisfying(ExchangeOutcome.Unknown.class,
+                unknown -> assertThat(unknown.reason()).isEqualTo(ExchangeOutcome.UnknownReason.CONNECTION_LOST));
+        assertThat(host.ledger().payments()).extracting(IsoBankLedger.Entry::reference).containsExactly("OC000000000000000019");
+        host.faults(IsoBankFaults.NONE);
+        assertThat(code(client(host), inquiry("OC000000000000000019"))).as("asked on a new connection").isEqualTo("00");
+    }
+
+    @Test
+    void aGarbledAnswerIsNotTrustedAndTheCreditStaysPaid() throws IOException {
+        IsoBankHost host = host(IsoBankFaults.NONE.withGarbleAnswer(1.0));
+        IsoClient client = client(host);
+
+        ExchangeOutcome outcome = sendWithin(client, credit(NORMAL_CARD, 9_000, "OC000000000000000020"), Duration.ofMillis(500));
+
+        assertThat(outcome).isInstanceOf(ExchangeOutcome.Unknown.class);
+        assertThat(host.ledger().payments()).hasSize(1);
+    }
+
+    @Test
+    void refusedConnectionsAreClosedAtOnce() throws IOException {
+        IsoBankHost host = host(IsoBankFaults.NONE.withRefuseConnections(true));
+
+        try (java.net.Socket socket = new java.net.Socket(host.address().getAddress(), host.address().getPort())) {
+            socket.setSoTimeout((int) WAIT.toMillis());
+            assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+        }
     }
 }
