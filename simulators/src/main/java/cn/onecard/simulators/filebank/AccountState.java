@@ -1,7 +1,7 @@
 package cn.onecard.simulators.filebank;
 
 /** An account's state in the bank's core, as named in the accounts CSV. */
-enum AccountState {
+public enum AccountState {
     NORMAL,
     CLOSED,
     FROZEN,

@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 /**
  * The bank's card accounts, loaded from a UTF-8 CSV {@code card_number,name,id_number,state,balance_fen}
  * (the header line is optional; no quoting). Only the processor credits; anyone may read a balance.
+ * Public because the ISO 8583 bank host keeps its accounts in the same file.
  */
-final class Accounts {
+public final class Accounts {
 
     static final String HEADER = "card_number,name,id_number,state,balance_fen";
     static final int ACCOUNTS_MAX = 5_000_000;
@@ -26,7 +27,7 @@ final class Accounts {
     private static final Pattern BALANCE_FEN = Pattern.compile("0|[1-9]\\d{0,17}");
 
     /** One account. The balance is written by the processor thread only. */
-    static final class Account {
+    public static final class Account {
         private final String cardNumber;
         private final String name;
         private final String idNumber;
@@ -41,23 +42,23 @@ final class Accounts {
             this.balanceFen = balanceFen;
         }
 
-        String cardNumber() {
+        public String cardNumber() {
             return cardNumber;
         }
 
-        String name() {
+        public String name() {
             return name;
         }
 
-        String idNumber() {
+        public String idNumber() {
             return idNumber;
         }
 
-        AccountState state() {
+        public AccountState state() {
             return state;
         }
 
-        long balanceFen() {
+        public long balanceFen() {
             return balanceFen;
         }
 
@@ -73,7 +74,7 @@ final class Accounts {
         this.byCardNumber = byCardNumber;
     }
 
-    static Accounts load(Path csv) throws IOException {
+    public static Accounts load(Path csv) throws IOException {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
@@ -87,7 +88,7 @@ final class Accounts {
         return parse(text, csv.toString());
     }
 
-    static Accounts parse(String text, String source) {
+    public static Accounts parse(String text, String source) {
         Map<String, Account> accounts = new ConcurrentHashMap<>();
         String[] lines = text.split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -133,12 +134,12 @@ final class Accounts {
         return new Accounts(accounts);
     }
 
-    Optional<Account> find(String cardNumber) {
+    public Optional<Account> find(String cardNumber) {
         return Optional.ofNullable(byCardNumber.get(cardNumber));
     }
 
-    /** Credits a payment; the caller has checked the account. */
-    void credit(String cardNumber, long amountFen) {
+    /** Credits a payment; the caller has checked the account and makes credits to one account one at a time. */
+    public void credit(String cardNumber, long amountFen) {
         Account account = byCardNumber.get(cardNumber);
         if (account == null) {
             throw new IllegalStateException("credit to an unknown account " + Masking.keepEnds(cardNumber));
@@ -146,7 +147,12 @@ final class Accounts {
         account.balanceFen = Math.addExact(account.balanceFen, amountFen);
     }
 
-    int size() {
+    /** Takes back a reversed credit; as {@link #credit}, one at a time. */
+    public void debit(String cardNumber, long amountFen) {
+        credit(cardNumber, Math.negateExact(amountFen));
+    }
+
+    public int size() {
         return byCardNumber.size();
     }
 }
