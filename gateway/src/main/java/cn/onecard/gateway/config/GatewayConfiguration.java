@@ -5,6 +5,7 @@ import cn.onecard.adapters.file.FileTransportConfig;
 import cn.onecard.gateway.dispatch.BankCycle;
 import cn.onecard.gateway.dispatch.BankReports;
 import cn.onecard.gateway.dispatch.GatewayRoutes;
+import cn.onecard.gateway.dispatch.GuardedBank;
 import cn.onecard.gateway.feeds.FeedLoader;
 import cn.onecard.gateway.feeds.FeedsFolder;
 import cn.onecard.gateway.intake.BatchIntake;
@@ -15,6 +16,7 @@ import cn.onecard.gateway.intake.FileRoutes;
 import cn.onecard.gateway.intake.IntakeStats;
 import cn.onecard.gateway.intake.Nonces;
 import cn.onecard.gateway.intake.RequestAuthenticator;
+import cn.onecard.gateway.intake.SignedRequests;
 import cn.onecard.gateway.intake.SpooledBody;
 import cn.onecard.gateway.intake.TreasuryClients;
 import cn.onecard.gateway.intake.TreasuryInbox;
@@ -32,6 +34,10 @@ import cn.onecard.gateway.results.ResultFiles;
 import cn.onecard.gateway.validation.BankRouting;
 import cn.onecard.gateway.validation.ItemChecks;
 import cn.onecard.gateway.validation.SubsidyCatalogue;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -90,6 +96,11 @@ public class GatewayConfiguration {
     @Bean
     TreasurySources treasurySources(OneCardProperties properties) {
         return TreasurySources.from(properties.treasury());
+    }
+
+    @Bean
+    SignedRequests signedRequests(RequestAuthenticator authenticator, TreasurySources sources, Nonces nonces) {
+        return new SignedRequests(authenticator, sources, nonces);
     }
 
     @Bean
@@ -204,11 +215,39 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    List<BankCycle> bankCycles(ObjectProvider<BankAdapter> adapterBeans, ConfiguredBanks configured, DataSource dataSource,
+    CircuitBreakerRegistry bankCircuits(MeterRegistry meters) {
+        CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+        return registry;
+    }
+
+    /** Every bank the dispatcher works with, each with its circuit and its meters. */
+    @Bean
+    List<GuardedBank> guardedBanks(ObjectProvider<BankAdapter> adapterBeans, ConfiguredBanks configured,
+            CircuitBreakerRegistry circuits, MeterRegistry meters, OneCardProperties properties) {
+        return java.util.stream.Stream.concat(adapterBeans.orderedStream(), configured.adapters().stream())
+                .map(adapter -> {
+                    OneCardProperties.Bank bank = properties.banks().get(adapter.bankCode());
+                    OneCardProperties.Circuit circuit = bank == null ? OneCardProperties.Circuit.defaults() : bank.circuit();
+                    return new GuardedBank(adapter, circuits.circuitBreaker(adapter.bankCode(), CircuitBreakerConfig.custom()
+                            .failureRateThreshold(circuit.failureRatePercent())
+                            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                            .slidingWindowSize(circuit.windowCalls())
+                            .minimumNumberOfCalls(circuit.minimumCalls())
+                            .waitDurationInOpenState(circuit.openFor())
+                            .permittedNumberOfCallsInHalfOpenState(circuit.probeCalls())
+                            .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                            .build()), meters);
+                })
+                .toList();
+    }
+
+    @Bean
+    List<BankCycle> bankCycles(List<GuardedBank> banks, DataSource dataSource,
             ItemWriter items, DispatchWriter dispatches, BatchWriter batches, Alerts alerts, Clock clock, Leases leases,
             OneCardProperties properties) {
         BankCycle.Settings settings = properties.dispatch().cycleSettings();
-        return java.util.stream.Stream.concat(adapterBeans.orderedStream(), configured.adapters().stream())
+        return banks.stream()
                 .map(adapter -> new BankCycle(adapter, dispatches, new BankReports(dataSource, items, dispatches, batches,
                         alerts, clock, adapter.bankCode(), BankCycle.rulesFor(adapter.capabilities(), settings),
                         adapter.capabilities().resultDeadline()), leases, clock, ZONE, settings))

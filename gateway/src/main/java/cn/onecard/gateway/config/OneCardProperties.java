@@ -172,6 +172,7 @@ public record OneCardProperties(
      * @param dataKey          the SM4 data key agreed with the bank, wrapped under the master key
      *                         ({@code WrappedKey} text), for layouts protected by SM4-CBC
      * @param iso8583          how to reach an {@code iso8583} bank's host
+     * @param circuit          when the bank is deemed failing and no new payment is started with it
      */
     public record Bank(
             List<String> bins,
@@ -185,10 +186,33 @@ public record OneCardProperties(
             Path publicKey,
             String dataKey,
             @DefaultValue Transport transport,
-            @DefaultValue Iso8583 iso8583) {
+            @DefaultValue Iso8583 iso8583,
+            @DefaultValue Circuit circuit) {
         public Bank {
             bins = bins == null ? List.of() : List.copyOf(bins);
             cutOffs = cutOffs == null ? List.of() : List.copyOf(cutOffs);
+        }
+    }
+
+    /**
+     * A bank's circuit breaker (Resilience4j), fed by its sends and verifications: an answer that
+     * proves nothing (not sent, unknown, busy) is a failure.
+     *
+     * @param failureRatePercent the share of failures, over the last {@code windowCalls}, that opens the circuit
+     * @param windowCalls        the operations the share is taken over
+     * @param minimumCalls       operations needed before the share counts
+     * @param openFor            how long no new payment is started once it opens
+     * @param probeCalls         operations let through to probe before it closes again
+     */
+    public record Circuit(
+            @DefaultValue("50") int failureRatePercent,
+            @DefaultValue("50") int windowCalls,
+            @DefaultValue("20") int minimumCalls,
+            @DefaultValue("30s") Duration openFor,
+            @DefaultValue("5") int probeCalls) {
+
+        public static Circuit defaults() {
+            return new Circuit(50, 50, 20, Duration.ofSeconds(30), 5);
         }
     }
 

@@ -13,6 +13,7 @@ import cn.onecard.adapters.SendReceipt;
 import cn.onecard.gateway.ledger.DispatchDecision;
 import cn.onecard.gateway.ledger.DispatchEvent;
 import cn.onecard.gateway.ledger.DispatchRules;
+import cn.onecard.gateway.ledger.DispatchState;
 import cn.onecard.gateway.ledger.DispatchWriter.Cause;
 import cn.onecard.gateway.ledger.DispatchWriter.Pending;
 import cn.onecard.gateway.ledger.DispatchWriter;
@@ -249,7 +250,11 @@ public final class BankCycle {
         // once the cycle ends, an operation still under way starts no send: sends happen inside a cycle, under the lease
         Round round = new Round();
         Duration renewEvery = settings.leaseTtl().dividedBy(3);
+        boolean circuitOpen = adapter instanceof GuardedBank guarded && guarded.circuitOpen();
         for (Pending pending : due) {
+            if (circuitOpen && pending.state() == DispatchState.PREPARED) {
+                continue; // the bank failed too often lately: no new payment until its circuit lets probes through
+            }
             if (!leases.acquire(leaseName, settings.leaseTtl())) {
                 log.warn("bank {}: lost its lease; {} due dispatches wait for the next holder", bankCode(), due.size() - running.size());
                 break;

@@ -25,33 +25,29 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class BatchController {
 
-    private final RequestAuthenticator authenticator;
+    private final SignedRequests signedRequests;
     private final BatchIntake intake;
     private final BatchQueries queries;
-    private final Nonces nonces;
     private final ResultFiles resultFiles;
     private final TreasuryClients clients;
-    private final TreasurySources sources;
     private final BodyGate bodyGate;
     private final SpooledBody.Limits bodyLimits;
 
-    public BatchController(RequestAuthenticator authenticator, BatchIntake intake, BatchQueries queries, Nonces nonces,
-            ResultFiles resultFiles, TreasuryClients clients, TreasurySources sources, BodyGate bodyGate,
+    public BatchController(SignedRequests signedRequests, BatchIntake intake, BatchQueries queries,
+            ResultFiles resultFiles, TreasuryClients clients, BodyGate bodyGate,
             SpooledBody.Limits bodyLimits) {
-        this.authenticator = authenticator;
+        this.signedRequests = signedRequests;
         this.intake = intake;
         this.queries = queries;
-        this.nonces = nonces;
         this.resultFiles = resultFiles;
         this.clients = clients;
-        this.sources = sources;
         this.bodyGate = bodyGate;
         this.bodyLimits = bodyLimits;
     }
 
     @PostMapping(path = "/api/v1/batches")
     public ResponseEntity<Map<String, Object>> submit(HttpServletRequest request) throws IOException {
-        try (RequestAuthenticator.SignedRequest signed = begin(request)) {
+        try (RequestAuthenticator.SignedRequest signed = signedRequests.begin(request)) {
             if (request.getContentLengthLong() > bodyLimits.bytesMax()) {
                 // announced too large: refused before a byte of it is read or a place taken
                 throw new ApiException(ApiCode.BODY_TOO_LARGE, "the body is larger than " + bodyLimits.bytesMax() + " bytes");
@@ -63,7 +59,7 @@ public class BatchController {
             try (body) {
                 signed.verify();
                 // spent whatever the answer: a verified request, refused or repeated, cannot be replayed
-                nonces.spend(signed.clientId(), signed.nonce());
+                signedRequests.spend(signed);
                 requireJson(request.getContentType());
                 BatchIntake.Accepted accepted;
                 try (InputStream content = body.open()) {
@@ -88,7 +84,7 @@ public class BatchController {
 
     @GetMapping(path = "/api/v1/batches/{batchId}")
     public ResponseEntity<Map<String, Object>> batch(HttpServletRequest request, @PathVariable("batchId") String batchId) {
-        String clientId = verifyEmptyBody(request);
+        String clientId = signedRequests.verifiedRead(request);
         return json(HttpStatus.OK, queries.batch(clientId, batchId));
     }
 
@@ -99,7 +95,7 @@ public class BatchController {
             @RequestParam(name = "code", required = false) String code,
             @RequestParam(name = "page", defaultValue = "0") String page,
             @RequestParam(name = "size", defaultValue = "100") String size) {
-        String clientId = verifyEmptyBody(request);
+        String clientId = signedRequests.verifiedRead(request);
         return json(HttpStatus.OK, queries.items(clientId, batchId, state, code, number("page", page), number("size", size)));
     }
 
@@ -118,34 +114,11 @@ public class BatchController {
     @GetMapping(path = "/api/v1/batches/{batchId}/result-file")
     public void resultFile(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
             @PathVariable("batchId") String batchId) throws IOException {
-        String clientId = verifyEmptyBody(request);
+        String clientId = signedRequests.verifiedRead(request);
         // refuse before the first byte is written, so a refusal is still a JSON error
         queries.batch(clientId, batchId);
         response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
         response.setHeader("Content-Disposition", "attachment; filename=\"" + batchId + ".results.jsonl.ocev\"");
         resultFiles.write(clientId, clients.key(clientId).orElseThrow(), batchId, response.getOutputStream());
-    }
-
-    private RequestAuthenticator.SignedRequest begin(HttpServletRequest request) {
-        RequestAuthenticator.SignedRequest signed = authenticator.begin(request.getHeader(RequestAuthenticator.CLIENT_HEADER),
-                request.getHeader(RequestAuthenticator.TIMESTAMP_HEADER),
-                request.getHeader(RequestAuthenticator.NONCE_HEADER),
-                request.getHeader(RequestAuthenticator.SIGNATURE_HEADER));
-        try {
-            sources.require(signed.clientId(), request.getRemoteAddr());
-        } catch (RuntimeException e) {
-            signed.close();
-            throw e;
-        }
-        return signed;
-    }
-
-    /** A GET signs an empty body; its nonce is spent once the signature verifies. */
-    private String verifyEmptyBody(HttpServletRequest request) {
-        try (RequestAuthenticator.SignedRequest signed = begin(request)) {
-            signed.verify();
-            nonces.spend(signed.clientId(), signed.nonce());
-            return signed.clientId();
-        }
     }
 }

@@ -211,4 +211,36 @@ class IsoBankThroughTheGatewayTest {
             HOST.dropFirstAnswers = false;
         }
     }
+
+    @Test
+    void eachBanksState_isASignedRead_andInTheMetrics() throws Exception {
+        paidAtTheBankOnce(submit(3), 3);
+        SignedClient client = new SignedClient("http://127.0.0.1:" + port, GatewayTestSupport.CLIENT_ID,
+                GatewayTestSupport.TREASURY_KEYS.privateKey());
+        HttpResponse<String> banks = client.get("/api/v1/banks");
+        assertThat(banks.statusCode()).as(banks.body()).isEqualTo(200);
+        tools.jackson.databind.JsonNode iso = null;
+        for (tools.jackson.databind.JsonNode bank : JSON.readTree(banks.body()).get("banks")) {
+            if (bank.get("bankCode").asString().equals("ISO")) {
+                iso = bank;
+            }
+        }
+        assertThat(iso).as(banks.body()).isNotNull();
+        assertThat(iso.get("mode").asString()).isEqualTo("ONLINE");
+        assertThat(iso.get("circuit").get("state").asString()).isEqualTo("CLOSED");
+        assertThat(iso.get("operations").get("send").get("count").asLong()).isGreaterThanOrEqualTo(3);
+        assertThat(iso.get("operations").get("verify").get("count").asLong()).isGreaterThanOrEqualTo(3);
+
+        HttpResponse<String> unsigned = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/banks")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unsigned.statusCode()).as("a read like any other: signed").isEqualTo(401);
+
+        HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("onecard_bank_operations_total{answer=\"answered\",bank=\"ISO\",operation=\"send\"")
+                .contains("onecard_bank_in_flight{bank=\"ISO\"")
+                .contains("resilience4j_circuitbreaker_state{name=\"ISO\",state=\"closed\"} 1.0");
+    }
 }

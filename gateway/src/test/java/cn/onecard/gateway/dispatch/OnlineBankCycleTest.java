@@ -10,6 +10,9 @@ import cn.onecard.adapters.testing.InMemoryOnlineBank.SendFault;
 import cn.onecard.adapters.testing.InMemoryOnlineBank;
 import cn.onecard.gateway.testing.Ledger.Item;
 import cn.onecard.gateway.testing.Ledger;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -382,5 +385,59 @@ class OnlineBankCycleTest {
         assertThat(bank.creditsMade()).isEqualTo(1);
         assertThat(operations(bank)).containsExactly("send", "inquire");
         auditedByTheBank(bank);
+    }
+
+    @Test
+    void whileTheBanksCircuitIsOpen_noNewCreditStarts_butAnUnclearOneIsStillInquired() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        GuardedBank guarded = new GuardedBank(bank, CircuitBreaker.ofDefaults(bank.bankCode()), meters);
+        BankCycle cycle = ledger.cycle(guarded);
+        bank.scriptSends(SendFault.LOST_ANSWER);
+        String unclear = submit(bank, 3_300);
+        run(cycle);
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("INQUIRING");
+
+        guarded.circuit().transitionToForcedOpenState();
+        String waiting = submit(bank, 3_400);
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        run(cycle);
+        assertThat(operations(bank)).as("the unclear credit inquired, no new one started").containsExactly("send", "inquire");
+        assertThat(ledger.itemStates(unclear)).containsOnly("PAID:PAID");
+        assertThat(ledger.itemStates(waiting)).as("waits for the circuit").containsOnly("DISPATCHED:");
+
+        guarded.circuit().transitionToClosedState();
+        run(cycle);
+        assertThat(operations(bank)).containsExactly("send", "inquire", "send");
+        assertThat(ledger.itemStates(waiting)).containsOnly("PAID:PAID");
+        assertThat(meters.get("onecard.bank.operations").tag("operation", "send").tag("answer", "unknown").counter().count())
+                .isEqualTo(1);
+        assertThat(meters.get("onecard.bank.operations").tag("operation", "send").tag("answer", "answered").counter().count())
+                .isEqualTo(1);
+        auditedByTheBank(bank);
+    }
+
+    @Test
+    void sendsThatProveNothing_openTheCircuit_andAnsweredOnesCloseItAgain() {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        CircuitBreaker circuit = CircuitBreaker.of(bank.bankCode(), CircuitBreakerConfig.custom().slidingWindowSize(4)
+                .minimumNumberOfCalls(4).failureRateThreshold(50).permittedNumberOfCallsInHalfOpenState(2)
+                .waitDurationInOpenState(java.time.Duration.ofMillis(1)).build());
+        GuardedBank guarded = new GuardedBank(bank, circuit, new SimpleMeterRegistry());
+        for (int i = 0; i < 4; i++) {
+            bank.scriptSends(SendFault.LOST_ANSWER);
+            guarded.send(new cn.onecard.adapters.Dispatch("D" + i, bank.bankCode(), java.time.LocalDate.of(2026, 12, 7), 1,
+                    java.util.List.of(new cn.onecard.adapters.PaymentInstruction("OC0000000009" + String.format("%08d", i),
+                            "6228480402564890018", "张三", "11010519491231002X", 100, "P29")))).toCompletableFuture().join();
+        }
+        assertThat(guarded.circuitOpen()).as("four unknown sends of four").isTrue();
+        circuit.transitionToHalfOpenState();
+        assertThat(guarded.circuitOpen()).isFalse();
+        for (int i = 4; i < 6; i++) {
+            guarded.send(new cn.onecard.adapters.Dispatch("D" + i, bank.bankCode(), java.time.LocalDate.of(2026, 12, 7), 1,
+                    java.util.List.of(new cn.onecard.adapters.PaymentInstruction("OC0000000009" + String.format("%08d", i),
+                            "6228480402564890018", "张三", "11010519491231002X", 100, "P29")))).toCompletableFuture().join();
+        }
+        assertThat(circuit.getState()).as("two answered probes").isEqualTo(CircuitBreaker.State.CLOSED);
     }
 }
