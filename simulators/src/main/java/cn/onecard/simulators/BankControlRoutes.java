@@ -4,6 +4,9 @@ import cn.onecard.simulators.filebank.FileBankFaults;
 import cn.onecard.simulators.filebank.FileBankJson;
 import cn.onecard.simulators.filebank.FileBankLedger;
 import cn.onecard.simulators.filebank.FileBankSimulator;
+import cn.onecard.simulators.isobank.IsoBankFaults;
+import cn.onecard.simulators.isobank.IsoBankHost;
+import cn.onecard.simulators.isobank.IsoBankJson;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
@@ -20,8 +23,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The world's banks on its control port, so that a test drives their faults over HTTP:
  * {@code POST|GET /banks/{CODE}/faults}, {@code GET /banks/{CODE}/ledger}, {@code POST /banks/{CODE}/open}
- * and {@code /close}. The same JSON as the standalone bank's control API (docs/simulators/file-bank.md),
- * plus {@code referencesPaidMoreThanOnce} in the ledger. No authentication: loopback only.
+ * and {@code /close}. A file bank's JSON is its standalone control API's (docs/simulators/file-bank.md),
+ * plus {@code referencesPaidMoreThanOnce} in the ledger; an ISO 8583 bank's is iso-bank.md's, where
+ * closing refuses new connections. No authentication: loopback only.
  */
 final class BankControlRoutes implements HttpHandler {
 
@@ -31,11 +35,14 @@ final class BankControlRoutes implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(BankControlRoutes.class);
 
     private final Map<String, FileBankSimulator> banks;
+    private final Map<String, IsoBankHost> isoBanks;
     /** Open and close read, change and write the faults: one control request at a time per world. */
     private final Object faultsLock = new Object();
 
-    BankControlRoutes(Map<String, FileBankSimulator> banks) {
+    /** The maps may be filled later: banks are looked up per request. */
+    BankControlRoutes(Map<String, FileBankSimulator> banks, Map<String, IsoBankHost> isoBanks) {
         this.banks = banks;
+        this.isoBanks = isoBanks;
     }
 
     @Override
@@ -46,9 +53,15 @@ final class BankControlRoutes implements HttpHandler {
                 reply(exchange, 404, error("NOT_FOUND", "use /banks/{CODE}/faults, ledger, open or close"));
                 return;
             }
+            IsoBankHost isoBank = isoBanks.get(parts[0]);
+            if (isoBank != null) {
+                handleIsoBank(exchange, parts[0], isoBank, parts[1]);
+                return;
+            }
             FileBankSimulator bank = banks.get(parts[0]);
             if (bank == null) {
-                reply(exchange, 404, error("BANK_NOT_FOUND", "no bank " + parts[0] + "; banks: " + banks.keySet()));
+                reply(exchange, 404, error("BANK_NOT_FOUND", "no bank " + parts[0] + "; banks: " + banks.keySet()
+                        + (isoBanks.isEmpty() ? "" : " " + isoBanks.keySet())));
                 return;
             }
             String method = exchange.getRequestMethod();
@@ -79,24 +92,64 @@ final class BankControlRoutes implements HttpHandler {
                         methodNotAllowed(exchange, "GET");
                     }
                 }
-                case "open", "close" -> {
-                    if (!method.equals("POST")) {
-                        methodNotAllowed(exchange, "POST");
-                        return;
-                    }
-                    boolean closed = parts[1].equals("close");
-                    synchronized (faultsLock) {
-                        bank.faults(bank.faults().withClosed(closed));
-                    }
-                    ObjectNode answer = JSON.createObjectNode();
-                    answer.put("closed", closed);
-                    reply(exchange, 200, answer);
-                }
+                case "open", "close" -> openOrClose(exchange, parts[1], closed -> bank.faults(bank.faults().withClosed(closed)));
                 default -> reply(exchange, 404, error("NOT_FOUND", "no such resource"));
             }
         } catch (IOException | RuntimeException e) {
             log.warn("bank control request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
         }
+    }
+
+    private void handleIsoBank(HttpExchange exchange, String code, IsoBankHost bank, String resource) throws IOException {
+        String method = exchange.getRequestMethod();
+        switch (resource) {
+            case "faults" -> {
+                if (method.equals("GET")) {
+                    reply(exchange, 200, JSON.readTree(IsoBankJson.faults(bank.faults())));
+                } else if (method.equals("POST")) {
+                    IsoBankFaults faults;
+                    try {
+                        faults = IsoBankJson.parseFaults(body(exchange));
+                    } catch (IllegalArgumentException e) {
+                        reply(exchange, 400, error("BAD_FAULTS", e.getMessage()));
+                        return;
+                    }
+                    synchronized (faultsLock) {
+                        bank.faults(faults);
+                    }
+                    reply(exchange, 200, JSON.readTree(IsoBankJson.faults(faults)));
+                } else {
+                    methodNotAllowed(exchange, "GET, POST");
+                }
+            }
+            case "ledger" -> {
+                if (method.equals("GET")) {
+                    reply(exchange, 200, JSON.readTree(IsoBankJson.ledger(code, bank.ledger())));
+                } else {
+                    methodNotAllowed(exchange, "GET");
+                }
+            }
+            // an online bank "closed" takes no new connections; those open go on until they drop
+            case "open", "close" -> openOrClose(exchange, resource,
+                    closed -> bank.faults(bank.faults().withRefuseConnections(closed)));
+            default -> reply(exchange, 404, error("NOT_FOUND", "no such resource"));
+        }
+    }
+
+    /** Closes or opens a bank: a read-modify-write of its faults, so under the lock. */
+    private void openOrClose(HttpExchange exchange, String resource, java.util.function.Consumer<Boolean> setClosed)
+            throws IOException {
+        if (!exchange.getRequestMethod().equals("POST")) {
+            methodNotAllowed(exchange, "POST");
+            return;
+        }
+        boolean closed = resource.equals("close");
+        synchronized (faultsLock) {
+            setClosed.accept(closed);
+        }
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("closed", closed);
+        reply(exchange, 200, answer);
     }
 
     static JsonNode faults(FileBankFaults faults) {

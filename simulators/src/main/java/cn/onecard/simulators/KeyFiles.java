@@ -47,11 +47,16 @@ final class KeyFiles {
 
     /** A 16-byte SM4 key from a file of 32 hex digits (whitespace ignored). */
     static SymmetricKey sm4HexFile(Path file) throws IOException {
+        return hexKeyFile(file, KeyAlgorithm.SM4);
+    }
+
+    /** A 16-byte key (SM4, or double-length TDES) from a file of 32 hex digits (whitespace ignored); never echoes the file. */
+    static SymmetricKey hexKeyFile(Path file, KeyAlgorithm algorithm) throws IOException {
         String hex = Files.readString(file, StandardCharsets.US_ASCII).replaceAll("\\s", "");
         if (!hex.matches("[0-9A-Fa-f]{32}")) {
-            throw new IllegalArgumentException(file + " must hold 32 hex digits (an SM4 key)");
+            throw new IllegalArgumentException(file + " must hold 32 hex digits (an " + algorithm + " key)");
         }
-        return SymmetricKey.fromHex(KeyAlgorithm.SM4, hex);
+        return SymmetricKey.fromHex(algorithm, hex);
     }
 
     static void write(Path file, String text, boolean ownerOnly) throws IOException {

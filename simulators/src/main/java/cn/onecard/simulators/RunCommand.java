@@ -134,7 +134,7 @@ final class RunCommand implements Callable<Integer> {
             }
             // the banks start after the server; their routes find them here once they run
             Map<String, FileBankSimulator> bankSimulators = new ConcurrentHashMap<>();
-            handlers.put(BankControlRoutes.PATH, new BankControlRoutes(bankSimulators));
+            handlers.put(BankControlRoutes.PATH, new BankControlRoutes(bankSimulators, Map.of()));
             server[0] = TreasuryServer.start(new InetSocketAddress("127.0.0.1", port), receiver, handlers);
             running.add(server[0]);
             control[0] = new TreasuryControl(new TreasuryControl.Treasury(TreasuryCommand.CLIENT_ID, treasuryKeys.privateKey(),

@@ -42,6 +42,25 @@ public final class FileBankJson {
      * @throws IllegalArgumentException for anything but such an object, with a reason fit for a reply
      */
     public static FileBankFaults parseFaults(String text) {
+        JsonNode node = readObject(text, FAULT_FIELDS);
+        return new FileBankFaults(
+                Duration.ofMillis(whole(node, "resultDelayMillis", 0)),
+                odds(node, "partialResult"),
+                odds(node, "corruptResult"),
+                odds(node, "duplicateResult"),
+                odds(node, "lostRecords"),
+                flag(node, "closed"),
+                Duration.ofMillis(whole(node, "followUpDelayMillis", FileBankFaults.FOLLOW_UP_DELAY_DEFAULT.toMillis())),
+                days(node, "dayAheadDays"));
+    }
+
+    /**
+     * A control request's body: a JSON object of {@code known} fields only (the ISO 8583 bank's
+     * control reads its faults through this as well).
+     *
+     * @throws IllegalArgumentException for anything else, with a reason fit for a reply
+     */
+    public static JsonNode readObject(String text, Set<String> known) {
         JsonNode node;
         try {
             node = JSON.readTree(text);
@@ -52,19 +71,11 @@ public final class FileBankJson {
             throw new IllegalArgumentException("body must be a JSON object");
         }
         for (String name : node.propertyNames()) {
-            if (!FAULT_FIELDS.contains(name)) {
-                throw new IllegalArgumentException("unknown field '" + name + "'; known: " + FAULT_FIELDS);
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown field '" + name + "'; known: " + known);
             }
         }
-        return new FileBankFaults(
-                Duration.ofMillis(whole(node, "resultDelayMillis", 0)),
-                odds(node, "partialResult"),
-                odds(node, "corruptResult"),
-                odds(node, "duplicateResult"),
-                odds(node, "lostRecords"),
-                flag(node, "closed"),
-                Duration.ofMillis(whole(node, "followUpDelayMillis", FileBankFaults.FOLLOW_UP_DELAY_DEFAULT.toMillis())),
-                days(node, "dayAheadDays"));
+        return node;
     }
 
     private static long whole(JsonNode node, String name, long absent) {
@@ -89,7 +100,8 @@ public final class FileBankJson {
         return value.intValue();
     }
 
-    private static double odds(JsonNode node, String name) {
+    /** The field's odds, 0 when absent; whether they lie in [0, 1] is for the faults to check. */
+    public static double odds(JsonNode node, String name) {
         JsonNode value = node.get(name);
         if (value == null) {
             return 0;

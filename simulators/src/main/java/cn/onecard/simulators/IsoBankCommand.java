@@ -1,0 +1,166 @@
+package cn.onecard.simulators;
+
+import cn.onecard.crypto.SymmetricKey;
+import cn.onecard.simulators.filebank.Accounts;
+import cn.onecard.simulators.isobank.IsoBankDialect;
+import cn.onecard.simulators.isobank.IsoBankFaults;
+import cn.onecard.simulators.isobank.IsoBankHost;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code iso-bank}: one ISO 8583 bank host standalone (docs/simulators/iso-bank.md), until the
+ * process is killed, with the world's bank control routes ({@code /banks/{CODE}/faults|ledger|open|close})
+ * on an HTTP port of its own.
+ */
+@Command(name = "iso-bank", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs one agent bank's online core on an ISO 8583 line (agent-bcd or agent-ascii87) until stopped.")
+final class IsoBankCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--dialect", defaultValue = "agent-bcd", converter = DialectConverter.class,
+            description = "agent-bcd (SM4 MAC key) or agent-ascii87 (TDES MAC key) (default: ${DEFAULT-VALUE})")
+    IsoBankDialect dialect;
+
+    @Option(names = "--code", defaultValue = "ISO", description = "the bank's code, in the control routes (default: ${DEFAULT-VALUE})")
+    String code;
+
+    @Option(names = "--accounts", required = true, description = "accounts CSV: card_number,name,id_number,state,balance_fen")
+    Path accountsFile;
+
+    @Option(names = "--ledger", required = true, paramLabel = "FILE", description = "the bank's books, created when absent, replayed when present")
+    Path ledgerFile;
+
+    @Option(names = "--mac-key-file", required = true, paramLabel = "HEXFILE",
+            description = "the MAC key shared with the gateway, 32 hex digits; printed by check value only")
+    Path macKeyFile;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "listen address of the line and control (default: ${DEFAULT-VALUE})")
+    String bindHost;
+
+    @Option(names = "--port", defaultValue = "0", description = "ISO 8583 port, 0 for any free one (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--control-port", defaultValue = "0", description = "HTTP control port, 0 for any free one (default: ${DEFAULT-VALUE})")
+    int controlPort;
+
+    @Option(names = "--seed", description = "seed of the fault draws (default: a fresh one, printed)")
+    Long seed;
+
+    @Option(names = "--busy", defaultValue = "0", paramLabel = "ODDS", description = "odds a request is answered busy and not acted on")
+    double busy;
+
+    @Option(names = "--late", defaultValue = "0", paramLabel = "ODDS", description = "odds an answer is held back --late-by after acting")
+    double late;
+
+    @Option(names = "--late-by", defaultValue = "5s", paramLabel = "D", converter = Serving.DurationConverter.class,
+            description = "how long a late answer is held back (default: ${DEFAULT-VALUE})")
+    Duration lateBy;
+
+    @Option(names = "--drop-answer", defaultValue = "0", paramLabel = "ODDS", description = "odds a request is acted on and not answered")
+    double dropAnswer;
+
+    @Option(names = "--answer-twice", defaultValue = "0", paramLabel = "ODDS", description = "odds an answer is sent twice")
+    double answerTwice;
+
+    @Option(names = "--cut-answer", defaultValue = "0", paramLabel = "ODDS", description = "odds half an answer is sent and the connection closed")
+    double cutAnswer;
+
+    @Option(names = "--garble-answer", defaultValue = "0", paramLabel = "ODDS", description = "odds one byte of an answer is flipped")
+    double garbleAnswer;
+
+    @Option(names = "--refuse-connections", description = "close every new connection as soon as it is accepted")
+    boolean refuseConnections;
+
+    /** A running bank and its control port. */
+    record Running(IsoBankHost host, HttpServer control, ExecutorService controlThreads) implements AutoCloseable {
+
+        int controlPort() {
+            return control.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            try {
+                control.stop(0);
+                controlThreads.close();
+            } finally {
+                host.close();
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Running running = start();
+        Thread hook = Serving.closeOnExit(running);
+        try {
+            Serving.awaitStop(true);
+        } finally {
+            running.close();
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        return SimulatorsMain.OK;
+    }
+
+    /** Starts the host and its control port and prints one line saying where they listen. */
+    Running start() throws IOException {
+        IsoBankFaults faults = new IsoBankFaults(busy, late, lateBy, dropAnswer, answerTwice, cutAnswer, garbleAnswer,
+                refuseConnections);
+        SymmetricKey macKey = KeyFiles.hexKeyFile(macKeyFile, dialect.macKeyAlgorithm());
+        Accounts accounts = Accounts.load(accountsFile);
+        long faultSeed = seed != null ? seed : new SecureRandom().nextLong();
+        IsoBankHost host = IsoBankHost.start(new IsoBankHost.Config(dialect.dialect(), accounts, ledgerFile)
+                .macKey(macKey).faults(faults).seed(faultSeed).bind(new InetSocketAddress(bindHost, port)));
+        HttpServer control;
+        ExecutorService controlThreads = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            control = HttpServer.create(new InetSocketAddress(bindHost, controlPort), 0);
+            control.setExecutor(controlThreads);
+            control.createContext(BankControlRoutes.PATH, new BankControlRoutes(Map.of(), Map.of(code, host)));
+            control.start();
+        } catch (IOException | RuntimeException e) {
+            controlThreads.close();
+            host.close();
+            throw e;
+        }
+        Running running = new Running(host, control, controlThreads);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("iso-bank " + code + " " + dialect + " ready: iso8583 " + bindHost + ":" + host.address().getPort()
+                + ", control http://" + bindHost + ":" + running.controlPort() + BankControlRoutes.PATH + code
+                + ", " + accounts.size() + " accounts, ledger " + ledgerFile
+                + ", MAC key check value " + HexFormat.of().withUpperCase().formatHex(macKey.checkValue())
+                + ", faults " + faults + ", fault seed " + faultSeed);
+        out.flush();
+        return running;
+    }
+
+    /** {@code agent-bcd}, {@code agent-ascii87}. */
+    static final class DialectConverter implements CommandLine.ITypeConverter<IsoBankDialect> {
+        @Override
+        public IsoBankDialect convert(String text) {
+            try {
+                return IsoBankDialect.named(text);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}
