@@ -3,9 +3,12 @@ package cn.onecard.simulators;
 import cn.onecard.crypto.Sm2KeyPair;
 import cn.onecard.crypto.Sm2PublicKey;
 import cn.onecard.crypto.SymmetricKey;
+import cn.onecard.simulators.filebank.Accounts;
 import cn.onecard.simulators.filebank.FileBankKind;
 import cn.onecard.simulators.filebank.FileBankOptions;
 import cn.onecard.simulators.filebank.FileBankSimulator;
+import cn.onecard.simulators.isobank.IsoBankDialect;
+import cn.onecard.simulators.isobank.IsoBankHost;
 import cn.onecard.simulators.population.BankBins;
 import cn.onecard.simulators.population.Population;
 import cn.onecard.simulators.population.PopulationExporter;
@@ -26,6 +29,7 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -42,11 +46,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * A whole world of simulated parties in one process: the treasury (callbacks and control API) and
- * two file banks (LYB and ABC) over SFTP, with the keys they own, a population's feeds and accounts,
- * and {@code DIR/world.json} telling the gateway where everything is. The treasury's control port also
- * drives the banks ({@code /banks/{CODE}/faults|ledger|open|close}). Serves until standard input ends
- * or the process is killed.
+ * A whole world of simulated parties in one process: the treasury (callbacks and control API),
+ * two file banks (LYB and ABC) over SFTP and, given its MAC key, one ISO 8583 bank, with the keys they
+ * own, a population's feeds and accounts, and {@code DIR/world.json} telling the gateway where
+ * everything is. The treasury's control port also drives the banks
+ * ({@code /banks/{CODE}/faults|ledger|open|close}). Serves until standard input ends or the process
+ * is killed.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Start the treasury and the LYB and ABC file banks in one process; write DIR/world.json; print READY.")
@@ -54,6 +59,8 @@ final class RunCommand implements Callable<Integer> {
 
     static final String LYB_UNIT_NUMBER = "4103000001";
     static final String SFTP_USER = "onecard";
+    /** Henan rural credit's social security cards: BINs none of the file banks use. */
+    static final String DEFAULT_ISO_BANK = "HNNX:623059,621585:19";
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
     @Spec
@@ -70,6 +77,18 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--lyb-data-key-file", required = true, paramLabel = "HEXFILE", description = "the SM4 data key agreed with LYB, 32 hex digits")
     Path lybDataKeyFile;
+
+    @Option(names = "--iso-bank-mac-key-file", paramLabel = "HEXFILE",
+            description = "the MAC key the gateway made for the ISO 8583 bank, 32 hex digits; without it, no ISO 8583 bank")
+    Path isoBankMacKeyFile;
+
+    @Option(names = "--iso-bank", defaultValue = DEFAULT_ISO_BANK, paramLabel = "CODE:BIN,BIN:DIGITS",
+            description = "the ISO 8583 bank's code and BINs (default: ${DEFAULT-VALUE})")
+    String isoBank;
+
+    @Option(names = "--iso-bank-dialect", defaultValue = "agent-bcd", converter = IsoBankCommand.DialectConverter.class,
+            description = "agent-bcd (SM4 MAC key) or agent-ascii87 (TDES MAC key) (default: ${DEFAULT-VALUE})")
+    IsoBankDialect isoBankDialect;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "population seed (default: ${DEFAULT-VALUE})")
     long seed;
@@ -99,7 +118,16 @@ final class RunCommand implements Callable<Integer> {
         if (!Files.isRegularFile(gatewaySshPublicKey)) {
             throw new java.nio.file.NoSuchFileException(gatewaySshPublicKey.toString());
         }
-        PopulationOptions populationOptions = PopulationOptions.defaults(seed, persons);
+        // the ISO 8583 bank joins the population only when it runs, so a world without it draws the same people as before
+        BankBins onlineBank = isoBankMacKeyFile == null ? null : BankBins.parse(isoBank);
+        SymmetricKey isoMacKey = onlineBank == null ? null : KeyFiles.hexKeyFile(isoBankMacKeyFile, isoBankDialect.macKeyAlgorithm());
+        List<BankBins> fileBanks = BankBins.demoBanks();
+        List<BankBins> populationBanks = new ArrayList<>(fileBanks);
+        if (onlineBank != null) {
+            populationBanks.add(onlineBank);
+        }
+        PopulationOptions populationOptions = new PopulationOptions(seed, persons, populationBanks,
+                PopulationOptions.defaultTraitShares(), PopulationOptions.defaults(seed, persons).householdHeadShare());
         log.info("{}", populationOptions);
         List<AutoCloseable> running = new ArrayList<>();
         Thread hook = Serving.closeOnExit(() -> closeAll(running));
@@ -134,7 +162,8 @@ final class RunCommand implements Callable<Integer> {
             }
             // the banks start after the server; their routes find them here once they run
             Map<String, FileBankSimulator> bankSimulators = new ConcurrentHashMap<>();
-            handlers.put(BankControlRoutes.PATH, new BankControlRoutes(bankSimulators, Map.of()));
+            Map<String, IsoBankHost> isoBankHosts = new ConcurrentHashMap<>();
+            handlers.put(BankControlRoutes.PATH, new BankControlRoutes(bankSimulators, isoBankHosts));
             server[0] = TreasuryServer.start(new InetSocketAddress("127.0.0.1", port), receiver, handlers);
             running.add(server[0]);
             control[0] = new TreasuryControl(new TreasuryControl.Treasury(TreasuryCommand.CLIENT_ID, treasuryKeys.privateKey(),
@@ -142,14 +171,20 @@ final class RunCommand implements Callable<Integer> {
                     Clock.systemUTC());
 
             List<World.Bank> banks = new ArrayList<>();
-            for (BankBins bank : populationOptions.banks()) {
+            for (BankBins bank : fileBanks) {
                 banks.add(startBank(bank, root, gatewayKey, lybDataKey, exported.accounts().get(bank.code()), running,
                         bankSimulators));
+            }
+            List<World.IsoBank> isoBanks = new ArrayList<>();
+            if (onlineBank != null) {
+                isoBanks.add(startIsoBank(onlineBank, root, isoMacKey, exported.accounts().get(onlineBank.code()), running,
+                        isoBankHosts));
             }
             World world = new World(
                     new World.Treasury(TreasuryCommand.CLIENT_ID, treasuryDir.resolve("sm2-private.pem").toString(),
                             treasuryDir.resolve("sm2-public.pem").toString(), server[0].callbackUrl(), server[0].baseUrl()),
                     banks,
+                    isoBanks,
                     new World.Feeds(exported.cardRegistry().toString(), exported.blockedPersons().toString()),
                     new World.Gateway(gatewayPublicKey.toAbsolutePath().toString(), gatewaySshPublicKey.toAbsolutePath().toString()),
                     new World.Population(seed, persons, populationOptions.banks().stream().map(BankBins::toString).toList()));
@@ -197,6 +232,18 @@ final class RunCommand implements Callable<Integer> {
         return new World.Bank(bank.code(), bank.bins(), bank.cardDigits(), kind == FileBankKind.LYB ? LYB_UNIT_NUMBER : null,
                 "127.0.0.1", simulator.port(), SFTP_USER, hostPublicKey.toString(), bankDir.resolve("sm2-public.pem").toString(),
                 simulator.root().toAbsolutePath().toString(), accounts.toString());
+    }
+
+    private World.IsoBank startIsoBank(BankBins bank, Path root, SymmetricKey macKey, Path accounts, List<AutoCloseable> running,
+                                       Map<String, IsoBankHost> started) throws IOException {
+        Path ledger = root.resolve("banks").resolve(bank.code()).resolve("ledger.log");
+        IsoBankHost host = IsoBankHost.start(new IsoBankHost.Config(isoBankDialect.dialect(), Accounts.load(accounts), ledger)
+                .macKey(macKey).seed(seed).bind(new InetSocketAddress("127.0.0.1", 0)));
+        running.add(host);
+        started.put(bank.code(), host);
+        return new World.IsoBank(bank.code(), bank.bins(), bank.cardDigits(), isoBankDialect.dialectName(), "127.0.0.1",
+                host.address().getPort(), HexFormat.of().withUpperCase().formatHex(macKey.checkValue()), accounts.toString(),
+                ledger.toString());
     }
 
     private static KeyPair loadKeyPair(Path file) throws IOException {

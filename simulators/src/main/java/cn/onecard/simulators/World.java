@@ -10,10 +10,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code world.json}: everything a gateway (or a load driver) needs to find the simulated parties
- * of a {@code run}: the treasury's keys and URLs, each bank's SFTP endpoint and keys, the feeds.
+ * of a {@code run}: the treasury's keys and URLs, each file bank's SFTP endpoint and keys, each ISO 8583
+ * bank's line, the feeds.
  * Paths are absolute.
  */
-record World(Treasury treasury, List<Bank> banks, Feeds feeds, Gateway gateway, Population population) {
+record World(Treasury treasury, List<Bank> banks, List<IsoBank> isoBanks, Feeds feeds, Gateway gateway, Population population) {
 
     static final JsonMapper MAPPER = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
@@ -22,6 +23,19 @@ record World(Treasury treasury, List<Bank> banks, Feeds feeds, Gateway gateway, 
 
     record Bank(String code, List<String> bins, int cardDigits, String unitNumber, String sftpHost, int sftpPort,
                 String sftpUser, String hostPublicKey, String signingPublicKey, String root, String accounts) {
+    }
+
+    /** A world.json written before ISO 8583 banks has none. */
+    World {
+        isoBanks = isoBanks == null ? List.of() : List.copyOf(isoBanks);
+    }
+
+    /**
+     * An ISO 8583 bank: where its line listens, in which dialect, and the check value of the MAC key
+     * the gateway handed it (the gateway holds the key itself, wrapped; world.json never does).
+     */
+    record IsoBank(String code, List<String> bins, int cardDigits, String dialect, String host, int port,
+                   String macKeyCheckValue, String accounts, String ledger) {
     }
 
     record Feeds(String cardRegistry, String blockedPersons) {

@@ -3,9 +3,18 @@ package cn.onecard.simulators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cn.onecard.crypto.EnvelopeOpener;
+import cn.onecard.crypto.KeyAlgorithm;
 import cn.onecard.crypto.Sm2;
 import cn.onecard.crypto.Sm2KeyPair;
 import cn.onecard.crypto.Sm2PublicKey;
+import cn.onecard.crypto.SymmetricKey;
+import cn.onecard.iso8583.Dialect;
+import cn.onecard.iso8583.Dialects;
+import cn.onecard.iso8583.ExchangeOutcome;
+import cn.onecard.iso8583.IsoClient;
+import cn.onecard.iso8583.IsoMessage;
+import cn.onecard.iso8583.MacKeys;
+import cn.onecard.simulators.isobank.ReferenceCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +22,7 @@ import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +37,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -96,44 +107,79 @@ class SimulatorsCliTest {
     }
 
     /**
+     * A {@code run} world in this process, with fresh gateway keys; on close its standard input ends
+     * and it must exit 0.
+     */
+    private final class RunningWorld implements AutoCloseable {
+        final Sm2KeyPair gateway = Sm2.generateKeyPair();
+        // own threads: the common pool may have a single worker on a small machine
+        final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final Path worldFile;
+        final JsonNode json;
+        private final PipedOutputStream stdin = new PipedOutputStream();
+        private final InputStream originalIn = System.in;
+        private CompletableFuture<Integer> running;
+
+        RunningWorld(String... extra) throws Exception {
+            Path gatewayPem = Files.writeString(dir.resolve("gateway-public.pem"), gateway.publicKey().toPem());
+            KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+            ec.initialize(new ECGenParameterSpec("secp256r1"));
+            Path sshPub = Files.writeString(dir.resolve("gateway-ssh.pub"), PublicKeyEntry.toString(ec.generateKeyPair().getPublic()) + "\n");
+            Path dataKey = Files.writeString(dir.resolve("lyb-data-key.hex"), "0123456789abcdeffedcba9876543210\n");
+            Path world = dir.resolve("world");
+            List<String> args = new java.util.ArrayList<>(List.of("run", "--dir", world.toString(), "--gateway-public-key",
+                    gatewayPem.toString(), "--gateway-ssh-public-key", sshPub.toString(), "--lyb-data-key-file", dataKey.toString(),
+                    "--persons", "20000", "--seed", "3"));
+            args.addAll(List.of(extra));
+            System.setIn(new PipedInputStream(stdin));
+            CountDownLatch ready = new CountDownLatch(1);
+            PrintStream watched = new PrintStream(new OutputStream() {
+                @Override
+                public void write(int b) {
+                    out.write(b);
+                    // a whole line: the writer may hand the bytes over in pieces
+                    if (out.toString(StandardCharsets.UTF_8).matches("(?s).*READY \\S+\\R.*")) {
+                        ready.countDown();
+                    }
+                }
+            }, true, StandardCharsets.UTF_8);
+            try {
+                running = CompletableFuture.supplyAsync(() -> SimulatorsMain.run(watched, System.err, args.toArray(String[]::new)),
+                        threads);
+                assertThat(ready.await(60, TimeUnit.SECONDS)).as("READY within a minute; output: %s", out).isTrue();
+                worldFile = world.resolve("world.json").toAbsolutePath();
+                json = JSON.readTree(Files.readString(worldFile));
+            } catch (Exception | AssertionError e) {
+                close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            stdin.close();
+            try {
+                if (running != null) {
+                    assertThat(running.get(30, TimeUnit.SECONDS)).isZero();
+                }
+            } finally {
+                System.setIn(originalIn);
+                threads.close();
+            }
+        }
+    }
+
+    /**
      * A whole world, and the load driver against it, with this test playing the gateway: it opens
      * each batch file from the inbox with the gateway's key and posts every item as paid.
      */
     @Test
     void run_writesTheWorld_andLoadSeesEveryResult() throws Exception {
-        Sm2KeyPair gateway = Sm2.generateKeyPair();
-        Path gatewayPem = Files.writeString(dir.resolve("gateway-public.pem"), gateway.publicKey().toPem());
-        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
-        ec.initialize(new ECGenParameterSpec("secp256r1"));
-        Path sshPub = Files.writeString(dir.resolve("gateway-ssh.pub"), PublicKeyEntry.toString(ec.generateKeyPair().getPublic()) + "\n");
-        Path dataKey = Files.writeString(dir.resolve("lyb-data-key.hex"), "0123456789abcdeffedcba9876543210\n");
-        Path world = dir.resolve("world");
-
-        // own threads: the common pool may have a single worker on a small machine
-        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-        PipedOutputStream stdin = new PipedOutputStream();
-        InputStream originalIn = System.in;
-        System.setIn(new PipedInputStream(stdin));
-        CountDownLatch ready = new CountDownLatch(1);
-        ByteArrayOutputStream runOut = new ByteArrayOutputStream();
-        PrintStream watched = new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                runOut.write(b);
-                // a whole line: the writer may hand the bytes over in pieces
-                if (runOut.toString(StandardCharsets.UTF_8).matches("(?s).*READY \\S+\\R.*")) {
-                    ready.countDown();
-                }
-            }
-        }, true, StandardCharsets.UTF_8);
-        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> SimulatorsMain.run(watched, System.err, "run",
-                "--dir", world.toString(), "--gateway-public-key", gatewayPem.toString(), "--gateway-ssh-public-key", sshPub.toString(),
-                "--lyb-data-key-file", dataKey.toString(), "--persons", "20000", "--seed", "3"), threads);
-        try {
-            assertThat(ready.await(60, TimeUnit.SECONDS)).as("READY within a minute; output: %s", runOut).isTrue();
-            Path worldFile = world.resolve("world.json").toAbsolutePath();
-            assertThat(runOut.toString(StandardCharsets.UTF_8)).contains("READY " + worldFile);
-            JsonNode worldJson = JSON.readTree(Files.readString(worldFile));
+        try (RunningWorld world = new RunningWorld()) {
+            Path worldFile = world.worldFile;
+            JsonNode worldJson = world.json;
+            assertThat(world.out.toString(StandardCharsets.UTF_8)).contains("READY " + worldFile);
             assertThat(worldJson.at("/treasury/clientId").asString()).isEqualTo("treasury-demo");
             assertThat(Path.of(worldJson.at("/treasury/privateKey").asString())).exists();
             assertThat(worldJson.at("/treasury/callbackUrl").asString()).startsWith("http://127.0.0.1:").endsWith("/callbacks");
@@ -149,10 +195,13 @@ class SimulatorsCliTest {
                 }
             }
             assertThat(worldJson.at("/banks/0/unitNumber").asString()).isEqualTo("4103000001");
+            assertThat(worldJson.get("isoBanks")).as("no MAC key, no ISO 8583 bank").isEmpty();
+            assertThat(worldJson.at("/population/banks")).hasSize(2);
 
             Path inbox = Files.createDirectories(dir.resolve("inbox"));
             Sm2PublicKey treasuryKey = Sm2PublicKey.fromPem(Files.readString(Path.of(worldJson.at("/treasury/publicKey").asString())));
-            CompletableFuture<Void> fakeGateway = CompletableFuture.runAsync(() -> playGateway(inbox, gateway, treasuryKey, 3), threads);
+            CompletableFuture<Void> fakeGateway = CompletableFuture.runAsync(() -> playGateway(inbox, world.gateway, treasuryKey, 3),
+                    world.threads);
             Run load = cli("load", "--world", worldFile.toString(), "--inbox", inbox.toString(), "--items", "250",
                     "--batch-items", "100", "--bad-share", "0", "--period", "202611", "--timeout", "60s", "--poll", "100ms");
             fakeGateway.get(60, TimeUnit.SECONDS);
@@ -161,11 +210,60 @@ class SimulatorsCliTest {
 
             Run audit = cli("treasury", "audit", "--url", worldJson.at("/treasury/controlUrl").asString());
             assertThat(audit.status()).as(audit.out()).isZero();
-        } finally {
-            stdin.close();
-            assertThat(running.get(30, TimeUnit.SECONDS)).isZero();
-            System.setIn(originalIn);
-            threads.close();
+        }
+    }
+
+    /**
+     * Given the MAC key the gateway made, the world runs an ISO 8583 bank under BINs of its own, with
+     * a share of the population's cards: this test pays one of them over the line and finds the
+     * payment in the bank's ledger through the world's control port.
+     */
+    @Test
+    void run_withAnIsoBankMacKey_startsTheIsoBank_andDescribesItInTheWorld() throws Exception {
+        String macKeyHex = "00112233445566778899AABBCCDDEEFF"; // test-only
+        Path macKeyFile = Files.writeString(dir.resolve("iso-mac-key.hex"), macKeyHex + "\n");
+        try (RunningWorld world = new RunningWorld("--iso-bank-mac-key-file", macKeyFile.toString())) {
+            JsonNode bank = world.json.at("/isoBanks/0");
+            assertThat(world.json.get("isoBanks")).hasSize(1);
+            assertThat(bank.get("code").asString()).isEqualTo("HNNX");
+            assertThat(bank.get("bins")).extracting(JsonNode::asString).containsExactly("623059", "621585");
+            assertThat(bank.get("cardDigits").asInt()).isEqualTo(19);
+            assertThat(bank.get("dialect").asString()).isEqualTo("agent-bcd");
+            assertThat(bank.get("host").asString()).isEqualTo("127.0.0.1");
+            SymmetricKey macKey = SymmetricKey.fromHex(KeyAlgorithm.SM4, macKeyHex);
+            assertThat(bank.get("macKeyCheckValue").asString()).isEqualTo(HexFormat.of().withUpperCase().formatHex(macKey.checkValue()));
+            assertThat(Files.readString(world.worldFile)).as("world.json holds no key").doesNotContainIgnoringCase(macKeyHex);
+            assertThat(world.json.at("/population/banks").toString()).contains("HNNX:623059,621585:19");
+            assertThat(world.json.get("banks")).as("the file banks as before").hasSize(2);
+
+            // a card of the bank's own, in good standing, from the accounts it was started with
+            List<String> accounts = Files.readAllLines(Path.of(bank.get("accounts").asString()));
+            assertThat(accounts.size()).as("a share of 20,000 people").isGreaterThan(1_000);
+            String card = accounts.stream().skip(1).map(line -> line.split(",")).filter(fields -> fields[3].equals("NORMAL"))
+                    .map(fields -> fields[0]).findFirst().orElseThrow();
+            assertThat(card).startsWith("62").hasSize(19);
+            assertThat(List.of("623059", "621585")).contains(card.substring(0, 6));
+
+            Dialect bcd = Dialects.builtIn().get("agent-bcd");
+            try (IsoClient client = IsoClient.start(new IsoClient.Config(bcd, new InetSocketAddress("127.0.0.1", bank.get("port").asInt()))
+                    .macKeys(MacKeys.single(macKey)).echoInterval(Duration.ZERO))) {
+                assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
+                IsoMessage credit = bcd.newMessage("credit").set(11, "000001").set(41, "TERM0001").set(2, card).set(103, card)
+                        .set(4, "000000012345").set(37, ReferenceCodec.toRrn("OC000000000000000042"));
+                ExchangeOutcome outcome = client.send(credit).orTimeout(10, TimeUnit.SECONDS).join();
+                assertThat(outcome).isInstanceOf(ExchangeOutcome.Answered.class);
+                assertThat(((ExchangeOutcome.Answered) outcome).response().get(39)).isEqualTo("00");
+            }
+
+            HttpResponse<String> ledger = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(world.json.at("/treasury/controlUrl").asString() + "/banks/HNNX/ledger")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ledger.statusCode()).isEqualTo(200);
+            assertThat(ledger.body()).doesNotContain(card);
+            JsonNode book = JSON.readTree(ledger.body());
+            assertThat(book.at("/payments/0/reference").asString()).isEqualTo("OC000000000000000042");
+            assertThat(book.get("paidSumFen").asLong()).isEqualTo(12_345);
+            assertThat(Path.of(bank.get("ledger").asString())).exists();
         }
     }
 
