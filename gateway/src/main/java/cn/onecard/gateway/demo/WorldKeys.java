@@ -26,8 +26,9 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
  * The keys a gateway makes for itself to join a simulated world, all fresh, none kept in the
  * repository: its SM2 pair, its SSH client key (OpenSSH format, written by MINA SSHD), a master key
  * in a PKCS#12 keystore beside its password file, and LYB's SM4 data key wrapped under that master
- * key (plus the bank's own clear copy, as the bank would receive it under dual control). Every
- * secret file is owner-only from its first byte.
+ * key (plus the bank's own clear copy, as the bank would receive it under dual control), and the
+ * same for the SM4 MAC key of the world's ISO 8583 bank (agent-bcd). Every secret file is owner-only
+ * from its first byte.
  */
 public record WorldKeys(
         Sm2KeyPair sm2,
@@ -38,7 +39,10 @@ public record WorldKeys(
         Path keystore,
         Path keystorePassword,
         String lybDataKeyWrapped,
-        Path lybDataKeyForBank) {
+        Path lybDataKeyForBank,
+        String isoMacKeyWrapped,
+        Path isoMacKeyForBank,
+        String isoMacKeyCheckValue) {
 
     private static final int SECRET_BYTES = 16;
 
@@ -70,16 +74,23 @@ public record WorldKeys(
             store.store(out, password);
         }
         byte[] lybDataKey = randomBytes(random);
+        byte[] isoMacKey = randomBytes(random);
         String wrapped;
+        String isoMacKeyWrapped;
         MasterKey masterKey = MasterKey.fromKeystore(keystore, password, MasterKey.DEFAULT_ALIAS);
         try {
             wrapped = masterKey.wrap(SymmetricKey.of(KeyAlgorithm.SM4, lybDataKey), KeyUsage.DATA, "lyb-data-key").encode();
+            isoMacKeyWrapped = masterKey.wrap(SymmetricKey.of(KeyAlgorithm.SM4, isoMacKey), KeyUsage.MAC, "iso-mac-key").encode();
         } finally {
             masterKey.destroy();
         }
         Path forBank = ownerOnly(dir.resolve("lyb-data-key-for-the-bank.hex"),
                 (HexFormat.of().formatHex(lybDataKey) + "\n").getBytes(StandardCharsets.US_ASCII));
-        return new WorldKeys(sm2, sm2Private, sm2Public, sshPrivate, sshPublic, keystore, passwordFile, wrapped, forBank);
+        Path isoForBank = ownerOnly(dir.resolve("iso-mac-key-for-the-bank.hex"),
+                (HexFormat.of().formatHex(isoMacKey) + "\n").getBytes(StandardCharsets.US_ASCII));
+        String isoCheckValue = HexFormat.of().withUpperCase().formatHex(SymmetricKey.of(KeyAlgorithm.SM4, isoMacKey).checkValue());
+        return new WorldKeys(sm2, sm2Private, sm2Public, sshPrivate, sshPublic, keystore, passwordFile, wrapped, forBank,
+                isoMacKeyWrapped, isoForBank, isoCheckValue);
     }
 
     private static byte[] randomBytes(SecureRandom random) {

@@ -9,8 +9,14 @@ import java.util.Locale;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
-/** A gateway's settings for a simulated world: its keys, the world's treasury client and both banks over SFTP. */
+/**
+ * A gateway's settings for a simulated world: its keys, the world's treasury client, both file banks
+ * over SFTP and the ISO 8583 bank where the world runs one.
+ */
 public final class WorldSettings {
+
+    /** The simulated treasury's account the subsidies are paid from. */
+    static final String TREASURY_PAYER_ACCOUNT = "4103000001";
 
     private WorldSettings() {
     }
@@ -51,10 +57,27 @@ public final class WorldSettings {
             properties.put(prefix + "transport.client-key", keys.sshPrivate().toString());
             properties.put(prefix + "transport.host-key", bank.get("hostPublicKey").asString());
         }
+        for (JsonNode bank : world.path("isoBanks")) {
+            String code = bank.get("code").asString();
+            // the world says which key its bank was handed; another than ours would fail every MAC
+            if (!keys.isoMacKeyCheckValue().equals(bank.path("macKeyCheckValue").asString())) {
+                throw new IllegalStateException("the world's ISO 8583 bank " + code + " holds another MAC key than this gateway's");
+            }
+            String prefix = "onecard.banks." + code + ".";
+            List<String> bins = new ArrayList<>();
+            bank.get("bins").forEach(bin -> bins.add(bin.asString()));
+            properties.put(prefix + "bins", String.join(",", bins));
+            properties.put(prefix + "kind", "iso8583");
+            properties.put(prefix + "iso8583.dialect", bank.get("dialect").asString());
+            properties.put(prefix + "iso8583.host", bank.get("host").asString());
+            properties.put(prefix + "iso8583.port", Integer.toString(bank.get("port").asInt()));
+            properties.put(prefix + "iso8583.mac-key", keys.isoMacKeyWrapped());
+            properties.put(prefix + "iso8583.payer-account", TREASURY_PAYER_ACCOUNT);
+        }
         return properties;
     }
 
-    /** The codes of the world's banks. */
+    /** The codes of the world's file banks. */
     public static List<String> bankCodes(JsonNode world) {
         List<String> codes = new ArrayList<>();
         world.get("banks").forEach(bank -> codes.add(bank.get("code").asString()));
