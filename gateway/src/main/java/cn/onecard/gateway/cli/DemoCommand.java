@@ -36,13 +36,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The main job, end to end: the simulators (treasury, two file banks over SFTP and an ISO 8583 bank)
- * start in their own process, the gateway starts with an embedded PostgreSQL configured from the
- * simulated world, the treasury submits a signed batch, the gateway pays it through the banks and reports every
+ * The main job, end to end: the simulators (treasury and two file banks over SFTP) start in their
+ * own process, the gateway starts with an embedded PostgreSQL configured from the simulated world,
+ * the treasury submits a signed batch, the gateway pays it through both banks and reports every
  * result back, and the summary is printed. The gateway stays up until Ctrl-C ({@code --exit} stops).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Pay a demo batch end to end: embedded PostgreSQL, the gateway, a treasury, two file banks and an ISO 8583 bank.",
+        description = {"Pay a demo batch end to end: embedded PostgreSQL, the gateway, a treasury and two file banks.",
                 "The last line printed is one JSON object with the batch's counts and sums in fen by final state."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -100,11 +100,10 @@ final class DemoCommand implements Callable<Integer> {
         Path gatewayDir = Files.createDirectories(root.resolve("gateway"));
         Path keys = Files.createDirectories(gatewayDir.resolve("keys"));
         Path worldDir = Files.createDirectories(root.resolve("world"));
-        step("Keys: the gateway's SM2 key, its SSH key, a master key, LYB's SM4 data key and the ISO 8583 bank's MAC key (wrapped under it)");
+        step("Keys: the gateway's SM2 key, its SSH key, a master key and LYB's SM4 data key (wrapped under it)");
         WorldKeys gatewayKeys = WorldKeys.make(keys, "onecard-gateway");
 
-        step("Simulators: a treasury, two file banks (LYB: delimited GBK yuan + SM4/SM2; ABC: fixed-width UTF-8 fen + envelope)"
-                + (loadItems == 0 ? " and an ISO 8583 bank (HNNX: agent-bcd, SM4 MAC)" : ""));
+        step("Simulators: a treasury and two file banks (LYB: delimited GBK yuan + SM4/SM2; ABC: fixed-width UTF-8 fen + envelope)");
         Process world = startWorld(worldDir, gatewayKeys);
         ConfigurableApplicationContext gateway = null;
         try {
@@ -137,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
                 throw new CliInputException("the gateway did not take the demo batch: " + submitted.path("answer"));
             }
 
-            step("Paying: files to both file banks over SFTP, credits online to the ISO 8583 bank, results back, callbacks to the treasury");
+            step("Paying: files to both banks over SFTP, results back, callbacks to the treasury");
             BatchQueries queries = gateway.getBean(BatchQueries.class);
             String clientId = worldJson.at("/treasury/clientId").asString();
             Instant started = Instant.now();
@@ -173,15 +172,11 @@ final class DemoCommand implements Callable<Integer> {
                     + " (./onecard demo builds it; or pass --simulators-jar)");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-jar", jar.toString(), "run", "--dir", worldDir.toString(),
+        List<String> command = List.of(java, "-Xmx1g", "-jar", jar.toString(), "run", "--dir", worldDir.toString(),
                 "--gateway-public-key", keys.sm2Public().toString(), "--gateway-ssh-public-key", keys.sshPublic().toString(),
                 "--lyb-data-key-file", keys.lybDataKeyForBank().toString(), "--seed", Long.toString(seed),
                 "--persons", Integer.toString(loadItems > 0 ? Math.max(30_000, batchItems * 13 / 10)
-                        : Math.max(30_000, items * 3))));
-        if (loadItems == 0) {
-            // the load run measures the file banks (docs/performance.md); the demo batch pays through the ISO 8583 bank too
-            command.addAll(List.of("--iso-bank-mac-key-file", keys.isoMacKeyForBank().toString()));
-        }
+                        : Math.max(30_000, items * 3)));
         return new ProcessBuilder(command).redirectError(worldDir.resolve("simulators.log").toFile()).start();
     }
 
