@@ -9,6 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import cn.onecard.adapters.AccountCheck;
 import cn.onecard.adapters.BankOutcome;
 import cn.onecard.adapters.Dispatch;
@@ -41,6 +45,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP bank adapter against WireMock over HTTPS, with a certificate the test pins and answers
@@ -340,6 +345,54 @@ class HttpBankAdapterTest {
                 config(URI.create("https://localhost:" + closedPort + "/openapi")), Clock.systemUTC())) {
             assertThat(await(toNobody.send(dispatch()))).isEqualTo(new SendReceipt.NotSent("credit not sent: connection refused"));
         }
+    }
+
+    @Test
+    void beyondTheInFlightLimitNothingIsSent() throws Exception {
+        answer(HttpBankAdapter.CREDIT, coded("SUCCESS").withFixedDelay(300));
+        try (HttpBankAdapter single = new HttpBankAdapter(new HttpBankConfig("HTB", bankBase(), "onecard-gw",
+                GATEWAY.privateKey(), BANK.publicKey(), List.of(pinned.certificate()), "110000000000000001", 1,
+                REQUEST_TIMEOUT, false, false, 0, Duration.ofMinutes(5)), Clock.systemUTC())) {
+            assertThat(single.capabilities().sendsInFlightMax()).isEqualTo(1);
+            var first = single.send(dispatch());
+            assertThat(await(single.send(dispatch()))).isEqualTo(new SendReceipt.NotSent("credit not sent: in-flight limit reached"));
+            assertThat(await(first)).isEqualTo(answered(BankOutcome.PAID, "SUCCESS"));
+            assertThat(await(single.send(dispatch()))).isEqualTo(answered(BankOutcome.PAID, "SUCCESS"));
+        }
+        assertThat(bank.getAllServeEvents()).hasSize(2);
+    }
+
+    @Test
+    void aClosedAdapterSendsNothing() throws Exception {
+        answer(HttpBankAdapter.CREDIT, coded("SUCCESS"));
+        adapter.close();
+
+        assertThat(await(adapter.send(dispatch()))).isInstanceOf(SendReceipt.NotSent.class);
+        assertThat(bank.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void logsNameNoHolderIdNumberOrCardNumber() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(HttpBankAdapter.class);
+        Level previous = logger.getLevel();
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        logger.addAppender(captured);
+        logger.setLevel(Level.ALL);
+        try {
+            answer(HttpBankAdapter.CREDIT, coded("SUCCESS"));
+            await(adapter.send(dispatch()));
+            answer(HttpBankAdapter.CREDIT, coded("NAME_MISMATCH").withTransformerParameter("signer", "none"));
+            await(adapter.send(dispatch()));
+            answer(HttpBankAdapter.VERIFY, coded("SUCCESS").withStatus(500));
+            await(adapter.verify(dispatch()));
+        } finally {
+            logger.detachAppender(captured);
+            logger.setLevel(previous);
+        }
+        List<String> lines = captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(lines).isNotEmpty().anySatisfy(line -> assertThat(line).contains(REFERENCE));
+        assertThat(lines).allSatisfy(line -> assertThat(line).doesNotContain(NAME, ID_NUMBER, CARD));
     }
 
     // ------------------------------------------------------------------ verification
