@@ -110,7 +110,7 @@ public final class HttpBankAdapter implements BankAdapter {
             case Exchange.NotSent notSent -> new SendReceipt.NotSent("credit not sent: " + notSent.reason());
             case Exchange.Unclear unclear -> new SendReceipt.Unknown("credit sent, no trustworthy answer: " + unclear.reason());
             case Exchange.Answer answer -> switch (answer.code().meaning()) {
-                case PAID -> amountDiffers(answer.body(), item)
+                case APPROVED -> amountDiffers(answer.body(), item)
                         ? new SendReceipt.Unknown("the bank reports another amount under the reference")
                         : answered(item, BankOutcome.PAID, answer.rawCode());
                 case REFUSED -> answered(item, answer.code().refusal(), answer.rawCode());
@@ -143,7 +143,7 @@ public final class HttpBankAdapter implements BankAdapter {
             case Exchange.NotSent notSent -> new AccountCheck.Unknown("verification not sent: " + notSent.reason());
             case Exchange.Unclear unclear -> new AccountCheck.Unknown("verification unanswered: " + unclear.reason());
             case Exchange.Answer answer -> switch (answer.code().meaning()) {
-                case PAID -> new AccountCheck.Valid();
+                case APPROVED -> new AccountCheck.Valid();
                 case REFUSED -> new AccountCheck.Invalid(answer.code().refusal(), answer.rawCode());
                 case NOT_PROCESSED, UNCLEAR -> new AccountCheck.Unknown("the bank answered " + answer.rawCode());
             };
@@ -176,7 +176,7 @@ public final class HttpBankAdapter implements BankAdapter {
         String raw = creditCode.stringValue();
         HttpResultCode code = HttpResultCode.of(raw);
         return switch (code.meaning()) {
-            case PAID -> amountDiffers(body, item)
+            case APPROVED -> amountDiffers(body, item)
                     ? new InquiryAnswer.Unknown("the bank reports another amount under the reference")
                     : new InquiryAnswer.Found(List.of(new ItemOutcome(item.bankReference(), BankOutcome.PAID, raw,
                             item.amountFen())));

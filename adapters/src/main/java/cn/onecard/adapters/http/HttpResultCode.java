@@ -37,9 +37,10 @@ public enum HttpResultCode {
         return BY_NAME.getOrDefault(code, UNLISTED);
     }
 
-    /** What a credit's code says of the money. */
+    /** What a code says of the money or the account. */
     public enum Meaning {
-        PAID,
+        /** a credit paid, an account verified */
+        APPROVED,
         /** the bank refused the item before moving money: {@link #refusal()} says why */
         REFUSED,
         /** the bank did not act: the same reference may go again */
@@ -50,7 +51,7 @@ public enum HttpResultCode {
 
     public Meaning meaning() {
         return switch (this) {
-            case SUCCESS -> Meaning.PAID;
+            case SUCCESS -> Meaning.APPROVED;
             case NAME_MISMATCH, ACCOUNT_NOT_FOUND, ACCOUNT_CLOSED, ACCOUNT_FROZEN, CARD_LOST, CARD_STATUS_ABNORMAL,
                  CARD_NOT_ACTIVATED, CREDIT_RESTRICTED, REJECTED -> Meaning.REFUSED;
             case BUSY -> Meaning.NOT_PROCESSED;
