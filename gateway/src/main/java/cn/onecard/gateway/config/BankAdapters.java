@@ -5,6 +5,8 @@ import cn.onecard.adapters.BankCapabilities;
 import cn.onecard.adapters.file.FileBankAdapter;
 import cn.onecard.adapters.file.FileBankConfig;
 import cn.onecard.adapters.file.FileTransportConfig;
+import cn.onecard.adapters.http.HttpBankAdapter;
+import cn.onecard.adapters.http.HttpBankConfig;
 import cn.onecard.adapters.iso8583.IsoBankAdapter;
 import cn.onecard.adapters.iso8583.IsoBankConfig;
 import cn.onecard.crypto.KeyUsage;
@@ -15,10 +17,16 @@ import cn.onecard.crypto.WrappedKey;
 import cn.onecard.iso8583.Dialect;
 import cn.onecard.iso8583.Dialects;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -54,8 +62,12 @@ public final class BankAdapters {
                     adapters.add(isoBank(code, bank.iso8583(), masterKey));
                     continue;
                 }
+                if (bank.kind().equals("http")) {
+                    adapters.add(httpBank(code, bank.http(), gatewayKeys));
+                    continue;
+                }
                 if (!bank.kind().equals("file")) {
-                    throw new IllegalArgumentException("onecard.banks." + code + ".kind is file or iso8583");
+                    throw new IllegalArgumentException("onecard.banks." + code + ".kind is file, iso8583 or http");
                 }
                 if (bank.layout() == null) {
                     continue; // a bank with BINs only: routed, but not dispatched from this node
@@ -101,6 +113,36 @@ public final class BankAdapters {
                 iso.terminalId(), iso.merchantId(), iso.acquirerId(), iso.payerAccount(), iso.connections(),
                 iso.inFlightMax(), iso.requestTimeout(), iso.echoInterval(), iso.verifiesAccounts(), iso.reverses(),
                 iso.operationsPerSecond(), iso.inquireAfter()), Clock.system(BANK_ZONE));
+    }
+
+    /** An online bank over its HTTP API: the bank's SM2 key and its server's certificates, pinned. */
+    private static HttpBankAdapter httpBank(String code, OneCardProperties.Http http, GatewayKeys gatewayKeys) {
+        String prefix = "onecard.banks." + code + ".http.";
+        if (http.baseUri() == null || http.appId() == null || http.bankPublicKey() == null || http.payerAccount() == null
+                || http.pinnedCertificates().isEmpty()) {
+            throw new IllegalArgumentException(prefix + "base-uri, app-id, bank-public-key, pinned-certificates and "
+                    + "payer-account are required");
+        }
+        Sm2PublicKey bankKey;
+        List<X509Certificate> pinned = new ArrayList<>();
+        try {
+            bankKey = Sm2PublicKey.fromPem(Files.readString(http.bankPublicKey(), StandardCharsets.US_ASCII));
+            CertificateFactory certificates = CertificateFactory.getInstance("X.509");
+            for (Path file : http.pinnedCertificates()) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    for (Certificate certificate : certificates.generateCertificates(in)) {
+                        pinned.add((X509Certificate) certificate);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("bank " + code + ": cannot read its key or certificates", e);
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException(prefix + "pinned-certificates: not X.509 PEM certificates", e);
+        }
+        return new HttpBankAdapter(new HttpBankConfig(code, http.baseUri(), http.appId(), gatewayKeys.privateKey(), bankKey,
+                pinned, http.payerAccount(), http.inFlightMax(), http.requestTimeout(), http.verifiesAccounts(),
+                http.reverses(), http.operationsPerSecond(), http.inquireAfter()), Clock.system(BANK_ZONE));
     }
 
     private static Sm2PublicKey readPublicKey(String code, OneCardProperties.Bank bank) {

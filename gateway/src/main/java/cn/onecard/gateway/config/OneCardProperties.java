@@ -162,7 +162,7 @@ public record OneCardProperties(
     /**
      * One agent bank: the BINs routed to it and how to reach it (docs/configuration.md).
      *
-     * @param kind             {@code file} (batch files) or {@code iso8583} (one credit per message, online)
+     * @param kind             {@code file} (batch files), {@code iso8583} or {@code http} (one credit per message, online)
      * @param layout           the file layout's name ({@code lyb}, {@code abc}, or one in {@code layoutDirectory})
      * @param unitNumber       the gateway's payer unit number at the bank, where the layout has one
      * @param dispatchItemsMax items per payment file
@@ -172,6 +172,7 @@ public record OneCardProperties(
      * @param dataKey          the SM4 data key agreed with the bank, wrapped under the master key
      *                         ({@code WrappedKey} text), for layouts protected by SM4-CBC
      * @param iso8583          how to reach an {@code iso8583} bank's host
+     * @param http             how to reach an {@code http} bank's API
      * @param circuit          when the bank is deemed failing and no new payment is started with it
      */
     public record Bank(
@@ -187,6 +188,7 @@ public record OneCardProperties(
             String dataKey,
             @DefaultValue Transport transport,
             @DefaultValue Iso8583 iso8583,
+            @DefaultValue Http http,
             @DefaultValue Circuit circuit) {
         public Bank {
             bins = bins == null ? List.of() : List.copyOf(bins);
@@ -213,6 +215,34 @@ public record OneCardProperties(
 
         public static Circuit defaults() {
             return new Circuit(50, 50, 20, Duration.ofSeconds(30), 5);
+        }
+    }
+
+    /**
+     * An HTTP bank's API (docs/http-bank.md): SM2-signed JSON over TLS to pinned certificates.
+     *
+     * @param baseUri             the API's https base, e.g. {@code https://api.bank.example/onecard}
+     * @param appId               the gateway's app id at the bank
+     * @param bankPublicKey       the bank's SM2 public key (PEM): verifies every answer
+     * @param pinnedCertificates  the bank server's certificates (PEM files); no other server is trusted
+     * @param payerAccount        the account the subsidies are paid from
+     * @param inquireAfter        how long after an unclear credit it is inquired
+     * @param operationsPerSecond the contracted rate; 0: no limit
+     */
+    public record Http(
+            java.net.URI baseUri,
+            String appId,
+            Path bankPublicKey,
+            List<Path> pinnedCertificates,
+            String payerAccount,
+            @DefaultValue("256") int inFlightMax,
+            @DefaultValue("10s") Duration requestTimeout,
+            @DefaultValue("true") boolean verifiesAccounts,
+            @DefaultValue("true") boolean reverses,
+            @DefaultValue("0") int operationsPerSecond,
+            @DefaultValue("30s") Duration inquireAfter) {
+        public Http {
+            pinnedCertificates = pinnedCertificates == null ? List.of() : List.copyOf(pinnedCertificates);
         }
     }
 
