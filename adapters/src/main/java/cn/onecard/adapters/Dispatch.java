@@ -42,6 +42,14 @@ public record Dispatch(
         }
     }
 
+    /** The one instruction of an online bank's dispatch (an online bank takes one item per message). */
+    public PaymentInstruction onlyInstruction() {
+        if (instructions.size() != 1) {
+            throw new IllegalArgumentException("an online dispatch holds one instruction: " + dispatchId);
+        }
+        return instructions.getFirst();
+    }
+
     /** Sum of the instructions' amounts, in fen. */
     public long totalFen() {
         long total = 0;

@@ -97,7 +97,7 @@ public final class HttpBankAdapter implements BankAdapter {
 
     @Override
     public CompletionStage<SendReceipt> send(Dispatch dispatch) {
-        PaymentInstruction item = only(dispatch);
+        PaymentInstruction item = dispatch.onlyInstruction();
         ObjectNode body = JSON.createObjectNode()
                 .put("reference", item.bankReference())
                 .put("payerAccount", config.payerAccount())
@@ -132,7 +132,7 @@ public final class HttpBankAdapter implements BankAdapter {
         if (!config.verifiesAccounts()) {
             return BankAdapter.super.verify(dispatch);
         }
-        PaymentInstruction item = only(dispatch);
+        PaymentInstruction item = dispatch.onlyInstruction();
         ObjectNode body = JSON.createObjectNode()
                 .put("reference", item.bankReference())
                 .put("cardNumber", item.cardNumber())
@@ -154,7 +154,7 @@ public final class HttpBankAdapter implements BankAdapter {
 
     @Override
     public CompletionStage<InquiryAnswer> inquire(Dispatch dispatch) {
-        PaymentInstruction item = only(dispatch);
+        PaymentInstruction item = dispatch.onlyInstruction();
         ObjectNode body = JSON.createObjectNode().put("reference", item.bankReference());
         return exchange(QUERY, item, body).thenApply(exchange -> switch (exchange) {
             case Exchange.NotSent notSent -> new InquiryAnswer.Unknown("inquiry not sent: " + notSent.reason());
@@ -192,7 +192,7 @@ public final class HttpBankAdapter implements BankAdapter {
         if (!config.reverses()) {
             return BankAdapter.super.reverse(dispatch);
         }
-        PaymentInstruction item = only(dispatch);
+        PaymentInstruction item = dispatch.onlyInstruction();
         ObjectNode body = JSON.createObjectNode()
                 .put("reference", item.bankReference())
                 .put("amount", item.amountFen());
@@ -351,12 +351,5 @@ public final class HttpBankAdapter implements BankAdapter {
             return false;
         }
         return !amount.isIntegralNumber() || !amount.canConvertToLong() || amount.longValue() != item.amountFen();
-    }
-
-    private static PaymentInstruction only(Dispatch dispatch) {
-        if (dispatch.instructions().size() != 1) {
-            throw new IllegalArgumentException("an online dispatch holds one instruction: " + dispatch.dispatchId());
-        }
-        return dispatch.instructions().getFirst();
     }
 }

@@ -85,7 +85,7 @@ public final class IsoBankAdapter implements BankAdapter {
 
     @Override
     public CompletionStage<SendReceipt> send(Dispatch dispatch) {
-        PaymentInstruction item = only(dispatch);
+        PaymentInstruction item = dispatch.onlyInstruction();
         Optional<String> rrn = RetrievalReference.of(item.bankReference());
         if (rrn.isEmpty()) {
             return CompletableFuture.completedFuture(new SendReceipt.NotEncodable(Map.of(item.bankReference(),
@@ -136,7 +136,7 @@ public final class IsoBankAdapter implements BankAdapter {
         if (!config.verifiesAccounts()) {
             return BankAdapter.super.verify(dispatch);
         }
-        PaymentInstruction item = only(dispatch);
+        PaymentInstruction item = dispatch.onlyInstruction();
         IsoMessage verification = exchangeFor("account-verification", item, null);
         verification.set("48.1", item.holderName());
         verification.set("48.2", ID_TYPE_RESIDENT_CARD);
@@ -160,7 +160,7 @@ public final class IsoBankAdapter implements BankAdapter {
 
     @Override
     public CompletionStage<InquiryAnswer> inquire(Dispatch dispatch) {
-        PaymentInstruction item = only(dispatch);
+        PaymentInstruction item = dispatch.onlyInstruction();
         Optional<String> rrn = RetrievalReference.of(item.bankReference());
         if (rrn.isEmpty()) {
             return CompletableFuture.completedFuture(new InquiryAnswer.Unknown("the bank reference cannot be an RRN"));
@@ -203,7 +203,7 @@ public final class IsoBankAdapter implements BankAdapter {
         if (!config.reverses()) {
             return BankAdapter.super.reverse(dispatch);
         }
-        PaymentInstruction item = only(dispatch);
+        PaymentInstruction item = dispatch.onlyInstruction();
         Optional<String> rrn = RetrievalReference.of(item.bankReference());
         if (rrn.isEmpty()) {
             return CompletableFuture.completedFuture(new ReversalAnswer.Unknown("the bank reference cannot be an RRN"));
@@ -242,13 +242,6 @@ public final class IsoBankAdapter implements BankAdapter {
     }
 
     // ------------------------------------------------------------------ messages
-
-    private static PaymentInstruction only(Dispatch dispatch) {
-        if (dispatch.instructions().size() != 1) {
-            throw new IllegalArgumentException("an online dispatch holds one instruction: " + dispatch.dispatchId());
-        }
-        return dispatch.instructions().getFirst();
-    }
 
     /** A request of {@code type} for the item: the fields every exchange with the host carries. */
     private IsoMessage exchangeFor(String type, PaymentInstruction item, String rrn) {

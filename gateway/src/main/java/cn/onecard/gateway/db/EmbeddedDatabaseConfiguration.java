@@ -38,12 +38,21 @@ public class EmbeddedDatabaseConfiguration {
         }
     }
 
+    /** The password and the owner-only folder, read once for the server and its connections. */
+    @Bean
+    EmbeddedDatabaseAccess embeddedDatabaseAccess(OneCardProperties properties) {
+        try {
+            return EmbeddedDatabaseAccess.open(properties.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the embedded PostgreSQL's password in " + properties.dataDir(), e);
+        }
+    }
+
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres embeddedPostgres(OneCardProperties properties) {
+    EmbeddedPostgres embeddedPostgres(OneCardProperties properties, EmbeddedDatabaseAccess access) {
         Path directory = properties.dataDir().resolve("postgres").toAbsolutePath();
         try {
             Files.createDirectories(directory);
-            EmbeddedDatabaseAccess access = EmbeddedDatabaseAccess.open(properties.dataDir());
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(directory)
                     .setCleanDataDirectory(false)
@@ -87,15 +96,11 @@ public class EmbeddedDatabaseConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    DataSource dataSource(EmbeddedPostgres postgres, OneCardProperties properties) {
+    DataSource dataSource(EmbeddedPostgres postgres, EmbeddedDatabaseAccess access) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
         config.setUsername(EmbeddedDatabaseAccess.SUPERUSER);
-        try {
-            config.setPassword(EmbeddedDatabaseAccess.open(properties.dataDir()).password());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the embedded PostgreSQL's password", e);
-        }
+        config.setPassword(access.password());
         config.setMaximumPoolSize(16);
         config.setPoolName("onecard-embedded");
         // the server's error detail quotes row values (names, identity and card numbers) into exception messages

@@ -81,7 +81,9 @@ class EmbeddedDatabaseClosedTest {
         try (Connection connection = connect(postgres, password(dataDir))) {
             assertThat(connection.isValid(5)).isTrue();
         }
-        DataSource gateways = new EmbeddedDatabaseConfiguration().dataSource(postgres, propertiesWith(dataDir));
+        EmbeddedDatabaseConfiguration configuration = new EmbeddedDatabaseConfiguration();
+        DataSource gateways = configuration.dataSource(postgres,
+                configuration.embeddedDatabaseAccess(propertiesWith(dataDir)));
         try {
             assertThat(new JdbcTemplate(gateways).queryForObject("select current_user", String.class)).isEqualTo("postgres");
         } finally {
@@ -178,7 +180,9 @@ class EmbeddedDatabaseClosedTest {
     // ---- helpers
 
     private static EmbeddedPostgres start(Path dataDir) {
-        return new EmbeddedDatabaseConfiguration().embeddedPostgres(propertiesWith(dataDir));
+        EmbeddedDatabaseConfiguration configuration = new EmbeddedDatabaseConfiguration();
+        OneCardProperties properties = propertiesWith(dataDir);
+        return configuration.embeddedPostgres(properties, configuration.embeddedDatabaseAccess(properties));
     }
 
     private static OneCardProperties propertiesWith(Path dataDir) {
