@@ -16,6 +16,8 @@ import cn.onecard.gateway.ledger.DispatchRules;
 import cn.onecard.gateway.ledger.DispatchState;
 import cn.onecard.gateway.ledger.DispatchWriter.Cause;
 import cn.onecard.gateway.ledger.DispatchWriter.Pending;
+import cn.onecard.gateway.ledger.DispatchWriter.Step;
+import cn.onecard.gateway.ledger.DispatchWriter.StepRecorded;
 import cn.onecard.gateway.ledger.DispatchWriter;
 import cn.onecard.gateway.ledger.Leases;
 import cn.onecard.iso8583.Disposition;
@@ -27,21 +29,20 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -59,6 +60,17 @@ import org.slf4j.LoggerFactory;
 public final class BankCycle {
 
     private static final Logger log = LoggerFactory.getLogger(BankCycle.class);
+    /** Items an online bank's dispatches are prepared from in one transaction. */
+    private static final int PREPARE_SET = 1_000;
+    /** Due dispatches listed (and their items loaded) at a time. */
+    private static final int LIST_SET = 1_000;
+    /** Answers recorded in one transaction at most. */
+    private static final int GROUP_MAX = 500;
+    /** How long the stream waits for an answer when it has nothing else to do; it then checks its lease and time limits. */
+    private static final long ANSWER_WAIT_MILLIS = 20;
+    private static final long EXPIRY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** After this the stream lists no more, so that the cycle's other duties (reports, overdue results) come round. */
+    private static final long STREAM_NANOS_MAX = TimeUnit.SECONDS.toNanos(10);
 
     /**
      * Limits of the cycle.
@@ -167,6 +179,10 @@ public final class BankCycle {
             return;
         }
         LocalDate businessDate = now.toLocalDate();
+        if (preparesInSets()) {
+            dispatches.prepareEach(bankCode(), Math.min(PREPARE_SET, settings.actionsPerCycleMax()), businessDate);
+            return; // the stream prepares the next sets as it drains this one
+        }
         for (int prepared = 0; prepared < settings.actionsPerCycleMax(); prepared++) {
             if (prepared > 0 && !leases.acquire(leaseName, settings.leaseTtl())) {
                 return;
@@ -176,6 +192,15 @@ public final class BankCycle {
                 break;
             }
         }
+    }
+
+    /** A bank taking one item per dispatch, at any time: its items are claimed a set per transaction. */
+    private boolean preparesInSets() {
+        return capabilities.dispatchItemsMax() == 1 && capabilities.cutOffs().isEmpty();
+    }
+
+    private LocalDate businessDate() {
+        return ZonedDateTime.now(clock.withZone(zone)).toLocalDate();
     }
 
     /** True when a cut-off has passed today since the last dispatch of this bank was prepared. */
@@ -193,152 +218,376 @@ public final class BankCycle {
         return dispatches.lastPreparedAt(bankCode()).map(last -> last.isBefore(cutOffToday.toInstant())).orElse(true);
     }
 
-    /**
-     * Starts an operation for every due dispatch, at most the bank's in-flight limit at once and its
-     * rate per second, then waits for them all. The lease is renewed before each start and while
-     * waiting; once it is lost nothing more starts.
-     */
-    /**
-     * What one cycle's operations share: whether sends may still start, and which attempt each send
-     * started. Recording a send's start and closing the round exclude each other, so that no send
-     * starts after the round closed and every send started before is known when it closes.
-     */
-    private static final class Round {
-        private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-        private final Map<Long, Integer> sendsStarted = new ConcurrentHashMap<>();
-        private boolean open = true;
-
-        /** Records a send's start while the round is open; empty once it closed. */
-        Optional<DispatchWriter.Recorded> startSend(long dispatchPk, Supplier<DispatchWriter.Recorded> start) {
-            lock.readLock().lock();
-            try {
-                if (!open) {
-                    return Optional.empty();
-                }
-                DispatchWriter.Recorded recorded = start.get();
-                if (recorded.decision() instanceof DispatchDecision.Move move) {
-                    sendsStarted.put(dispatchPk, move.next().sendAttempts());
-                }
-                return Optional.of(recorded);
-            } finally {
-                lock.readLock().unlock();
-            }
-        }
-
-        void close() {
-            lock.writeLock().lock();
-            try {
-                open = false;
-            } finally {
-                lock.writeLock().unlock();
-            }
-        }
-
-        /** The attempt this round started for the dispatch, if it started one. */
-        Optional<Integer> sendStarted(long dispatchPk) {
-            return Optional.ofNullable(sendsStarted.get(dispatchPk));
-        }
+    /** What an operation is. */
+    private enum Kind {
+        VERIFY, SEND, INQUIRE, REVERSE
     }
 
+    /** An operation under way: its dispatch as listed, what it is, the dispatch as told the bank, when it started. */
+    private record Operation(Pending pending, Kind kind, Dispatch dispatch, long startedNanos) {
+    }
+
+    /** An operation's answer, handed from the adapter's thread to the cycle's. */
+    private record Finished(Operation operation, Object answer) {
+    }
+
+    /**
+     * Acts on every due dispatch as a stream: up to the bank's in-flight limit of operations under way
+     * at once, each answer recorded as it comes, answers recorded together in one transaction (a group
+     * commit), and a send started only once its start is committed. While the stream runs low, more
+     * ready items are prepared and more due dispatches listed, up to the cycle's action limit, so the
+     * line stays busy from one set to the next. Only the cycle's thread writes; the adapters' threads
+     * only hand answers over. The lease is renewed every third of its time; once it is lost, nothing
+     * more starts and the operations under way are awaited and recorded.
+     */
     private void actOnDue() throws InterruptedException {
-        List<Pending> due = dispatches.dueForAction(bankCode(), settings.actionsPerCycleMax());
-        if (due.isEmpty()) {
-            return;
-        }
-        Semaphore window = new Semaphore(capabilities.sendsInFlightMax());
-        Map<Pending, CompletableFuture<Void>> running = new LinkedHashMap<>();
-        // once the cycle ends, an operation still under way starts no send: sends happen inside a cycle, under the lease
-        Round round = new Round();
-        Duration renewEvery = settings.leaseTtl().dividedBy(3);
-        boolean circuitOpen = adapter instanceof GuardedBank guarded && guarded.circuitOpen();
-        for (Pending pending : due) {
-            if (circuitOpen && pending.state() == DispatchState.PREPARED) {
-                continue; // the bank failed too often lately: no new payment until its circuit lets probes through
-            }
-            if (!leases.acquire(leaseName, settings.leaseTtl())) {
-                log.warn("bank {}: lost its lease; {} due dispatches wait for the next holder", bankCode(), due.size() - running.size());
-                break;
-            }
-            if (rateLimiter != null && !rateLimiter.acquirePermission()) {
-                break; // the rest wait for the next cycle: the bank's declared rate
-            }
-            boolean leaseHeld = true;
-            while (!window.tryAcquire(renewEvery.toMillis(), TimeUnit.MILLISECONDS)) {
-                if (!leases.acquire(leaseName, settings.leaseTtl())) {
-                    leaseHeld = false;
+        new Stream().run();
+    }
+
+    private final class Stream {
+        private final ArrayDeque<Pending> due = new ArrayDeque<>();
+        private final Set<Long> seen = new HashSet<>();
+        private final Map<Long, Operation> running = new HashMap<>();
+        private final List<Operation> sendsToStart = new ArrayList<>();
+        private final Map<Long, Dispatch> loaded = new HashMap<>();
+        private final LinkedBlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+        private final boolean circuitOpen = adapter instanceof GuardedBank guarded && guarded.circuitOpen();
+        private final long renewEveryNanos = settings.leaseTtl().dividedBy(3).toNanos();
+        private final long startedNanos = System.nanoTime();
+        private long renewedNanos = startedNanos;
+        private long expiryCheckedNanos = startedNanos;
+        private boolean leaseHeld = true;
+        private boolean exhausted;
+        private boolean rateSpent;
+        /** Guarded by {@code finished}: set once the stream stops taking answers. */
+        private boolean closed;
+        private int taken;
+
+        void run() throws InterruptedException {
+            refill(false);
+            while (true) {
+                renewLease();
+                if (leaseHeld && !rateSpent) {
+                    fill();
+                }
+                List<Finished> answers = new ArrayList<>();
+                if (sendsToStart.isEmpty()) {
+                    Finished first = finished.poll(ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                    if (first != null) {
+                        answers.add(first);
+                    }
+                }
+                finished.drainTo(answers, GROUP_MAX - answers.size());
+                recordTogether(answers);
+                expireOverdue();
+                if (running.isEmpty() && sendsToStart.isEmpty() && finished.isEmpty()
+                        && (!leaseHeld || rateSpent || due.isEmpty() && exhausted)) {
                     break;
                 }
             }
-            if (!leaseHeld) {
-                break;
+            // from now on an answer is recorded by the thread that brings it (an operation given up on, answered late)
+            List<Finished> rest = new ArrayList<>();
+            synchronized (finished) {
+                closed = true;
+                finished.drainTo(rest);
             }
-            CompletableFuture<Void> operation;
+            rest.forEach(this::recordLate);
+        }
+
+        /** Hands an answer to the stream, or records it at once once the stream has ended. */
+        private void hand(Finished done) {
+            synchronized (finished) {
+                if (!closed) {
+                    finished.add(done);
+                    return;
+                }
+            }
+            recordLate(done);
+        }
+
+        /**
+         * Records an answer that came after the stream ended: no send starts from it; a verification's
+         * answer is dropped (the dispatch is verified again by a later cycle).
+         */
+        private void recordLate(Finished done) {
+            Operation operation = done.operation();
+            if (operation.kind() == Kind.VERIFY) {
+                return;
+            }
             try {
-                operation = start(pending, round);
+                Object answer = checkedAnswer(operation, done.answer());
+                StepRecorded recorded = dispatches.recordAll(List.of(step(operation, answer)), rules,
+                        capabilities.resultDeadline()).getFirst();
+                afterRecorded(operation, answer, recorded);
             } catch (RuntimeException e) {
-                log.error("dispatch {}: starting its {} failed", pending.dispatchId(), pending.state(), e);
-                operation = CompletableFuture.failedFuture(e);
+                log.error("dispatch {}: recording a late answer to its {} failed", operation.pending().dispatchId(),
+                        operation.kind(), e);
             }
-            running.put(pending, operation.whenComplete((done, failure) -> window.release()));
         }
-        try {
-            awaitAll(running, round, renewEvery);
-        } finally {
-            round.close();
-        }
-    }
 
-    private CompletableFuture<Void> start(Pending pending, Round round) {
-        return switch (pending.state()) {
-            case PREPARED -> send(pending, round);
-            case INQUIRING -> inquire(pending);
-            case REVERSING -> reverse(pending);
-            case SENDING, SENT, SETTLED, REFUSED, ABANDONED, GIVEN_UP -> CompletableFuture.completedFuture(null);
-        };
-    }
+        private void renewLease() {
+            long now = System.nanoTime();
+            if (leaseHeld && now - renewedNanos >= renewEveryNanos) {
+                if (leases.acquire(leaseName, settings.leaseTtl())) {
+                    renewedNanos = now;
+                } else {
+                    leaseHeld = false;
+                    log.warn("bank {}: lost its lease; {} operations under way are awaited, nothing more starts", bankCode(),
+                            running.size());
+                    sendsToStart.clear();
+                }
+            }
+        }
 
-    /** Verifies the accounts where the bank does, then sends: the start recorded before the bank can see it. */
-    private CompletableFuture<Void> send(Pending pending, Round round) {
-        Dispatch dispatch = dispatches.load(pending, pending.sendAttempts() + 1);
-        if (!rules.accountVerification() || pending.sendAttempts() > 0) {
-            // verified before the first send; a resend follows the bank's own word that it has nothing
-            return startSend(pending, dispatch, round);
+        /** Starts operations up to the in-flight limit and the bank's rate. */
+        private void fill() {
+            while (running.size() + sendsToStart.size() < capabilities.sendsInFlightMax()) {
+                if (due.isEmpty() && !refill(true)) {
+                    return;
+                }
+                Pending pending = due.peek();
+                if (circuitOpen && pending.state() == DispatchState.PREPARED) {
+                    due.poll(); // the bank failed too often lately: no new payment until its circuit lets probes through
+                    continue;
+                }
+                if (rateLimiter != null && !rateLimiter.acquirePermission()) {
+                    rateSpent = true; // the bank's declared rate: the rest wait for a later cycle
+                    return;
+                }
+                due.poll();
+                try {
+                    start(pending);
+                } catch (RuntimeException e) {
+                    log.error("dispatch {}: starting its {} failed", pending.dispatchId(), pending.state(), e);
+                }
+            }
         }
-        return call(() -> adapter.verify(dispatch), error -> new AccountCheck.Unknown(error))
-                .thenCompose(check -> {
-                    DispatchWriter.Recorded recorded = record(pending, new DispatchEvent.VerificationAnswered(check),
-                            new Cause("accounts verified: " + check.getClass().getSimpleName(),
-                                    check instanceof AccountCheck.Invalid invalid ? invalid.bankResultCode() : null));
-                    return recorded.decision() instanceof DispatchDecision.Proceed ? startSend(pending, dispatch, round)
-                            : CompletableFuture.<Void>completedFuture(null);
-                });
-    }
 
-    private CompletableFuture<Void> startSend(Pending pending, Dispatch loaded, Round round) {
-        Optional<DispatchWriter.Recorded> started = leases.acquire(leaseName, settings.leaseTtl())
-                ? round.startSend(pending.dispatchPk(), () -> record(pending, new DispatchEvent.SendStarted(),
-                        Cause.of("send " + (pending.sendAttempts() + 1))))
-                : Optional.empty();
-        if (started.isEmpty()) {
-            log.warn("dispatch {}: its verification ended after its cycle; it is sent by a later one", pending.dispatchId());
-            return CompletableFuture.completedFuture(null);
+        /**
+         * Lists more due dispatches, preparing a set of ready items first where the bank takes items one
+         * by one; false once nothing more is due, the cycle's action limit is reached or the stream has
+         * run its time (the cycle's other duties wait for it).
+         */
+        private boolean refill(boolean prepareMore) {
+            if (exhausted) {
+                return false;
+            }
+            if (taken >= settings.actionsPerCycleMax() || System.nanoTime() - startedNanos > STREAM_NANOS_MAX) {
+                exhausted = true;
+                return false;
+            }
+            if (prepareMore && preparesInSets()) {
+                dispatches.prepareEach(bankCode(), PREPARE_SET, businessDate());
+            }
+            int wanted = Math.min(settings.actionsPerCycleMax() - taken, LIST_SET);
+            List<Pending> listed = dispatches.dueForAction(bankCode(), wanted + running.size() + sendsToStart.size())
+                    .stream().filter(pending -> seen.add(pending.dispatchPk())).limit(wanted).toList();
+            if (listed.isEmpty()) {
+                exhausted = true;
+                return false;
+            }
+            taken += listed.size();
+            due.addAll(listed);
+            loaded.putAll(dispatches.loadAll(listed));
+            return true;
         }
-        if (!(started.get().decision() instanceof DispatchDecision.Move move)) {
-            return CompletableFuture.completedFuture(null);
-        }
-        int attempt = move.next().sendAttempts();
-        Dispatch dispatch = new Dispatch(loaded.dispatchId(), loaded.bankCode(), loaded.businessDate(), attempt,
-                loaded.instructions());
-        return call(() -> adapter.send(dispatch), error -> new SendReceipt.Unknown(error))
-                .thenApply(receipt -> checked(dispatch, receipt))
-                .thenAccept(receipt -> {
-                    logReceipt(dispatch, receipt);
-                    DispatchWriter.Recorded recorded = record(pending, new DispatchEvent.SendCompleted(attempt, receipt),
-                            Cause.of("send " + attempt + ": " + receipt.getClass().getSimpleName()));
-                    if (isStale(recorded) && receipt instanceof SendReceipt.Answered answered) {
-                        applyLate(pending, answered.outcomes(), "answer to send " + attempt);
+
+        private void start(Pending pending) {
+            switch (pending.state()) {
+                case PREPARED -> {
+                    Dispatch dispatch = loaded.remove(pending.dispatchPk());
+                    Operation operation = new Operation(pending, Kind.VERIFY, dispatch, System.nanoTime());
+                    if (rules.accountVerification() && pending.sendAttempts() == 0) {
+                        launch(operation, () -> adapter.verify(dispatch), AccountCheck.Unknown::new);
+                    } else {
+                        // verified before the first send; a resend follows the bank's own word that it has nothing
+                        sendsToStart.add(new Operation(pending, Kind.SEND, dispatch, operation.startedNanos()));
                     }
-                });
+                }
+                case INQUIRING -> {
+                    Dispatch dispatch = loaded.remove(pending.dispatchPk());
+                    launch(new Operation(pending, Kind.INQUIRE, dispatch, System.nanoTime()), () -> adapter.inquire(dispatch),
+                            InquiryAnswer.Unknown::new);
+                }
+                case REVERSING -> {
+                    Dispatch dispatch = loaded.remove(pending.dispatchPk());
+                    launch(new Operation(pending, Kind.REVERSE, dispatch, System.nanoTime()), () -> adapter.reverse(dispatch),
+                            ReversalAnswer.Unknown::new);
+                }
+                case SENDING, SENT, SETTLED, REFUSED, ABANDONED, GIVEN_UP -> {
+                }
+            }
+        }
+
+        private <T> void launch(Operation operation, Supplier<CompletionStage<T>> call, Function<String, T> unknown) {
+            running.put(operation.pending().dispatchPk(), operation);
+            BankCycle.this.call(call, unknown).whenComplete((answer, failure) -> hand(new Finished(operation, answer)));
+        }
+
+        /** Records the answers (and the sends waiting to start) in one transaction, then starts the sends it allowed. */
+        private void recordTogether(List<Finished> answers) {
+            List<Step> steps = new ArrayList<>();
+            List<Operation> operations = new ArrayList<>();
+            List<Object> answered = new ArrayList<>();
+            for (Finished done : answers) {
+                Operation operation = done.operation();
+                boolean current = running.remove(operation.pending().dispatchPk(), operation);
+                if (!current && operation.kind() == Kind.VERIFY) {
+                    continue; // given up on at its time limit; the dispatch is verified again by a later cycle
+                }
+                Object answer = checkedAnswer(operation, done.answer());
+                steps.add(step(operation, answer));
+                operations.add(operation);
+                answered.add(answer);
+            }
+            for (Operation send : sendsToStart) {
+                steps.add(sendStarted(send.pending()));
+                operations.add(send);
+                answered.add(null);
+            }
+            sendsToStart.clear();
+            if (steps.isEmpty()) {
+                return;
+            }
+            List<StepRecorded> recorded;
+            try {
+                recorded = dispatches.recordAll(steps, rules, capabilities.resultDeadline());
+            } catch (RuntimeException e) {
+                // the ledger is failing: what was not recorded is found again by a later cycle (a send left SENDING as interrupted)
+                log.error("bank {}: recording {} dispatch events failed", bankCode(), steps.size(), e);
+                return;
+            }
+            for (int i = 0; i < recorded.size(); i++) {
+                afterRecorded(operations.get(i), answered.get(i), recorded.get(i));
+            }
+        }
+
+        private Object checkedAnswer(Operation operation, Object answer) {
+            return switch (operation.kind()) {
+                case SEND -> {
+                    SendReceipt receipt = checked(operation.dispatch(), (SendReceipt) answer);
+                    logReceipt(operation.dispatch(), receipt);
+                    yield receipt;
+                }
+                case INQUIRE -> answer instanceof InquiryAnswer.Found found && !matches(operation.dispatch(), found.outcomes())
+                        ? new InquiryAnswer.Unknown("the bank's answer names other references or amounts") : answer;
+                case VERIFY, REVERSE -> answer;
+            };
+        }
+
+        private Step step(Operation operation, Object answer) {
+            Pending pending = operation.pending();
+            return switch (operation.kind()) {
+                case VERIFY -> {
+                    AccountCheck check = (AccountCheck) answer;
+                    yield new Step(pending.dispatchPk(), new DispatchEvent.VerificationAnswered(check),
+                            new Cause("accounts verified: " + check.getClass().getSimpleName(),
+                                    check instanceof AccountCheck.Invalid invalid ? invalid.bankResultCode() : null),
+                            leaseHeld ? sendStarted(pending) : null);
+                }
+                case SEND -> {
+                    int attempt = operation.dispatch().sendAttempt();
+                    yield new Step(pending.dispatchPk(), new DispatchEvent.SendCompleted(attempt, (SendReceipt) answer),
+                            Cause.of("send " + attempt + ": " + answer.getClass().getSimpleName()));
+                }
+                case INQUIRE -> new Step(pending.dispatchPk(), new DispatchEvent.InquiryAnswered(pending.progress(),
+                        (InquiryAnswer) answer), Cause.of("inquiry: " + answer.getClass().getSimpleName()));
+                case REVERSE -> new Step(pending.dispatchPk(), new DispatchEvent.ReversalAnswered(pending.progress(),
+                        (ReversalAnswer) answer), Cause.of("reversal: " + answer.getClass().getSimpleName()));
+            };
+        }
+
+        private Step sendStarted(Pending pending) {
+            return new Step(pending.dispatchPk(), new DispatchEvent.SendStarted(), Cause.of("send " + (pending.sendAttempts() + 1)));
+        }
+
+        private void afterRecorded(Operation operation, Object answer, StepRecorded recorded) {
+            Pending pending = operation.pending();
+            switch (operation.kind()) {
+                case VERIFY -> {
+                    if (recorded.recorded().decision() instanceof DispatchDecision.Proceed && recorded.then().isEmpty()) {
+                        log.warn("dispatch {}: its verification ended after the lease was lost; it is sent by a later cycle",
+                                pending.dispatchId());
+                    }
+                    recorded.then().ifPresent(started -> startSend(operation, started));
+                }
+                case SEND -> {
+                    if (answer == null) {
+                        startSend(operation, recorded.recorded());
+                    } else if (isStale(recorded.recorded()) && answer instanceof SendReceipt.Answered late) {
+                        applyLate(pending, late.outcomes(), "answer to send " + operation.dispatch().sendAttempt());
+                    }
+                }
+                case INQUIRE -> {
+                    if (isStale(recorded.recorded()) && answer instanceof InquiryAnswer.Found found) {
+                        applyLate(pending, found.outcomes(), "inquiry answer");
+                    }
+                }
+                case REVERSE -> {
+                    if (isStale(recorded.recorded()) && answer instanceof ReversalAnswer.Reversed reversed) {
+                        // the bank undid the payment after the dispatch moved on: a paid item is now a conflict to alert
+                        applyLate(pending, operation.dispatch().instructions().stream().map(instruction -> new ItemOutcome(
+                                instruction.bankReference(), BankOutcome.BANK_PAYMENT_REVERSED, reversed.bankResultCode(),
+                                instruction.amountFen())).toList(), "reversal answer");
+                    }
+                }
+            }
+        }
+
+        /** Sends the dispatch once its start is committed, numbered as the machine numbered it. */
+        private void startSend(Operation operation, DispatchWriter.Recorded started) {
+            if (!(started.decision() instanceof DispatchDecision.Move move) || !leaseHeld) {
+                return;
+            }
+            Dispatch loaded = operation.dispatch();
+            Dispatch dispatch = new Dispatch(loaded.dispatchId(), loaded.bankCode(), loaded.businessDate(),
+                    move.next().sendAttempts(), loaded.instructions());
+            launch(new Operation(operation.pending(), Kind.SEND, dispatch, System.nanoTime()), () -> adapter.send(dispatch),
+                    SendReceipt.Unknown::new);
+        }
+
+        /**
+         * Gives up waiting on operations past the cycle's operation timeout: a send is recorded as
+         * interrupted (its outcome unclear), an inquiry or reversal as unanswered, so that its late
+         * answer is stale and no second question goes out before the retry pause; a verification is
+         * left for a later cycle.
+         */
+        private void expireOverdue() {
+            long now = System.nanoTime();
+            if (now - expiryCheckedNanos < EXPIRY_CHECK_NANOS) {
+                return;
+            }
+            expiryCheckedNanos = now;
+            long timeoutNanos = settings.operationTimeout().toNanos();
+            String noAnswer = "no answer within " + settings.operationTimeout();
+            List<Step> steps = new ArrayList<>();
+            for (Iterator<Operation> operations = running.values().iterator(); operations.hasNext(); ) {
+                Operation operation = operations.next();
+                if (now - operation.startedNanos() < timeoutNanos) {
+                    continue;
+                }
+                operations.remove();
+                Pending pending = operation.pending();
+                switch (operation.kind()) {
+                    case VERIFY -> {
+                    }
+                    case SEND -> {
+                        int attempt = operation.dispatch().sendAttempt();
+                        log.error("dispatch {}: send {} did not end within {}; recorded as interrupted", pending.dispatchId(),
+                                attempt, settings.operationTimeout());
+                        steps.add(new Step(pending.dispatchPk(), new DispatchEvent.SendInterrupted(attempt, noAnswer),
+                                Cause.of("send timed out")));
+                    }
+                    case INQUIRE -> steps.add(new Step(pending.dispatchPk(), new DispatchEvent.InquiryAnswered(
+                            pending.progress(), new InquiryAnswer.Unknown(noAnswer)), Cause.of("inquiry timed out")));
+                    case REVERSE -> steps.add(new Step(pending.dispatchPk(), new DispatchEvent.ReversalAnswered(
+                            pending.progress(), new ReversalAnswer.Unknown(noAnswer)), Cause.of("reversal timed out")));
+                }
+            }
+            if (!steps.isEmpty()) {
+                dispatches.recordAll(steps, rules, capabilities.resultDeadline());
+            }
+        }
     }
 
     private static boolean isStale(DispatchWriter.Recorded recorded) {
@@ -357,35 +606,6 @@ public final class BankCycle {
             log.info("dispatch {}: a late {} settles {} of its items", pending.dispatchId(), source, settling.size());
             reports.applyLate(pending.dispatchPk(), settling, source);
         }
-    }
-
-    private CompletableFuture<Void> inquire(Pending pending) {
-        Dispatch dispatch = dispatches.load(pending, pending.sendAttempts());
-        return call(() -> adapter.inquire(dispatch), error -> new InquiryAnswer.Unknown(error))
-                .thenApply(answer -> answer instanceof InquiryAnswer.Found found && !matches(dispatch, found.outcomes())
-                        ? new InquiryAnswer.Unknown("the bank's answer names other references or amounts") : answer)
-                .thenAccept(answer -> {
-                    DispatchWriter.Recorded recorded = record(pending, new DispatchEvent.InquiryAnswered(pending.progress(), answer),
-                            Cause.of("inquiry: " + answer.getClass().getSimpleName()));
-                    if (isStale(recorded) && answer instanceof InquiryAnswer.Found found) {
-                        applyLate(pending, found.outcomes(), "inquiry answer");
-                    }
-                });
-    }
-
-    private CompletableFuture<Void> reverse(Pending pending) {
-        Dispatch dispatch = dispatches.load(pending, pending.sendAttempts());
-        return call(() -> adapter.reverse(dispatch), error -> new ReversalAnswer.Unknown(error))
-                .thenAccept(answer -> {
-                    DispatchWriter.Recorded recorded = record(pending, new DispatchEvent.ReversalAnswered(pending.progress(),
-                            answer), Cause.of("reversal: " + answer.getClass().getSimpleName()));
-                    if (isStale(recorded) && answer instanceof ReversalAnswer.Reversed reversed) {
-                        // the bank undid the payment after the dispatch moved on: a paid item is now a conflict to alert
-                        applyLate(pending, dispatch.instructions().stream().map(instruction -> new ItemOutcome(
-                                instruction.bankReference(), BankOutcome.BANK_PAYMENT_REVERSED, reversed.bankResultCode(),
-                                instruction.amountFen())).toList(), "reversal answer");
-                    }
-                });
     }
 
     /**
@@ -456,61 +676,6 @@ public final class BankCycle {
                     dispatch.dispatchId(), bankCode(), unknown.reason());
             case SendReceipt.NotEncodable notEncodable -> log.warn("dispatch {}: {} items cannot be written for {}",
                     dispatch.dispatchId(), notEncodable.reasonByReference().size(), bankCode());
-        }
-    }
-
-    /**
-     * Waits for the started operations, renewing the lease. After the operation timeout the round
-     * closes (no send starts any more), a send this round started and still under way is recorded as
-     * interrupted, and an inquiry or reversal still under way as unanswered: its late answer is then
-     * stale, and no second question goes out before the retry pause.
-     */
-    private void awaitAll(Map<Pending, CompletableFuture<Void>> running, Round round, Duration renewEvery)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
-        for (Map.Entry<Pending, CompletableFuture<Void>> entry : running.entrySet()) {
-            Pending pending = entry.getKey();
-            while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    entry.getValue().get(Math.min(left, renewEvery.toNanos()), TimeUnit.NANOSECONDS);
-                    break;
-                } catch (TimeoutException e) {
-                    if (!leases.acquire(leaseName, settings.leaseTtl())) {
-                        log.warn("bank {}: lost its lease while operations are under way; no further send starts", bankCode());
-                        round.close();
-                    }
-                } catch (ExecutionException e) {
-                    // the ledger failed recording an outcome: the dispatch is picked up again by a later cycle
-                    log.error("dispatch {}: recording its {} failed", pending.dispatchId(), pending.state(), e.getCause());
-                    break;
-                }
-            }
-        }
-        round.close();
-        String noAnswer = "no answer within " + settings.operationTimeout();
-        for (Map.Entry<Pending, CompletableFuture<Void>> entry : running.entrySet()) {
-            Pending pending = entry.getKey();
-            if (entry.getValue().isDone()) {
-                continue;
-            }
-            switch (pending.state()) {
-                // a verification still under way starts no send now; a send this round started is unclear
-                case PREPARED -> round.sendStarted(pending.dispatchPk()).ifPresent(attempt -> {
-                    log.error("dispatch {}: send {} did not end within {}; recorded as interrupted", pending.dispatchId(),
-                            attempt, settings.operationTimeout());
-                    record(pending, new DispatchEvent.SendInterrupted(attempt, noAnswer), Cause.of("send timed out"));
-                });
-                case INQUIRING -> record(pending, new DispatchEvent.InquiryAnswered(pending.progress(),
-                        new InquiryAnswer.Unknown(noAnswer)), Cause.of("inquiry timed out"));
-                case REVERSING -> record(pending, new DispatchEvent.ReversalAnswered(pending.progress(),
-                        new ReversalAnswer.Unknown(noAnswer)), Cause.of("reversal timed out"));
-                case SENDING, SENT, SETTLED, REFUSED, ABANDONED, GIVEN_UP -> {
-                }
-            }
         }
     }
 }

@@ -21,11 +21,14 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,8 @@ public final class DispatchWriter {
     private static final Logger log = LoggerFactory.getLogger(DispatchWriter.class);
     private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
     private static final int DETAIL_CHARS_MAX = 500;
+    /** How a batch's event begins when events of several dispatches changed its items in one transaction. */
+    private static final String TOGETHER = "events of several dispatches, the first: ";
 
     /** Why an event happened, for its event rows: a line for the operator and the bank's own code, if any. */
     public record Cause(String text, String bankResultCode) {
@@ -156,6 +161,151 @@ public final class DispatchWriter {
         }
     }
 
+    /**
+     * Claims up to {@code itemsMax} dispatchable items of the bank each into a dispatch of its own, in
+     * one transaction: the way an online bank's items are prepared, a set at a time. Returns the
+     * number of dispatches prepared.
+     */
+    public int prepareEach(String bankCode, int itemsMax, LocalDate businessDate) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                String idPrefix = bankCode + DAY.format(businessDate);
+                Timestamp now = Timestamp.from(clock.instant());
+                List<ItemWriter.ClaimedAlone> claimed = items.dispatchEach(connection, bankCode, itemsMax, now, idPrefix);
+                if (claimed.isEmpty()) {
+                    connection.rollback();
+                    return 0;
+                }
+                Long[] keys = new Long[claimed.size()];
+                Long[] amounts = new Long[claimed.size()];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = claimed.get(i).dispatchPk();
+                    amounts[i] = claimed.get(i).amountFen();
+                }
+                DispatchState prepared = DispatchProgress.PREPARED.state();
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "with created as (insert into dispatches (dispatch_pk, dispatch_id, bank_code, business_date, item_count, "
+                                + "total_amount_fen, state, next_action_at, created_at, updated_at) overriding system value "
+                                + "select pk, ? || lpad(pk::text, 12, '0'), ?, ?, 1, amount, ?, ?, ?, ? "
+                                + "from unnest(?::bigint[], ?::bigint[]) as claimed(pk, amount) returning dispatch_pk) "
+                                + "insert into dispatch_events (dispatch_pk, from_state, to_state, event, detail, at) "
+                                + "select dispatch_pk, null, ?, 'Prepared', '1 items', ? from created")) {
+                    insert.setString(1, idPrefix);
+                    insert.setString(2, bankCode);
+                    insert.setDate(3, Date.valueOf(businessDate));
+                    insert.setString(4, prepared.name());
+                    insert.setTimestamp(5, now);
+                    insert.setTimestamp(6, now);
+                    insert.setTimestamp(7, now);
+                    insert.setArray(8, connection.createArrayOf("bigint", keys));
+                    insert.setArray(9, connection.createArrayOf("bigint", amounts));
+                    insert.setString(10, prepared.name());
+                    insert.setTimestamp(11, now);
+                    if (insert.executeUpdate() != keys.length) {
+                        throw new IllegalStateException("not every claimed item got its dispatch");
+                    }
+                }
+                connection.commit();
+                return claimed.size();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while preparing dispatches for " + bankCode, e);
+        }
+    }
+
+    /**
+     * One event for one dispatch, and what to record after it in the same transaction if the machine
+     * lets the dispatch go on ({@link DispatchDecision.Proceed}: accounts verified, send now).
+     */
+    public record Step(long dispatchPk, DispatchEvent event, Cause cause, Step thenOnProceed) {
+        public Step {
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(cause, "cause");
+        }
+
+        public Step(long dispatchPk, DispatchEvent event, Cause cause) {
+            this(dispatchPk, event, cause, null);
+        }
+    }
+
+    /** A step as recorded: the decision of its event and, when it had one, of the step after it. */
+    public record StepRecorded(Step step, Recorded recorded, Optional<Recorded> then) {
+
+        /** The last decision taken for the dispatch in this step. */
+        public Recorded last() {
+            return then.orElse(recorded);
+        }
+    }
+
+    /**
+     * Records many events in one transaction (a group commit): the dispatches locked in key order,
+     * each batch brought up to date once at the end. An event the ledger cannot take rolls the group
+     * back; it is then recorded step by step, so that one bad step holds up no other. Alerts are
+     * logged after the commit. Results are in the order of {@code steps}.
+     */
+    public List<StepRecorded> recordAll(List<Step> steps, DispatchRules rules, Duration resultDeadline) {
+        if (steps.isEmpty()) {
+            return List.of();
+        }
+        List<StepRecorded> recorded;
+        try {
+            recorded = inOneTransaction(steps, rules, resultDeadline);
+        } catch (RuntimeException e) {
+            log.warn("a group of {} dispatch events could not be recorded together ({}); recording them one by one",
+                    steps.size(), e.getClass().getSimpleName());
+            recorded = new ArrayList<>();
+            for (Step step : steps) {
+                recorded.add(inOneTransaction(List.of(step), rules, resultDeadline).getFirst());
+            }
+            return recorded;
+        }
+        return recorded;
+    }
+
+    private List<StepRecorded> inOneTransaction(List<Step> steps, DispatchRules rules, Duration resultDeadline) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            order.add(i);
+        }
+        // the writers' one lock order: dispatches by key; a stable sort keeps one dispatch's steps in order
+        order.sort(Comparator.comparingLong(i -> steps.get(i).dispatchPk()));
+        StepRecorded[] results = new StepRecorded[steps.size()];
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                Map<Long, String> retally = new TreeMap<>();
+                for (int i : order) {
+                    Step step = steps.get(i);
+                    Recorded first = record(connection, step.dispatchPk(), step.event(), rules, resultDeadline, step.cause(),
+                            retally);
+                    Optional<Recorded> then = Optional.empty();
+                    if (step.thenOnProceed() != null && first.decision() instanceof DispatchDecision.Proceed) {
+                        Step next = step.thenOnProceed();
+                        then = Optional.of(record(connection, next.dispatchPk(), next.event(), rules, resultDeadline,
+                                next.cause(), retally));
+                    }
+                    results[i] = new StepRecorded(step, first, then);
+                }
+                retally(connection, retally);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while recording " + steps.size() + " dispatch events", e);
+        }
+        for (StepRecorded result : results) {
+            result.recorded().logAlerts();
+            result.then().ifPresent(Recorded::logAlerts);
+        }
+        return List.of(results);
+    }
+
     /** Records {@code event} for the dispatch in a transaction of its own, its alerts with it. */
     public Recorded record(long dispatchPk, DispatchEvent event, DispatchRules rules, Duration resultDeadline, Cause cause) {
         Recorded recorded;
@@ -183,6 +333,18 @@ public final class DispatchWriter {
      */
     public Recorded record(Connection connection, long dispatchPk, DispatchEvent event, DispatchRules rules,
             Duration resultDeadline, Cause cause) throws SQLException {
+        Map<Long, String> retally = new TreeMap<>();
+        Recorded recorded = record(connection, dispatchPk, event, rules, resultDeadline, cause, retally);
+        retally(connection, retally);
+        return recorded;
+    }
+
+    /**
+     * The same, leaving the batches whose items changed in {@code retally} (with why) for the caller to
+     * bring up to date once, before committing ({@link #retally}).
+     */
+    private Recorded record(Connection connection, long dispatchPk, DispatchEvent event, DispatchRules rules,
+            Duration resultDeadline, Cause cause, Map<Long, String> retally) throws SQLException {
         Row row = lock(connection, dispatchPk);
         DispatchDecision decision = DispatchStateMachine.decide(row.progress(), event, rules);
         if (!(decision instanceof Move move)) {
@@ -242,8 +404,6 @@ public final class DispatchWriter {
         appendEvent(connection, dispatchPk, row.progress().state(), next.state(), event.getClass().getSimpleName(),
                 cause.text(), now);
         List<Alert> raised = new ArrayList<>();
-        // in key order, as every writer takes batches' locks, so that two transactions never wait on each other
-        Set<Long> retally = new TreeSet<>();
         String itemCause = "dispatch " + row.dispatchId() + ": " + cause.text();
         for (Effect effect : move.effects()) {
             ItemWriter.Changes changes = switch (effect) {
@@ -261,20 +421,26 @@ public final class DispatchWriter {
                 raised.add(new Alert(AlertKind.RESULT_CONFLICT, changes.refused() + " outcomes of the bank's answer "
                         + "contradict the ledger; they changed nothing"));
             }
-            retally.addAll(changes.batchesToRetally());
+            for (long batchPk : changes.batchesToRetally()) {
+                retally.merge(batchPk, itemCause, (first, later) -> first.equals(later) || first.startsWith(TOGETHER) ? first : TOGETHER + first);
+            }
         }
         if (next.state().isFinal() && items.waitingIn(connection, dispatchPk).dispatched() > 0) {
             throw new IllegalStateException("dispatch " + row.dispatchId() + " would be " + next.state()
                     + " with items still waiting for the bank's word");
-        }
-        for (long batchPk : retally) {
-            batches.itemsChanged(connection, batchPk, itemCause);
         }
         List<Alerts.Stored> stored = new ArrayList<>();
         for (Alert alert : raised) {
             alerts.store(connection, row.bankCode(), alert.kind(), row.dispatchId(), alert.detail()).ifPresent(stored::add);
         }
         return new Recorded(decision, stored);
+    }
+
+    /** Brings each batch up to date once, in key order (a tree map's), as every writer takes batches' locks. */
+    private void retally(Connection connection, Map<Long, String> causeByBatch) throws SQLException {
+        for (Map.Entry<Long, String> batch : causeByBatch.entrySet()) {
+            batches.itemsChanged(connection, batch.getKey(), batch.getValue());
+        }
     }
 
     private record Row(String dispatchId, String bankCode, DispatchProgress progress) {
@@ -392,6 +558,37 @@ public final class DispatchWriter {
         }
         return new Dispatch(pending.dispatchId(), pending.bankCode(), pending.businessDate(), Math.max(1, sendAttempt),
                 instructions);
+    }
+
+    /**
+     * Many dispatches as {@link #load} gives each at its last send attempt (1 before the first), read
+     * in one query, by dispatch key: the caller numbers a new send when it starts it.
+     */
+    public Map<Long, Dispatch> loadAll(List<Pending> pendings) {
+        Map<Long, List<PaymentInstruction>> byDispatch = new HashMap<>();
+        Long[] keys = pendings.stream().map(Pending::dispatchPk).toArray(Long[]::new);
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "select i.dispatch_pk, i.batch_pk, i.seq, i.card_number, i.holder_name, i.id_number, i.amount_fen, "
+                                + "b.program_code from items i join batches b using (batch_pk) "
+                                + "where i.dispatch_pk = any(?) order by i.dispatch_pk, i.batch_pk, i.seq")) {
+            select.setArray(1, connection.createArrayOf("bigint", keys));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    byDispatch.computeIfAbsent(rows.getLong(1), key -> new ArrayList<>()).add(new PaymentInstruction(
+                            BankReferences.of(rows.getLong(2), rows.getInt(3)), rows.getString(4), rows.getString(5),
+                            rows.getString(6), rows.getLong(7), rows.getString(8)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while loading " + pendings.size() + " dispatches", e);
+        }
+        Map<Long, Dispatch> loaded = new HashMap<>();
+        for (Pending pending : pendings) {
+            loaded.put(pending.dispatchPk(), new Dispatch(pending.dispatchId(), pending.bankCode(), pending.businessDate(),
+                    Math.max(1, pending.sendAttempts()), byDispatch.getOrDefault(pending.dispatchPk(), List.of())));
+        }
+        return loaded;
     }
 
     /** Locks the dispatch's row for this transaction, before any of its items (the writers' one lock order). */

@@ -112,6 +112,51 @@ public final class ItemWriter {
         return new Claimed(claimed, total);
     }
 
+    /** An item claimed into a dispatch of its own, numbered from the dispatches' sequence. */
+    public record ClaimedAlone(long dispatchPk, long amountFen) {
+    }
+
+    /**
+     * Puts up to {@code itemsMax} of the bank's dispatchable items each into a new dispatch of its own
+     * (an online bank takes one item per exchange), oldest batch first, skipping items another
+     * transaction holds; one statement for the whole set. Each item's event names its dispatch as
+     * {@code dispatchIdPrefix} and the dispatch number in twelve digits, the dispatch's id.
+     */
+    public List<ClaimedAlone> dispatchEach(Connection connection, String bankCode, int itemsMax, Timestamp now,
+            String dispatchIdPrefix) throws SQLException {
+        ItemDecision decision = PaymentItemStateMachine.decide(DISPATCHABLE, new ItemEvent.Dispatched());
+        if (!(decision instanceof Move move) || move.report() || move.releaseEntitlement() || move.claimEntitlement()) {
+            throw new IllegalStateException("the machine no longer dispatches plainly from " + DISPATCHABLE + ": " + decision);
+        }
+        List<ClaimedAlone> claimed = new ArrayList<>();
+        // the one source state, written literally so that the partial index items_ready applies
+        try (PreparedStatement claim = connection.prepareStatement(
+                "with ready as (select batch_pk, seq from items where bank_code = ? and state = '" + DISPATCHABLE + "' "
+                        + "order by batch_pk, seq limit ? for update skip locked), "
+                        + "numbered as (select batch_pk, seq, nextval(pg_get_serial_sequence('dispatches', 'dispatch_pk')) "
+                        + "as dispatch_pk from ready), "
+                        + "changed as (update items i set state = ?, dispatch_pk = n.dispatch_pk, updated_at = ? from numbered n "
+                        + "where i.batch_pk = n.batch_pk and i.seq = n.seq returning i.batch_pk, i.seq, i.amount_fen, i.dispatch_pk), "
+                        + "logged as (insert into item_events (batch_pk, seq, from_state, to_state, code, cause, at) "
+                        + "select batch_pk, seq, ?, ?, null, ? || lpad(dispatch_pk::text, 12, '0'), ? from changed) "
+                        + "select dispatch_pk, amount_fen from changed order by dispatch_pk")) {
+            claim.setString(1, bankCode);
+            claim.setInt(2, itemsMax);
+            claim.setString(3, move.to().name());
+            claim.setTimestamp(4, now);
+            claim.setString(5, DISPATCHABLE.name());
+            claim.setString(6, move.to().name());
+            claim.setString(7, "dispatch " + dispatchIdPrefix);
+            claim.setTimestamp(8, now);
+            try (ResultSet rows = claim.executeQuery()) {
+                while (rows.next()) {
+                    claimed.add(new ClaimedAlone(rows.getLong(1), rows.getLong(2)));
+                }
+            }
+        }
+        return claimed;
+    }
+
     /**
      * Applies a bank's outcomes to the items of dispatch {@code dispatchPk}: each outcome is the item's
      * {@link ItemEvent.BankAnswered}. An outcome naming an item of another dispatch (or none), with
