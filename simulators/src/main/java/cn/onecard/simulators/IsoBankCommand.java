@@ -134,7 +134,7 @@ final class IsoBankCommand implements Callable<Integer> {
         try {
             control = HttpServer.create(new InetSocketAddress(bindHost, controlPort), 0);
             control.setExecutor(controlThreads);
-            control.createContext(BankControlRoutes.PATH, new BankControlRoutes(Map.of(), Map.of(code, host)));
+            control.createContext(BankControlRoutes.PATH, new BankControlRoutes(Map.of(), Map.of(code, host), Map.of()));
             control.start();
         } catch (IOException | RuntimeException e) {
             controlThreads.close();

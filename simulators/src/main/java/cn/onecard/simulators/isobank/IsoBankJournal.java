@@ -1,14 +1,10 @@
 package cn.onecard.simulators.isobank;
 
 import cn.onecard.iso8583.ResultCode;
+import cn.onecard.simulators.books.ForcedLines;
 import cn.onecard.simulators.filebank.Accounts;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,7 +40,6 @@ final class IsoBankJournal implements AutoCloseable {
     static final Pattern RRN = Pattern.compile("[0-9A-Za-z]{12}");
     private static final Pattern FEN = Pattern.compile("0|[1-9]\\d{0,17}");
 
-    private final FileChannel channel;
     private final Accounts accounts;
     private final Map<String, Credit> byRrn = new HashMap<>();
     private final List<IsoBankLedger.Entry> payments = new ArrayList<>();
@@ -52,9 +47,9 @@ final class IsoBankJournal implements AutoCloseable {
     private final List<IsoBankLedger.Entry> duplicates = new ArrayList<>();
     private long paidSumFen;
     private long reversedSumFen;
+    private ForcedLines file;
 
-    private IsoBankJournal(FileChannel channel, Accounts accounts) {
-        this.channel = channel;
+    private IsoBankJournal(Accounts accounts) {
         this.accounts = accounts;
     }
 
@@ -64,37 +59,9 @@ final class IsoBankJournal implements AutoCloseable {
      * stops the bank from starting.
      */
     static IsoBankJournal open(Path file, Accounts accounts) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        IsoBankJournal journal = new IsoBankJournal(channel, accounts);
-        try {
-            journal.replay(file);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        IsoBankJournal journal = new IsoBankJournal(accounts);
+        journal.file = ForcedLines.open(file, journal::apply);
         return journal;
-    }
-
-    private void replay(Path file) throws IOException {
-        String text = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
-        int complete = text.lastIndexOf('\n') + 1;
-        if (complete < text.length()) {
-            channel.truncate(complete);
-            channel.force(true);
-        }
-        channel.position(complete);
-        String[] lines = text.substring(0, complete).split("\n");
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].isEmpty()) {
-                continue;
-            }
-            try {
-                apply(lines[i]);
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("ledger " + file + " line " + (i + 1) + " is damaged (" + e.getMessage()
-                        + "); the bank will not start on books it cannot read");
-            }
-        }
     }
 
     synchronized Optional<Credit> credit(String rrn) {
@@ -123,11 +90,7 @@ final class IsoBankJournal implements AutoCloseable {
 
     /** Writes the line and forces it to disk, then applies it: what the books say is what the bank did. */
     private void record(String line) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
-        channel.force(false);
+        file.append(line);
         apply(line);
     }
 
@@ -186,6 +149,6 @@ final class IsoBankJournal implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        file.close();
     }
 }
