@@ -228,6 +228,9 @@ final class SignedApi implements ResponseDefinitionTransformerV2 {
         if (draw.damage() != HttpBankFaults.Damage.NONE) {
             log.info("http bank fault: answer to {} {} after acting", label, draw.damage());
         }
+        if (draw.hold().compareTo(faults.get().delay()) > 0) {
+            log.info("http bank fault: answer to {} held back {} after acting", label, draw.hold());
+        }
         return response.build();
     }
 
