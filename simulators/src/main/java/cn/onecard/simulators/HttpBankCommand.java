@@ -5,8 +5,6 @@ import cn.onecard.simulators.filebank.Accounts;
 import cn.onecard.simulators.httpbank.HttpBankFaults;
 import cn.onecard.simulators.httpbank.HttpBankHost;
 import cn.onecard.simulators.httpbank.ServerCertificate;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -15,8 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -102,39 +98,14 @@ final class HttpBankCommand implements Callable<Integer> {
     @Option(names = "--refuse-connections", description = "start with the listener stopped (POST /banks/CODE/open starts it)")
     boolean refuseConnections;
 
-    /** A running bank and its control port. */
-    record Running(HttpBankHost host, HttpServer control, ExecutorService controlThreads) implements AutoCloseable {
-
-        int controlPort() {
-            return control.getAddress().getPort();
-        }
-
-        @Override
-        public void close() {
-            try {
-                control.stop(0);
-                controlThreads.close();
-            } finally {
-                host.close();
-            }
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
-        Running running = start();
-        Thread hook = Serving.closeOnExit(running);
-        try {
-            Serving.awaitStop(true);
-        } finally {
-            running.close();
-            Runtime.getRuntime().removeShutdownHook(hook);
-        }
+        start().serveUntilKilled();
         return SimulatorsMain.OK;
     }
 
     /** Starts the bank and its control port and prints one line saying where they listen. */
-    Running start() throws IOException {
+    StandaloneBank<HttpBankHost> start() throws Exception {
         HttpBankFaults faults = new HttpBankFaults(busy, delay, late, lateBy, dropAnswer, resetConnection, malformedAnswer,
                 unsignedAnswer, badlySignedAnswer, refuseConnections);
         Sm2KeyPair bankKeys = KeyFiles.sm2Pair(keysDir);
@@ -144,19 +115,8 @@ final class HttpBankCommand implements Callable<Integer> {
         HttpBankHost host = HttpBankHost.start(new HttpBankHost.Config(accounts, ledgerFile, bankKeys.privateKey(),
                 KeyFiles.publicKey(gatewayPublicKey), certificate).appId(appId).pathPrefix(pathPrefix).faults(faults)
                 .seed(faultSeed).bind(new InetSocketAddress(bindHost, port)));
-        HttpServer control;
-        ExecutorService controlThreads = Executors.newVirtualThreadPerTaskExecutor();
-        try {
-            control = HttpServer.create(new InetSocketAddress(bindHost, controlPort), 0);
-            control.setExecutor(controlThreads);
-            control.createContext(BankControlRoutes.PATH, new BankControlRoutes(Map.of(), Map.of(), Map.of(code, host)));
-            control.start();
-        } catch (IOException | RuntimeException e) {
-            controlThreads.close();
-            host.close();
-            throw e;
-        }
-        Running running = new Running(host, control, controlThreads);
+        StandaloneBank<HttpBankHost> running = StandaloneBank.control(host, bindHost, controlPort,
+                new BankControlRoutes(Map.of(), Map.of(), Map.of(code, host)));
         PrintWriter out = spec.commandLine().getOut();
         out.println("http-bank " + code + " ready: " + host.baseUri() + ", control http://" + bindHost + ":"
                 + running.controlPort() + BankControlRoutes.PATH + code + ", " + accounts.size() + " accounts, ledger "

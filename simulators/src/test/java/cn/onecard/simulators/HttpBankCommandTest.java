@@ -3,6 +3,7 @@ package cn.onecard.simulators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cn.onecard.simulators.httpbank.HttpBankHost;
 import cn.onecard.simulators.httpbank.SignedClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -60,7 +61,7 @@ class HttpBankCommandTest {
         http.close();
     }
 
-    private HttpBankCommand.Running start(String... extra) throws Exception {
+    private StandaloneBank<HttpBankHost> start(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--accounts", dir.resolve("test-accounts.csv").toString(),
                 "--ledger", dir.resolve("ledger.log").toString(), "--keys", dir.resolve("bank").toString(),
                 "--gateway-public-key", dir.resolve("test-only-gateway-sm2-public.pem").toString()));
@@ -69,7 +70,7 @@ class HttpBankCommandTest {
         CommandLine line = new CommandLine(command);
         line.setOut(new PrintWriter(out));
         line.parseArgs(args.toArray(String[]::new));
-        HttpBankCommand.Running running = command.start();
+        StandaloneBank<HttpBankHost> running = command.start();
         closeables.add(running);
         return running;
     }

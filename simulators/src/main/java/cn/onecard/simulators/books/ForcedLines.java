@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * An append-only file of ASCII lines, each forced to disk before {@link #append} returns: the online
@@ -16,6 +17,8 @@ import java.util.function.Consumer;
  * opening. Not thread-safe: its owner appends under its own lock.
  */
 public final class ForcedLines implements AutoCloseable {
+
+    private static final Pattern FEN = Pattern.compile("0|[1-9]\\d{0,17}");
 
     private final FileChannel channel;
 
@@ -55,6 +58,23 @@ public final class ForcedLines implements AutoCloseable {
             channel.close();
             throw e;
         }
+    }
+
+    /** A line's space-separated fields, refused unless there are exactly {@code count}. */
+    public static String[] fields(String line, int count) {
+        String[] parts = line.split(" ", -1);
+        if (parts.length != count) {
+            throw new IllegalArgumentException("expected " + count + " parts, got " + parts.length);
+        }
+        return parts;
+    }
+
+    /** An amount field: a whole number of fen, 0 or more, without a sign or leading zeros. */
+    public static long fen(String text) {
+        if (!FEN.matcher(text).matches()) {
+            throw new IllegalArgumentException("an amount is a whole number of fen");
+        }
+        return Long.parseLong(text);
     }
 
     /** Writes the line and forces it to disk. */

@@ -36,7 +36,6 @@ final class HttpBankJournal implements AutoCloseable {
 
     /** The profile's bank reference: 20 of [0-9A-Z], so a line splits on spaces. */
     static final Pattern REFERENCE = Pattern.compile("[0-9A-Z]{20}");
-    private static final Pattern FEN = Pattern.compile("0|[1-9]\\d{0,17}");
     private static final Pattern CODE = Pattern.compile("[A-Z_]{1,40}");
 
     private final Accounts accounts;
@@ -100,9 +99,9 @@ final class HttpBankJournal implements AutoCloseable {
         }
         switch (parts[0]) {
             case "PAID" -> {
-                expect(parts, 5);
+                ForcedLines.fields(line, 5);
                 requireUntaken(reference);
-                long amount = fen(parts[2]);
+                long amount = ForcedLines.fen(parts[2]);
                 String card = parts[4];
                 accounts.find(card).orElseThrow(() -> new IllegalArgumentException("a payment to a card not in the accounts"));
                 accounts.credit(card, amount);
@@ -111,17 +110,17 @@ final class HttpBankJournal implements AutoCloseable {
                 paidSumFen += amount;
             }
             case "REFUSED" -> {
-                expect(parts, 4);
+                ForcedLines.fields(line, 4);
                 requireUntaken(reference);
                 if (!CODE.matcher(parts[3]).matches()) {
                     throw new IllegalArgumentException("no result code");
                 }
-                long amount = fen(parts[2]);
+                long amount = ForcedLines.fen(parts[2]);
                 byReference.put(reference, new Credit(reference, Status.REFUSED, amount, null, null, parts[3]));
                 refusals.add(new HttpBankLedger.Entry(reference, amount));
             }
             case "REVERSED" -> {
-                expect(parts, 2);
+                ForcedLines.fields(line, 2);
                 Credit paid = byReference.get(reference);
                 if (paid == null || paid.status() != Status.PAID) {
                     throw new IllegalArgumentException("a reversal of a credit not paid");
@@ -133,8 +132,8 @@ final class HttpBankJournal implements AutoCloseable {
                 reversedSumFen += paid.amountFen();
             }
             case "DUPLICATE" -> {
-                expect(parts, 3);
-                duplicates.add(new HttpBankLedger.Entry(reference, fen(parts[2])));
+                ForcedLines.fields(line, 3);
+                duplicates.add(new HttpBankLedger.Entry(reference, ForcedLines.fen(parts[2])));
             }
             default -> throw new IllegalArgumentException("unknown entry kind");
         }
@@ -145,19 +144,6 @@ final class HttpBankJournal implements AutoCloseable {
         if (byReference.containsKey(reference)) {
             throw new IllegalArgumentException("a second credit under one reference");
         }
-    }
-
-    private static void expect(String[] parts, int count) {
-        if (parts.length != count) {
-            throw new IllegalArgumentException("expected " + count + " parts, got " + parts.length);
-        }
-    }
-
-    private static long fen(String text) {
-        if (!FEN.matcher(text).matches()) {
-            throw new IllegalArgumentException("an amount is a whole number of fen");
-        }
-        return Long.parseLong(text);
     }
 
     @Override

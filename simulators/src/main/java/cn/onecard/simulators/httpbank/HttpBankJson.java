@@ -1,10 +1,9 @@
 package cn.onecard.simulators.httpbank;
 
+import cn.onecard.simulators.books.LedgerSummary;
 import cn.onecard.simulators.filebank.FileBankJson;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -74,18 +73,10 @@ public final class HttpBankJson {
      */
     public static String ledger(String code, HttpBankLedger ledger) {
         ObjectNode node = JSON.createObjectNode();
-        node.put("bank", code);
-        node.put("paidCount", ledger.payments().size());
-        node.put("paidSumFen", ledger.paidSumFen());
-        node.put("reversedCount", ledger.reversals().size());
-        node.put("reversedSumFen", ledger.reversedSumFen());
-        node.put("standingSumFen", ledger.paidSumFen() - ledger.reversedSumFen());
+        LedgerSummary.put(node, code, ledger.payments().stream().map(HttpBankLedger.Entry::reference).toList(),
+                ledger.paidSumFen(), ledger.reversals().stream().map(HttpBankLedger.Entry::reference).toList(),
+                ledger.reversedSumFen(), ledger.duplicatesRefused().size());
         node.put("refusedCount", ledger.refusals().size());
-        node.put("duplicatesRefusedCount", ledger.duplicatesRefused().size());
-        Map<String, Integer> standing = new HashMap<>();
-        ledger.payments().forEach(entry -> standing.merge(entry.reference(), 1, Integer::sum));
-        ledger.reversals().forEach(entry -> standing.merge(entry.reference(), -1, Integer::sum));
-        node.put("referencesPaidMoreThanOnce", standing.values().stream().filter(times -> times > 1).count());
         entries(node.putArray("payments"), ledger.payments());
         entries(node.putArray("reversals"), ledger.reversals());
         entries(node.putArray("refusals"), ledger.refusals());

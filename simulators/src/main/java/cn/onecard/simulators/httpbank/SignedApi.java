@@ -245,7 +245,11 @@ final class SignedApi implements ResponseDefinitionTransformerV2 {
         return request.containsHeader(name) ? Optional.ofNullable(request.getHeader(name)) : Optional.empty();
     }
 
-    /** {@code POST \n path \n timestamp \n nonce \n} then the body: what the gateway signs (http-bank.md). */
+    /**
+     * {@code POST \n path \n timestamp \n nonce \n} then the body: what the gateway signs (http-bank.md).
+     * Written again rather than taken from the adapters' {@code ApiSignatures}: the bank is the other
+     * party and must be able to disagree with the gateway's reading of the profile.
+     */
     static byte[] requestText(String path, String timestamp, String nonce, byte[] body) {
         return join("POST\n" + path + "\n" + timestamp + "\n" + nonce + "\n", body);
     }

@@ -38,7 +38,6 @@ final class IsoBankJournal implements AutoCloseable {
 
     /** What the host takes in field 37 (it refuses anything else as a format error), so a line splits on spaces. */
     static final Pattern RRN = Pattern.compile("[0-9A-Za-z]{12}");
-    private static final Pattern FEN = Pattern.compile("0|[1-9]\\d{0,17}");
 
     private final Accounts accounts;
     private final Map<String, Credit> byRrn = new HashMap<>();
@@ -102,8 +101,8 @@ final class IsoBankJournal implements AutoCloseable {
         }
         switch (parts[0]) {
             case "PAID" -> {
-                expect(parts, 5);
-                long amount = fen(parts[2]);
+                ForcedLines.fields(line, 5);
+                long amount = ForcedLines.fen(parts[2]);
                 String card = parts[4];
                 accounts.find(card).orElseThrow(() -> new IllegalArgumentException("a payment to a card not in the accounts"));
                 accounts.credit(card, amount);
@@ -112,11 +111,12 @@ final class IsoBankJournal implements AutoCloseable {
                 paidSumFen += amount;
             }
             case "REFUSED" -> {
-                expect(parts, 4);
-                byRrn.put(rrn, new Credit(rrn, Status.REFUSED, fen(parts[2]), null, null, ResultCode.valueOf(parts[3])));
+                ForcedLines.fields(line, 4);
+                long amount = ForcedLines.fen(parts[2]);
+                byRrn.put(rrn, new Credit(rrn, Status.REFUSED, amount, null, null, ResultCode.valueOf(parts[3])));
             }
             case "REVERSED" -> {
-                expect(parts, 2);
+                ForcedLines.fields(line, 2);
                 Credit paid = byRrn.get(rrn);
                 if (paid == null || paid.status() != Status.PAID) {
                     throw new IllegalArgumentException("a reversal of a credit not paid");
@@ -127,24 +127,11 @@ final class IsoBankJournal implements AutoCloseable {
                 reversedSumFen += paid.amountFen();
             }
             case "DUPLICATE" -> {
-                expect(parts, 3);
-                duplicates.add(IsoBankLedger.Entry.of(rrn, fen(parts[2])));
+                ForcedLines.fields(line, 3);
+                duplicates.add(IsoBankLedger.Entry.of(rrn, ForcedLines.fen(parts[2])));
             }
             default -> throw new IllegalArgumentException("unknown entry kind");
         }
-    }
-
-    private static void expect(String[] parts, int count) {
-        if (parts.length != count) {
-            throw new IllegalArgumentException("expected " + count + " parts, got " + parts.length);
-        }
-    }
-
-    private static long fen(String text) {
-        if (!FEN.matcher(text).matches()) {
-            throw new IllegalArgumentException("an amount is a whole number of fen");
-        }
-        return Long.parseLong(text);
     }
 
     @Override
