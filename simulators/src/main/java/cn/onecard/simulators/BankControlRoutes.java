@@ -4,6 +4,9 @@ import cn.onecard.simulators.filebank.FileBankFaults;
 import cn.onecard.simulators.filebank.FileBankJson;
 import cn.onecard.simulators.filebank.FileBankLedger;
 import cn.onecard.simulators.filebank.FileBankSimulator;
+import cn.onecard.simulators.httpbank.HttpBankFaults;
+import cn.onecard.simulators.httpbank.HttpBankHost;
+import cn.onecard.simulators.httpbank.HttpBankJson;
 import cn.onecard.simulators.isobank.IsoBankFaults;
 import cn.onecard.simulators.isobank.IsoBankHost;
 import cn.onecard.simulators.isobank.IsoBankJson;
@@ -24,8 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The world's banks on its control port, so that a test drives their faults over HTTP:
  * {@code POST|GET /banks/{CODE}/faults}, {@code GET /banks/{CODE}/ledger}, {@code POST /banks/{CODE}/open}
  * and {@code /close}. A file bank's JSON is its standalone control API's (docs/simulators/file-bank.md),
- * plus {@code referencesPaidMoreThanOnce} in the ledger; an ISO 8583 bank's is iso-bank.md's, where
- * closing refuses new connections. No authentication: loopback only.
+ * plus {@code referencesPaidMoreThanOnce} in the ledger; an ISO 8583 bank's is iso-bank.md's and an
+ * HTTP bank's http-bank.md's, where closing refuses new connections. No authentication: loopback only.
  */
 final class BankControlRoutes implements HttpHandler {
 
@@ -36,13 +39,16 @@ final class BankControlRoutes implements HttpHandler {
 
     private final Map<String, FileBankSimulator> banks;
     private final Map<String, IsoBankHost> isoBanks;
+    private final Map<String, HttpBankHost> httpBanks;
     /** Open and close read, change and write the faults: one control request at a time per world. */
     private final Object faultsLock = new Object();
 
     /** The maps may be filled later: banks are looked up per request. */
-    BankControlRoutes(Map<String, FileBankSimulator> banks, Map<String, IsoBankHost> isoBanks) {
+    BankControlRoutes(Map<String, FileBankSimulator> banks, Map<String, IsoBankHost> isoBanks,
+                      Map<String, HttpBankHost> httpBanks) {
         this.banks = banks;
         this.isoBanks = isoBanks;
+        this.httpBanks = httpBanks;
     }
 
     @Override
@@ -55,13 +61,18 @@ final class BankControlRoutes implements HttpHandler {
             }
             IsoBankHost isoBank = isoBanks.get(parts[0]);
             if (isoBank != null) {
-                handleIsoBank(exchange, parts[0], isoBank, parts[1]);
+                handleOnlineBank(exchange, parts[0], online(isoBank), parts[1]);
+                return;
+            }
+            HttpBankHost httpBank = httpBanks.get(parts[0]);
+            if (httpBank != null) {
+                handleOnlineBank(exchange, parts[0], online(httpBank), parts[1]);
                 return;
             }
             FileBankSimulator bank = banks.get(parts[0]);
             if (bank == null) {
                 reply(exchange, 404, error("BANK_NOT_FOUND", "no bank " + parts[0] + "; banks: " + banks.keySet()
-                        + (isoBanks.isEmpty() ? "" : " " + isoBanks.keySet())));
+                        + (isoBanks.isEmpty() ? "" : " " + isoBanks.keySet()) + (httpBanks.isEmpty() ? "" : " " + httpBanks.keySet())));
                 return;
             }
             String method = exchange.getRequestMethod();
@@ -100,45 +111,107 @@ final class BankControlRoutes implements HttpHandler {
         }
     }
 
-    private void handleIsoBank(HttpExchange exchange, String code, IsoBankHost bank, String resource) throws IOException {
+    /** An online bank's control: its faults and ledger as its own JSON; closing it refuses new connections. */
+    private interface OnlineBank {
+        String faults();
+
+        /** Parses and sets a complete set of faults, answering them as set; IllegalArgumentException when they do not parse. */
+        String faults(String body) throws IOException;
+
+        String ledger(String code);
+
+        void closed(boolean closed) throws IOException;
+    }
+
+    private static OnlineBank online(IsoBankHost bank) {
+        return new OnlineBank() {
+            @Override
+            public String faults() {
+                return IsoBankJson.faults(bank.faults());
+            }
+
+            @Override
+            public String faults(String body) {
+                IsoBankFaults faults = IsoBankJson.parseFaults(body);
+                bank.faults(faults);
+                return IsoBankJson.faults(faults);
+            }
+
+            @Override
+            public String ledger(String code) {
+                return IsoBankJson.ledger(code, bank.ledger());
+            }
+
+            @Override
+            public void closed(boolean closed) {
+                bank.faults(bank.faults().withRefuseConnections(closed));
+            }
+        };
+    }
+
+    private static OnlineBank online(HttpBankHost bank) {
+        return new OnlineBank() {
+            @Override
+            public String faults() {
+                return HttpBankJson.faults(bank.faults());
+            }
+
+            @Override
+            public String faults(String body) throws IOException {
+                HttpBankFaults faults = HttpBankJson.parseFaults(body);
+                bank.faults(faults);
+                return HttpBankJson.faults(faults);
+            }
+
+            @Override
+            public String ledger(String code) {
+                return HttpBankJson.ledger(code, bank.ledger());
+            }
+
+            @Override
+            public void closed(boolean closed) throws IOException {
+                bank.faults(bank.faults().withRefuseConnections(closed));
+            }
+        };
+    }
+
+    private void handleOnlineBank(HttpExchange exchange, String code, OnlineBank bank, String resource) throws IOException {
         String method = exchange.getRequestMethod();
         switch (resource) {
             case "faults" -> {
                 if (method.equals("GET")) {
-                    reply(exchange, 200, JSON.readTree(IsoBankJson.faults(bank.faults())));
+                    reply(exchange, 200, JSON.readTree(bank.faults()));
                 } else if (method.equals("POST")) {
-                    IsoBankFaults faults;
+                    String body = body(exchange);
+                    String set;
                     try {
-                        faults = IsoBankJson.parseFaults(body(exchange));
+                        synchronized (faultsLock) {
+                            set = bank.faults(body);
+                        }
                     } catch (IllegalArgumentException e) {
                         reply(exchange, 400, error("BAD_FAULTS", e.getMessage()));
                         return;
                     }
-                    synchronized (faultsLock) {
-                        bank.faults(faults);
-                    }
-                    reply(exchange, 200, JSON.readTree(IsoBankJson.faults(faults)));
+                    reply(exchange, 200, JSON.readTree(set));
                 } else {
                     methodNotAllowed(exchange, "GET, POST");
                 }
             }
             case "ledger" -> {
                 if (method.equals("GET")) {
-                    reply(exchange, 200, JSON.readTree(IsoBankJson.ledger(code, bank.ledger())));
+                    reply(exchange, 200, JSON.readTree(bank.ledger(code)));
                 } else {
                     methodNotAllowed(exchange, "GET");
                 }
             }
-            // an online bank "closed" takes no new connections; those open go on until they drop
-            case "open", "close" -> openOrClose(exchange, resource,
-                    closed -> bank.faults(bank.faults().withRefuseConnections(closed)));
+            // an online bank "closed" takes no new connections (iso-bank.md, http-bank.md)
+            case "open", "close" -> openOrClose(exchange, resource, bank::closed);
             default -> reply(exchange, 404, error("NOT_FOUND", "no such resource"));
         }
     }
 
     /** Closes or opens a bank: a read-modify-write of its faults, so under the lock. */
-    private void openOrClose(HttpExchange exchange, String resource, java.util.function.Consumer<Boolean> setClosed)
-            throws IOException {
+    private void openOrClose(HttpExchange exchange, String resource, Closing setClosed) throws IOException {
         if (!exchange.getRequestMethod().equals("POST")) {
             methodNotAllowed(exchange, "POST");
             return;
@@ -150,6 +223,11 @@ final class BankControlRoutes implements HttpHandler {
         ObjectNode answer = JSON.createObjectNode();
         answer.put("closed", closed);
         reply(exchange, 200, answer);
+    }
+
+    /** Sets whether a bank is closed. */
+    private interface Closing {
+        void accept(boolean closed) throws IOException;
     }
 
     static JsonNode faults(FileBankFaults faults) {

@@ -5,8 +5,6 @@ import cn.onecard.simulators.filebank.Accounts;
 import cn.onecard.simulators.isobank.IsoBankDialect;
 import cn.onecard.simulators.isobank.IsoBankFaults;
 import cn.onecard.simulators.isobank.IsoBankHost;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -15,8 +13,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,39 +85,14 @@ final class IsoBankCommand implements Callable<Integer> {
     @Option(names = "--refuse-connections", description = "close every new connection as soon as it is accepted")
     boolean refuseConnections;
 
-    /** A running bank and its control port. */
-    record Running(IsoBankHost host, HttpServer control, ExecutorService controlThreads) implements AutoCloseable {
-
-        int controlPort() {
-            return control.getAddress().getPort();
-        }
-
-        @Override
-        public void close() {
-            try {
-                control.stop(0);
-                controlThreads.close();
-            } finally {
-                host.close();
-            }
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
-        Running running = start();
-        Thread hook = Serving.closeOnExit(running);
-        try {
-            Serving.awaitStop(true);
-        } finally {
-            running.close();
-            Runtime.getRuntime().removeShutdownHook(hook);
-        }
+        start().serveUntilKilled();
         return SimulatorsMain.OK;
     }
 
     /** Starts the host and its control port and prints one line saying where they listen. */
-    Running start() throws IOException {
+    StandaloneBank<IsoBankHost> start() throws Exception {
         IsoBankFaults faults = new IsoBankFaults(busy, late, lateBy, dropAnswer, answerTwice, cutAnswer, garbleAnswer,
                 refuseConnections);
         SymmetricKey macKey = KeyFiles.hexKeyFile(macKeyFile, dialect.macKeyAlgorithm());
@@ -129,19 +100,8 @@ final class IsoBankCommand implements Callable<Integer> {
         long faultSeed = seed != null ? seed : new SecureRandom().nextLong();
         IsoBankHost host = IsoBankHost.start(new IsoBankHost.Config(dialect.dialect(), accounts, ledgerFile)
                 .macKey(macKey).faults(faults).seed(faultSeed).bind(new InetSocketAddress(bindHost, port)));
-        HttpServer control;
-        ExecutorService controlThreads = Executors.newVirtualThreadPerTaskExecutor();
-        try {
-            control = HttpServer.create(new InetSocketAddress(bindHost, controlPort), 0);
-            control.setExecutor(controlThreads);
-            control.createContext(BankControlRoutes.PATH, new BankControlRoutes(Map.of(), Map.of(code, host)));
-            control.start();
-        } catch (IOException | RuntimeException e) {
-            controlThreads.close();
-            host.close();
-            throw e;
-        }
-        Running running = new Running(host, control, controlThreads);
+        StandaloneBank<IsoBankHost> running = StandaloneBank.control(host, bindHost, controlPort,
+                new BankControlRoutes(Map.of(), Map.of(code, host), Map.of()));
         PrintWriter out = spec.commandLine().getOut();
         out.println("iso-bank " + code + " " + dialect + " ready: iso8583 " + bindHost + ":" + host.address().getPort()
                 + ", control http://" + bindHost + ":" + running.controlPort() + BankControlRoutes.PATH + code

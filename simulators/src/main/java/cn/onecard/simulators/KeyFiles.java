@@ -6,14 +6,16 @@ import cn.onecard.crypto.Sm2KeyPair;
 import cn.onecard.crypto.Sm2PrivateKey;
 import cn.onecard.crypto.Sm2PublicKey;
 import cn.onecard.crypto.SymmetricKey;
+import cn.onecard.simulators.httpbank.ServerCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
-/** Key files of the simulated parties: SM2 PEM pairs (private keys owner-only), hex data keys. */
+/** Key files of the simulated parties: SM2 PEM pairs (private keys owner-only), hex data keys, TLS certificates. */
 final class KeyFiles {
 
     private KeyFiles() {
@@ -35,6 +37,27 @@ final class KeyFiles {
         write(publicFile, pair.publicKey().toPem(), false);
         write(privateFile, pair.privateKey().toPem(), true);
         return pair;
+    }
+
+    /**
+     * The TLS certificate of an HTTP bank in {@code dir} ({@code tls-private.pem}, owner-only, and
+     * {@code tls-certificate.pem}), made afresh when absent, near its end or not naming every one of
+     * {@code hosts}; the gateway pins whichever is there.
+     */
+    static ServerCertificate serverCertificate(Path dir, String organisation, List<String> hosts) throws IOException {
+        Files.createDirectories(dir);
+        Path privateFile = dir.resolve("tls-private.pem");
+        Path certificateFile = dir.resolve("tls-certificate.pem");
+        if (Files.exists(privateFile) && Files.exists(certificateFile)) {
+            ServerCertificate kept = ServerCertificate.fromPem(Files.readString(certificateFile), Files.readString(privateFile));
+            if (kept.serves(hosts)) {
+                return kept;
+            }
+        }
+        ServerCertificate made = ServerCertificate.selfSigned(organisation, hosts);
+        write(privateFile, made.privateKeyPem(), true);
+        write(certificateFile, made.certificatePem(), false);
+        return made;
     }
 
     static Sm2PrivateKey privateKey(Path file) throws IOException {

@@ -7,6 +7,8 @@ import cn.onecard.simulators.filebank.Accounts;
 import cn.onecard.simulators.filebank.FileBankKind;
 import cn.onecard.simulators.filebank.FileBankOptions;
 import cn.onecard.simulators.filebank.FileBankSimulator;
+import cn.onecard.simulators.httpbank.HttpBankHost;
+import cn.onecard.simulators.httpbank.ServerCertificate;
 import cn.onecard.simulators.isobank.IsoBankDialect;
 import cn.onecard.simulators.isobank.IsoBankHost;
 import cn.onecard.simulators.population.BankBins;
@@ -47,9 +49,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * A whole world of simulated parties in one process: the treasury (callbacks and control API),
- * two file banks (LYB and ABC) over SFTP and, given its MAC key, one ISO 8583 bank, with the keys they
- * own, a population's feeds and accounts, and {@code DIR/world.json} telling the gateway where
- * everything is. The treasury's control port also drives the banks
+ * two file banks (LYB and ABC) over SFTP, given its MAC key one ISO 8583 bank and, when asked, one
+ * HTTP bank, with the keys they own, a population's feeds and accounts, and {@code DIR/world.json}
+ * telling the gateway where everything is. The treasury's control port also drives the banks
  * ({@code /banks/{CODE}/faults|ledger|open|close}). Serves until standard input ends or the process
  * is killed.
  */
@@ -59,8 +61,11 @@ final class RunCommand implements Callable<Integer> {
 
     static final String LYB_UNIT_NUMBER = "4103000001";
     static final String SFTP_USER = "onecard";
+    static final String LOOPBACK = "127.0.0.1";
     /** Henan rural credit's social security cards: BINs none of the file banks use. */
     static final String DEFAULT_ISO_BANK = "HNNX:623059,621585:19";
+    /** Zhongyuan Bank's cards, under BINs no other bank of the world uses. */
+    static final String DEFAULT_HTTP_BANK = "ZYB:623138,621389:19";
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
     @Spec
@@ -89,6 +94,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--iso-bank-dialect", defaultValue = "agent-bcd", converter = IsoBankCommand.DialectConverter.class,
             description = "agent-bcd (SM4 MAC key) or agent-ascii87 (TDES MAC key) (default: ${DEFAULT-VALUE})")
     IsoBankDialect isoBankDialect;
+
+    @Option(names = "--http-bank", arity = "0..1", fallbackValue = DEFAULT_HTTP_BANK, paramLabel = "CODE:BIN,BIN:DIGITS",
+            description = "run an HTTP bank with this code and these BINs (alone: " + DEFAULT_HTTP_BANK + "); without it, none")
+    String httpBank;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "population seed (default: ${DEFAULT-VALUE})")
     long seed;
@@ -125,6 +134,11 @@ final class RunCommand implements Callable<Integer> {
         List<BankBins> populationBanks = new ArrayList<>(fileBanks);
         if (onlineBank != null) {
             populationBanks.add(onlineBank);
+        }
+        // the HTTP bank joins last and only when it runs, so worlds without it draw the same people as before
+        BankBins apiBank = httpBank == null ? null : BankBins.parse(httpBank);
+        if (apiBank != null) {
+            populationBanks.add(apiBank);
         }
         PopulationOptions populationOptions = new PopulationOptions(seed, persons, populationBanks,
                 PopulationOptions.defaultTraitShares(), PopulationOptions.defaults(seed, persons).householdHeadShare());
@@ -163,7 +177,8 @@ final class RunCommand implements Callable<Integer> {
             // the banks start after the server; their routes find them here once they run
             Map<String, FileBankSimulator> bankSimulators = new ConcurrentHashMap<>();
             Map<String, IsoBankHost> isoBankHosts = new ConcurrentHashMap<>();
-            handlers.put(BankControlRoutes.PATH, new BankControlRoutes(bankSimulators, isoBankHosts));
+            Map<String, HttpBankHost> httpBankHosts = new ConcurrentHashMap<>();
+            handlers.put(BankControlRoutes.PATH, new BankControlRoutes(bankSimulators, isoBankHosts, httpBankHosts));
             server[0] = TreasuryServer.start(new InetSocketAddress("127.0.0.1", port), receiver, handlers);
             running.add(server[0]);
             control[0] = new TreasuryControl(new TreasuryControl.Treasury(TreasuryCommand.CLIENT_ID, treasuryKeys.privateKey(),
@@ -180,11 +195,17 @@ final class RunCommand implements Callable<Integer> {
                 isoBanks.add(startIsoBank(onlineBank, root, isoMacKey, exported.accounts().get(onlineBank.code()), running,
                         isoBankHosts));
             }
+            List<World.HttpBank> httpBanks = new ArrayList<>();
+            if (apiBank != null) {
+                httpBanks.add(startHttpBank(apiBank, root, gatewayKey, exported.accounts().get(apiBank.code()), running,
+                        httpBankHosts));
+            }
             World world = new World(
                     new World.Treasury(TreasuryCommand.CLIENT_ID, treasuryDir.resolve("sm2-private.pem").toString(),
                             treasuryDir.resolve("sm2-public.pem").toString(), server[0].callbackUrl(), server[0].baseUrl()),
                     banks,
                     isoBanks,
+                    httpBanks,
                     new World.Feeds(exported.cardRegistry().toString(), exported.blockedPersons().toString()),
                     new World.Gateway(gatewayPublicKey.toAbsolutePath().toString(), gatewaySshPublicKey.toAbsolutePath().toString()),
                     new World.Population(seed, persons, populationOptions.banks().stream().map(BankBins::toString).toList()));
@@ -243,6 +264,22 @@ final class RunCommand implements Callable<Integer> {
         started.put(bank.code(), host);
         return new World.IsoBank(bank.code(), bank.bins(), bank.cardDigits(), isoBankDialect.dialectName(), "127.0.0.1",
                 host.address().getPort(), HexFormat.of().withUpperCase().formatHex(macKey.checkValue()), accounts.toString(),
+                ledger.toString());
+    }
+
+    private World.HttpBank startHttpBank(BankBins bank, Path root, Sm2PublicKey gatewayKey, Path accounts,
+                                         List<AutoCloseable> running, Map<String, HttpBankHost> started) throws IOException {
+        Path bankDir = root.resolve("banks").resolve(bank.code());
+        Sm2KeyPair keys = KeyFiles.sm2Pair(bankDir);
+        ServerCertificate certificate = KeyFiles.serverCertificate(bankDir, bank.code(), List.of(LOOPBACK));
+        Path ledger = bankDir.resolve("ledger.log");
+        HttpBankHost host = HttpBankHost.start(new HttpBankHost.Config(Accounts.load(accounts), ledger, keys.privateKey(),
+                gatewayKey, certificate).appId(HttpBankCommand.APP_ID).seed(seed).bind(new InetSocketAddress(LOOPBACK, 0)));
+        running.add(host);
+        started.put(bank.code(), host);
+        return new World.HttpBank(bank.code(), bank.bins(), bank.cardDigits(), host.baseUri().toString(), LOOPBACK, host.port(),
+                HttpBankCommand.APP_ID, bankDir.resolve("tls-certificate.pem").toString(), certificate.fingerprint(),
+                bankDir.resolve("sm2-public.pem").toString(), gatewayPublicKey.toAbsolutePath().toString(), accounts.toString(),
                 ledger.toString());
     }
 

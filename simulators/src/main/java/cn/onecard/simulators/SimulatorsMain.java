@@ -13,14 +13,14 @@ import picocli.CommandLine.Command;
 
 /**
  * The simulators' one executable: the other parties of the gateway (population feeds, treasury,
- * file banks, ISO 8583 bank, load driver, a whole world in one process). Exit status as the gateway's CLI: 0 done,
+ * file banks, ISO 8583 bank, HTTP bank, load driver, a whole world in one process). Exit status as the gateway's CLI: 0 done,
  * 1 a check failed (an audit, a refused batch, a signature), 2 bad usage or bad input, always with
  * one line on standard error and no stack trace (ONECARD_CLI_DEBUG=1 prints one).
  */
 @Command(name = "onecard-simulators", mixinStandardHelpOptions = true, version = "onecard-simulators 0.1.0",
         description = "The other parties of the OneCard Gateway, for integration tests and demos.",
-        subcommands = {PopulationCommand.class, TreasuryCommand.class, FileBankCommand.class, IsoBankCommand.class, LoadCommand.class,
-                RunCommand.class})
+        subcommands = {PopulationCommand.class, TreasuryCommand.class, FileBankCommand.class, IsoBankCommand.class,
+                HttpBankCommand.class, LoadCommand.class, RunCommand.class})
 public final class SimulatorsMain {
 
     static final int OK = 0;

@@ -11,10 +11,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code world.json}: everything a gateway (or a load driver) needs to find the simulated parties
  * of a {@code run}: the treasury's keys and URLs, each file bank's SFTP endpoint and keys, each ISO 8583
- * bank's line, the feeds.
+ * bank's line, each HTTP bank's API, the feeds.
  * Paths are absolute.
  */
-record World(Treasury treasury, List<Bank> banks, List<IsoBank> isoBanks, Feeds feeds, Gateway gateway, Population population) {
+record World(Treasury treasury, List<Bank> banks, List<IsoBank> isoBanks, List<HttpBank> httpBanks, Feeds feeds, Gateway gateway,
+             Population population) {
 
     static final JsonMapper MAPPER = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
@@ -25,9 +26,10 @@ record World(Treasury treasury, List<Bank> banks, List<IsoBank> isoBanks, Feeds 
                 String sftpUser, String hostPublicKey, String signingPublicKey, String root, String accounts) {
     }
 
-    /** A world.json written before ISO 8583 banks has none. */
+    /** A world.json written before ISO 8583 or HTTP banks has none. */
     World {
         isoBanks = isoBanks == null ? List.of() : List.copyOf(isoBanks);
+        httpBanks = httpBanks == null ? List.of() : List.copyOf(httpBanks);
     }
 
     /**
@@ -36,6 +38,16 @@ record World(Treasury treasury, List<Bank> banks, List<IsoBank> isoBanks, Feeds 
      */
     record IsoBank(String code, List<String> bins, int cardDigits, String dialect, String host, int port,
                    String macKeyCheckValue, String accounts, String ledger) {
+    }
+
+    /**
+     * An HTTP bank (docs/http-bank.md): its API's base, the certificate its server presents (to be
+     * pinned) and its SHA-256, the bank's SM2 public key that signs its answers, and the gateway's
+     * public key and app id it takes requests under.
+     */
+    record HttpBank(String code, List<String> bins, int cardDigits, String baseUri, String host, int port, String appId,
+                    String certificate, String certificateSha256, String signingPublicKey, String gatewayPublicKey,
+                    String accounts, String ledger) {
     }
 
     record Feeds(String cardRegistry, String blockedPersons) {

@@ -11,6 +11,7 @@ import cn.onecard.iso8583.ExchangeOutcome;
 import cn.onecard.iso8583.IsoClient;
 import cn.onecard.iso8583.IsoMessage;
 import cn.onecard.iso8583.MacKeys;
+import cn.onecard.simulators.isobank.IsoBankHost;
 import cn.onecard.simulators.isobank.ReferenceCodec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -71,7 +72,7 @@ class IsoBankCommandTest {
         http.close();
     }
 
-    private IsoBankCommand.Running start(String... extra) throws Exception {
+    private StandaloneBank<IsoBankHost> start(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--accounts", dir.resolve("test-accounts.csv").toString(),
                 "--ledger", dir.resolve("ledger.log").toString(), "--mac-key-file", dir.resolve("test-mac-key.hex").toString()));
         args.addAll(List.of(extra));
@@ -79,7 +80,7 @@ class IsoBankCommandTest {
         CommandLine line = new CommandLine(command);
         line.setOut(new PrintWriter(out));
         line.parseArgs(args.toArray(String[]::new));
-        IsoBankCommand.Running running = command.start();
+        StandaloneBank<IsoBankHost> running = command.start();
         closeables.add(running);
         return running;
     }
@@ -119,7 +120,7 @@ class IsoBankCommandTest {
 
     @Test
     void startLineSaysThePortsAndSeed_andNeverTheKey() throws Exception {
-        IsoBankCommand.Running running = start("--code", "HNNX", "--seed", "42");
+        StandaloneBank<IsoBankHost> running = start("--code", "HNNX", "--seed", "42");
 
         Matcher ready = readyLine();
         assertThat(ready.group(1)).isEqualTo("HNNX");
@@ -183,7 +184,7 @@ class IsoBankCommandTest {
 
     @Test
     void closeRefusesNewConnections_andOpenTakesThemAgain() throws Exception {
-        IsoBankCommand.Running running = start();
+        StandaloneBank<IsoBankHost> running = start();
         String control = readyLine().group(4);
 
         assertThat(JSON.readTree(send("POST", control + "/close", null).body()).get("closed").asBoolean()).isTrue();

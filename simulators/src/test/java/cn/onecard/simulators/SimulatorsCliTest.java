@@ -14,6 +14,7 @@ import cn.onecard.iso8583.ExchangeOutcome;
 import cn.onecard.iso8583.IsoClient;
 import cn.onecard.iso8583.IsoMessage;
 import cn.onecard.iso8583.MacKeys;
+import cn.onecard.simulators.httpbank.SignedClient;
 import cn.onecard.simulators.isobank.ReferenceCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -264,6 +266,54 @@ class SimulatorsCliTest {
             assertThat(book.at("/payments/0/reference").asString()).isEqualTo("OC000000000000000042");
             assertThat(book.get("paidSumFen").asLong()).isEqualTo(12_345);
             assertThat(Path.of(bank.get("ledger").asString())).exists();
+        }
+    }
+
+    /**
+     * Asked for one, the world runs an HTTP bank under BINs of its own, with a share of the
+     * population's cards: this test, pinning the certificate and trusting the bank key that
+     * world.json names, pays one of them with a request signed by the gateway's key and finds the
+     * payment in the bank's ledger through the world's control port.
+     */
+    @Test
+    void run_withAnHttpBank_startsIt_andDescribesItInTheWorld() throws Exception {
+        try (RunningWorld world = new RunningWorld("--http-bank")) {
+            JsonNode bank = world.json.at("/httpBanks/0");
+            assertThat(world.json.get("httpBanks")).hasSize(1);
+            assertThat(world.json.get("isoBanks")).isEmpty();
+            assertThat(bank.get("code").asString()).isEqualTo("ZYB");
+            assertThat(bank.get("bins")).extracting(JsonNode::asString).containsExactly("623138", "621389");
+            assertThat(bank.get("baseUri").asString()).isEqualTo("https://127.0.0.1:" + bank.get("port").asInt() + "/openapi");
+            assertThat(bank.get("appId").asString()).isEqualTo("onecard-gateway");
+            assertThat(Sm2PublicKey.fromPem(Files.readString(Path.of(bank.get("gatewayPublicKey").asString()))))
+                    .isEqualTo(world.gateway.publicKey());
+            assertThat(world.json.at("/population/banks").toString()).contains("ZYB:623138,621389:19");
+            List<String> accounts = Files.readAllLines(Path.of(bank.get("accounts").asString()));
+            String[] holder = accounts.stream().skip(1).map(line -> line.split(",")).filter(fields -> fields[3].equals("NORMAL"))
+                    .findFirst().orElseThrow();
+
+            X509Certificate pinned = SignedClient.certificate(Path.of(bank.get("certificate").asString()));
+            Sm2PublicKey bankKey = Sm2PublicKey.fromPem(Files.readString(Path.of(bank.get("signingPublicKey").asString())));
+            SignedClient client = new SignedClient(URI.create(bank.get("baseUri").asString()), pinned, bankKey, Duration.ofSeconds(10));
+            try {
+                String credit = "{\"reference\": \"OC000000000000000042\", \"payerAccount\": \"4103000001\", \"cardNumber\": \""
+                        + holder[0] + "\", \"holderName\": \"" + holder[1] + "\", \"amount\": 12345, \"currency\": \"CNY\"}";
+                SignedClient.Reply paid = client.post("/v1/credits", credit, world.gateway.privateKey(), "onecard-gateway",
+                        System.currentTimeMillis(), client.nonce());
+                assertThat(paid.code()).isEqualTo("SUCCESS");
+                assertThat(paid.verified()).as("signed by the bank key world.json names").isTrue();
+            } finally {
+                client.close();
+            }
+
+            HttpResponse<String> ledger = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(world.json.at("/treasury/controlUrl").asString() + "/banks/ZYB/ledger")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ledger.statusCode()).isEqualTo(200);
+            assertThat(ledger.body()).doesNotContain(holder[0]);
+            JsonNode book = JSON.readTree(ledger.body());
+            assertThat(book.at("/payments/0/reference").asString()).isEqualTo("OC000000000000000042");
+            assertThat(book.get("paidSumFen").asLong()).isEqualTo(12_345);
         }
     }
 

@@ -1,6 +1,11 @@
 package cn.onecard.gateway.demo;
 
+import cn.onecard.crypto.Sm2PublicKey;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +16,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A gateway's settings for a simulated world: its keys, the world's treasury client, both file banks
- * over SFTP and the ISO 8583 bank where the world runs one.
+ * over SFTP, and the ISO 8583 bank and the HTTP bank where the world runs them.
  */
 public final class WorldSettings {
 
@@ -39,9 +44,7 @@ public final class WorldSettings {
         for (JsonNode bank : world.get("banks")) {
             String code = bank.get("code").asString();
             String prefix = "onecard.banks." + code + ".";
-            List<String> bins = new ArrayList<>();
-            bank.get("bins").forEach(bin -> bins.add(bin.asString()));
-            properties.put(prefix + "bins", String.join(",", bins));
+            properties.put(prefix + "bins", bins(bank));
             properties.put(prefix + "layout", code.toLowerCase(Locale.ROOT));
             if (bank.hasNonNull("unitNumber")) {
                 properties.put(prefix + "unit-number", bank.get("unitNumber").asString());
@@ -64,9 +67,7 @@ public final class WorldSettings {
                 throw new IllegalStateException("the world's ISO 8583 bank " + code + " holds another MAC key than this gateway's");
             }
             String prefix = "onecard.banks." + code + ".";
-            List<String> bins = new ArrayList<>();
-            bank.get("bins").forEach(bin -> bins.add(bin.asString()));
-            properties.put(prefix + "bins", String.join(",", bins));
+            properties.put(prefix + "bins", bins(bank));
             properties.put(prefix + "kind", "iso8583");
             properties.put(prefix + "iso8583.dialect", bank.get("dialect").asString());
             properties.put(prefix + "iso8583.host", bank.get("host").asString());
@@ -74,7 +75,36 @@ public final class WorldSettings {
             properties.put(prefix + "iso8583.mac-key", keys.isoMacKeyWrapped());
             properties.put(prefix + "iso8583.payer-account", TREASURY_PAYER_ACCOUNT);
         }
+        for (JsonNode bank : world.path("httpBanks")) {
+            String code = bank.get("code").asString();
+            // the world says whose requests its bank takes; another key than ours would be refused on every request
+            if (!keys.sm2().publicKey().equals(publicKey(bank.get("gatewayPublicKey").asString()))) {
+                throw new IllegalStateException("the world's HTTP bank " + code + " trusts another gateway key than this gateway's");
+            }
+            String prefix = "onecard.banks." + code + ".";
+            properties.put(prefix + "bins", bins(bank));
+            properties.put(prefix + "kind", "http");
+            properties.put(prefix + "http.base-uri", bank.get("baseUri").asString());
+            properties.put(prefix + "http.app-id", bank.get("appId").asString());
+            properties.put(prefix + "http.bank-public-key", bank.get("signingPublicKey").asString());
+            properties.put(prefix + "http.pinned-certificates", bank.get("certificate").asString());
+            properties.put(prefix + "http.payer-account", TREASURY_PAYER_ACCOUNT);
+        }
         return properties;
+    }
+
+    private static String bins(JsonNode bank) {
+        List<String> bins = new ArrayList<>();
+        bank.get("bins").forEach(bin -> bins.add(bin.asString()));
+        return String.join(",", bins);
+    }
+
+    private static Sm2PublicKey publicKey(String pemFile) {
+        try {
+            return Sm2PublicKey.fromPem(Files.readString(Path.of(pemFile), StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the world's " + pemFile, e);
+        }
     }
 
     /** The codes of the world's file banks. */

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The gateway's settings for a world with an ISO 8583 bank: the bank configured, its MAC key the one handed to it. */
+/**
+ * The gateway's settings for a world with online banks: an ISO 8583 bank configured with the MAC key
+ * handed to it, an HTTP bank with its pinned certificate and its key, trusting ours.
+ */
 class WorldSettingsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -70,6 +73,43 @@ class WorldSettingsTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("HNNX");
     }
 
+    private JsonNode worldWithHttpBank(Path trustedGatewayKey) {
+        return JSON.readTree("""
+                {"treasury": {"clientId": "treasury-demo", "publicKey": "/w/treasury/sm2-public.pem",
+                              "callbackUrl": "http://127.0.0.1:9000/callbacks"},
+                 "banks": [],
+                 "httpBanks": [{"code": "ZYB", "bins": ["623138", "621389"], "cardDigits": 19,
+                                "baseUri": "https://127.0.0.1:40127/openapi", "host": "127.0.0.1", "port": 40127,
+                                "appId": "onecard-gateway", "certificate": "/w/banks/ZYB/tls-certificate.pem",
+                                "certificateSha256": "00", "signingPublicKey": "/w/banks/ZYB/sm2-public.pem",
+                                "gatewayPublicKey": "%s"}]}
+                """.formatted(trustedGatewayKey));
+    }
+
+    @Test
+    void configuresTheHttpBank_pinningItsCertificate_andTrustingItsKey() throws Exception {
+        WorldKeys keys = WorldKeys.make(dir.resolve("keys"), "test");
+
+        Map<String, String> properties = WorldSettings.gatewayProperties(worldWithHttpBank(keys.sm2Public()), keys, dir);
+
+        assertThat(properties).containsEntry("onecard.banks.ZYB.kind", "http")
+                .containsEntry("onecard.banks.ZYB.bins", "623138,621389")
+                .containsEntry("onecard.banks.ZYB.http.base-uri", "https://127.0.0.1:40127/openapi")
+                .containsEntry("onecard.banks.ZYB.http.app-id", "onecard-gateway")
+                .containsEntry("onecard.banks.ZYB.http.bank-public-key", "/w/banks/ZYB/sm2-public.pem")
+                .containsEntry("onecard.banks.ZYB.http.pinned-certificates", "/w/banks/ZYB/tls-certificate.pem")
+                .containsEntry("onecard.banks.ZYB.http.payer-account", WorldSettings.TREASURY_PAYER_ACCOUNT);
+    }
+
+    @Test
+    void refusesAWorldWhoseHttpBankTrustsAnotherGatewayKey() throws Exception {
+        WorldKeys keys = WorldKeys.make(dir.resolve("keys"), "test");
+        WorldKeys stranger = WorldKeys.make(dir.resolve("stranger"), "test");
+
+        assertThatThrownBy(() -> WorldSettings.gatewayProperties(worldWithHttpBank(stranger.sm2Public()), keys, dir))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("ZYB");
+    }
+
     @Test
     void aWorldWithoutIsoBanks_configuresNone() throws Exception {
         WorldKeys keys = WorldKeys.make(dir.resolve("keys"), "test");
@@ -77,6 +117,7 @@ class WorldSettingsTest {
                 {"treasury": {"clientId": "t", "publicKey": "/p.pem", "callbackUrl": "http://127.0.0.1:9000/callbacks"}, "banks": []}
                 """);
 
-        assertThat(WorldSettings.gatewayProperties(world, keys, dir).keySet()).noneMatch(name -> name.contains("iso8583"));
+        assertThat(WorldSettings.gatewayProperties(world, keys, dir).keySet())
+                .noneMatch(name -> name.contains("iso8583") || name.contains(".http."));
     }
 }

@@ -1,14 +1,10 @@
 package cn.onecard.simulators.isobank;
 
 import cn.onecard.iso8583.ResultCode;
+import cn.onecard.simulators.books.ForcedLines;
 import cn.onecard.simulators.filebank.Accounts;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,9 +38,7 @@ final class IsoBankJournal implements AutoCloseable {
 
     /** What the host takes in field 37 (it refuses anything else as a format error), so a line splits on spaces. */
     static final Pattern RRN = Pattern.compile("[0-9A-Za-z]{12}");
-    private static final Pattern FEN = Pattern.compile("0|[1-9]\\d{0,17}");
 
-    private final FileChannel channel;
     private final Accounts accounts;
     private final Map<String, Credit> byRrn = new HashMap<>();
     private final List<IsoBankLedger.Entry> payments = new ArrayList<>();
@@ -52,9 +46,9 @@ final class IsoBankJournal implements AutoCloseable {
     private final List<IsoBankLedger.Entry> duplicates = new ArrayList<>();
     private long paidSumFen;
     private long reversedSumFen;
+    private ForcedLines file;
 
-    private IsoBankJournal(FileChannel channel, Accounts accounts) {
-        this.channel = channel;
+    private IsoBankJournal(Accounts accounts) {
         this.accounts = accounts;
     }
 
@@ -64,37 +58,9 @@ final class IsoBankJournal implements AutoCloseable {
      * stops the bank from starting.
      */
     static IsoBankJournal open(Path file, Accounts accounts) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        IsoBankJournal journal = new IsoBankJournal(channel, accounts);
-        try {
-            journal.replay(file);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        IsoBankJournal journal = new IsoBankJournal(accounts);
+        journal.file = ForcedLines.open(file, journal::apply);
         return journal;
-    }
-
-    private void replay(Path file) throws IOException {
-        String text = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
-        int complete = text.lastIndexOf('\n') + 1;
-        if (complete < text.length()) {
-            channel.truncate(complete);
-            channel.force(true);
-        }
-        channel.position(complete);
-        String[] lines = text.substring(0, complete).split("\n");
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].isEmpty()) {
-                continue;
-            }
-            try {
-                apply(lines[i]);
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("ledger " + file + " line " + (i + 1) + " is damaged (" + e.getMessage()
-                        + "); the bank will not start on books it cannot read");
-            }
-        }
     }
 
     synchronized Optional<Credit> credit(String rrn) {
@@ -123,11 +89,7 @@ final class IsoBankJournal implements AutoCloseable {
 
     /** Writes the line and forces it to disk, then applies it: what the books say is what the bank did. */
     private void record(String line) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
-        channel.force(false);
+        file.append(line);
         apply(line);
     }
 
@@ -139,8 +101,8 @@ final class IsoBankJournal implements AutoCloseable {
         }
         switch (parts[0]) {
             case "PAID" -> {
-                expect(parts, 5);
-                long amount = fen(parts[2]);
+                ForcedLines.fields(line, 5);
+                long amount = ForcedLines.fen(parts[2]);
                 String card = parts[4];
                 accounts.find(card).orElseThrow(() -> new IllegalArgumentException("a payment to a card not in the accounts"));
                 accounts.credit(card, amount);
@@ -149,11 +111,12 @@ final class IsoBankJournal implements AutoCloseable {
                 paidSumFen += amount;
             }
             case "REFUSED" -> {
-                expect(parts, 4);
-                byRrn.put(rrn, new Credit(rrn, Status.REFUSED, fen(parts[2]), null, null, ResultCode.valueOf(parts[3])));
+                ForcedLines.fields(line, 4);
+                long amount = ForcedLines.fen(parts[2]);
+                byRrn.put(rrn, new Credit(rrn, Status.REFUSED, amount, null, null, ResultCode.valueOf(parts[3])));
             }
             case "REVERSED" -> {
-                expect(parts, 2);
+                ForcedLines.fields(line, 2);
                 Credit paid = byRrn.get(rrn);
                 if (paid == null || paid.status() != Status.PAID) {
                     throw new IllegalArgumentException("a reversal of a credit not paid");
@@ -164,28 +127,15 @@ final class IsoBankJournal implements AutoCloseable {
                 reversedSumFen += paid.amountFen();
             }
             case "DUPLICATE" -> {
-                expect(parts, 3);
-                duplicates.add(IsoBankLedger.Entry.of(rrn, fen(parts[2])));
+                ForcedLines.fields(line, 3);
+                duplicates.add(IsoBankLedger.Entry.of(rrn, ForcedLines.fen(parts[2])));
             }
             default -> throw new IllegalArgumentException("unknown entry kind");
         }
     }
 
-    private static void expect(String[] parts, int count) {
-        if (parts.length != count) {
-            throw new IllegalArgumentException("expected " + count + " parts, got " + parts.length);
-        }
-    }
-
-    private static long fen(String text) {
-        if (!FEN.matcher(text).matches()) {
-            throw new IllegalArgumentException("an amount is a whole number of fen");
-        }
-        return Long.parseLong(text);
-    }
-
     @Override
     public void close() throws IOException {
-        channel.close();
+        file.close();
     }
 }

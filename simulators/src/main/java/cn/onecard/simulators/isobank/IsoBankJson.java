@@ -1,10 +1,9 @@
 package cn.onecard.simulators.isobank;
 
+import cn.onecard.simulators.books.LedgerSummary;
 import cn.onecard.simulators.filebank.FileBankJson;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,17 +65,9 @@ public final class IsoBankJson {
      */
     public static String ledger(String code, IsoBankLedger ledger) {
         ObjectNode node = JSON.createObjectNode();
-        node.put("bank", code);
-        node.put("paidCount", ledger.payments().size());
-        node.put("paidSumFen", ledger.paidSumFen());
-        node.put("reversedCount", ledger.reversals().size());
-        node.put("reversedSumFen", ledger.reversedSumFen());
-        node.put("standingSumFen", ledger.paidSumFen() - ledger.reversedSumFen());
-        node.put("duplicatesRefusedCount", ledger.duplicatesRefused().size());
-        Map<String, Integer> standing = new HashMap<>();
-        ledger.payments().forEach(entry -> standing.merge(entry.rrn(), 1, Integer::sum));
-        ledger.reversals().forEach(entry -> standing.merge(entry.rrn(), -1, Integer::sum));
-        node.put("referencesPaidMoreThanOnce", standing.values().stream().filter(times -> times > 1).count());
+        LedgerSummary.put(node, code, ledger.payments().stream().map(IsoBankLedger.Entry::rrn).toList(), ledger.paidSumFen(),
+                ledger.reversals().stream().map(IsoBankLedger.Entry::rrn).toList(), ledger.reversedSumFen(),
+                ledger.duplicatesRefused().size());
         entries(node.putArray("payments"), ledger.payments());
         entries(node.putArray("reversals"), ledger.reversals());
         entries(node.putArray("duplicatesRefused"), ledger.duplicatesRefused());
