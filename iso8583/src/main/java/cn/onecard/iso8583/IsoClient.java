@@ -645,16 +645,22 @@ public final class IsoClient implements AutoCloseable {
             });
         }
 
-        /** Takes the channel out of rotation, waits for its requests in flight, then opens its session again. */
+        /**
+         * Takes the channel out of rotation, waits for its requests in flight, then opens its session again.
+         * On the channel's event loop, so that an answer asking for it takes the channel out before its
+         * exchange completes (and a caller's next request finds the channel out).
+         */
         void signOnAgain(Channel on, String why) {
-            on.eventLoop().execute(() -> {
-                if (channel != on || !ready) {
-                    return;
-                }
-                ready = false;
-                log.info("iso8583 client {}: connection {} signs on again: {}", config.name, index, why);
-                openWhenDrained(on, System.nanoTime() + config.requestTimeout.toNanos());
-            });
+            if (!on.eventLoop().inEventLoop()) {
+                on.eventLoop().execute(() -> signOnAgain(on, why));
+                return;
+            }
+            if (channel != on || !ready) {
+                return;
+            }
+            ready = false;
+            log.info("iso8583 client {}: connection {} signs on again: {}", config.name, index, why);
+            openWhenDrained(on, System.nanoTime() + config.requestTimeout.toNanos());
         }
 
         /** Answers to the old session's requests are checked under its key, so the new key waits for them. */
