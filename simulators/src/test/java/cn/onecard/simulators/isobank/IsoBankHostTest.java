@@ -518,6 +518,10 @@ class IsoBankHostTest {
         IsoBankHost host = keyedHost();
         SignOnForKeys opener = new SignOnForKeys(BANK);
         IsoClient client = signingOnClient(host, opener);
+        long signedOnBy = System.nanoTime() + WAIT.toNanos();
+        while (client.connectionsOpen() < 2 && System.nanoTime() < signedOnBy) {
+            Thread.onSpinWait();
+        }
         int signedOn = opener.signOns.get();
 
         host.forgetSessions();
