@@ -34,10 +34,11 @@ public final class Dialect {
     private final FieldMasking masking;
     private final Map<String, MessageType> messageTypes;
     private final String echoType;
+    private final SignOn signOn;
 
     Dialect(String name, String description, Framing framing, MessageLayout base, Map<String, MessageLayout> layoutsByMti,
             Charset textCharset, MacRule macRule, CodeTable<ResultCode> codes, List<String> matchFields, List<String> replyFields,
-            FieldMasking masking, Map<String, MessageType> messageTypes, String echoType) {
+            FieldMasking masking, Map<String, MessageType> messageTypes, String echoType, SignOn signOn) {
         this.name = name;
         this.description = description;
         this.framing = framing;
@@ -52,6 +53,7 @@ public final class Dialect {
         this.masking = masking;
         this.messageTypes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(messageTypes));
         this.echoType = echoType;
+        this.signOn = signOn;
     }
 
     public String name() {
@@ -88,6 +90,11 @@ public final class Dialect {
     /** The message type used for echo tests on idle connections, if the dialect names one. */
     public Optional<MessageType> echoType() {
         return Optional.ofNullable(echoType).map(messageTypes::get);
+    }
+
+    /** The sign-on that hands out working keys, where the dialect has one (descriptor keys {@code sign-on.*}). */
+    public Optional<SignOn> signOn() {
+        return Optional.ofNullable(signOn);
     }
 
     public Charset textCharset() {

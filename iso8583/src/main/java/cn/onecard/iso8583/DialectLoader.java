@@ -34,7 +34,7 @@ final class DialectLoader {
     private static final Pattern LIST_SEPARATOR = Pattern.compile("[\\s,]+");
     private static final Set<String> KEYS = Set.of("description", "spec", "spec.override", "charset", "frame.length-header", "frame.tpdu-bytes",
             "frame.header-bytes", "frame.bytes-max", "match.fields", "reply.fields", "mac.algorithm", "mac.field", "mac.data",
-            "mac.bytes", "mac.required", "mask.pan", "mask.hidden", "echo");
+            "mac.bytes", "mac.required", "mask.pan", "mask.hidden", "echo", "sign-on.message", "sign-on.mac-key", "sign-on.pin-key");
     private static final List<String> KEY_PREFIXES = List.of("layout.", "code.", "answer.", "message.");
 
     private DialectLoader() {
@@ -106,14 +106,60 @@ final class DialectLoader {
         FieldMasking masking = masking(source, reader, allLayouts);
 
         Dialect draft = new Dialect(name, reader.optional("description", ""), framing, base, layouts, charset, macRule, codes,
-                matchFields, replyFields, masking, Map.of(), null);
+                matchFields, replyFields, masking, Map.of(), null, null);
         Map<String, MessageType> types = messageTypes(source, reader, draft);
         String echo = descriptor.getProperty("echo");
         if (echo != null && !types.containsKey(echo.strip())) {
             throw new DialectException(source + ": echo names message type '" + echo.strip() + "', which is not defined");
         }
-        return new Dialect(name, reader.optional("description", ""), framing, base, layouts, charset, macRule, codes,
-                matchFields, replyFields, masking, types, echo == null ? null : echo.strip());
+        Dialect typed = new Dialect(name, reader.optional("description", ""), framing, base, layouts, charset, macRule, codes,
+                matchFields, replyFields, masking, types, echo == null ? null : echo.strip(), null);
+        SignOn signOn = signOn(source, reader, typed);
+        return signOn == null ? typed : new Dialect(name, reader.optional("description", ""), framing, base, layouts, charset,
+                macRule, codes, matchFields, replyFields, masking, types, echo == null ? null : echo.strip(), signOn);
+    }
+
+    /** The sign-on with working keys, where the descriptor names one: its keys travel in binary sub-fields of the answer. */
+    private static SignOn signOn(String source, Reader reader, Dialect typed) {
+        if (!reader.has("sign-on.message")) {
+            for (String key : List.of("sign-on.mac-key", "sign-on.pin-key")) {
+                if (reader.has(key)) {
+                    throw new DialectException(source + ": " + key + " is set but sign-on.message is not");
+                }
+            }
+            return null;
+        }
+        String typeName = reader.required("sign-on.message");
+        MessageType type = typed.messageTypes().get(typeName);
+        if (type == null) {
+            throw new DialectException(source + ": sign-on.message names message type '" + typeName + "', which is not defined");
+        }
+        if (typed.macRule().isEmpty()) {
+            throw new DialectException(source + ": sign-on.message hands out MAC keys, but the dialect has no MAC rule");
+        }
+        MessageLayout answer = typed.layout(Dialect.responseMti(type.mti()));
+        SignOn.KeyField macKey = keyField(source, reader, "sign-on.mac-key", answer);
+        SignOn.KeyField pinKey = reader.has("sign-on.pin-key") ? keyField(source, reader, "sign-on.pin-key", answer) : null;
+        return new SignOn(typeName, macKey, java.util.Optional.ofNullable(pinKey), typed.macRule().get().algorithm());
+    }
+
+    private static SignOn.KeyField keyField(String source, Reader reader, String key, MessageLayout answer) {
+        List<String> paths = reader.list(key, null);
+        if (paths.size() != 2) {
+            throw new DialectException(source + ": " + key + " names two sub-fields: the encrypted key, then its check value");
+        }
+        for (String path : paths) {
+            requireDefined(source, answer, path, key);
+            int dot = path.indexOf('.');
+            FieldSpec field = answer.field(Integer.parseInt(dot < 0 ? path : path.substring(0, dot)));
+            if (dot >= 0) {
+                field = field.subField(Integer.parseInt(path.substring(dot + 1)));
+            }
+            if (!field.kind().holdsBytes()) {
+                throw new DialectException(source + ": " + key + " names " + path + ", which does not hold bytes");
+            }
+        }
+        return new SignOn.KeyField(paths.get(0), paths.get(1));
     }
 
     private static void checkBitmapCoversFields(MessageLayout layout, String source) {

@@ -47,6 +47,8 @@ public sealed interface ExchangeOutcome {
     enum NotSentReason {
         /** No connection to the host is open. */
         NO_CONNECTION,
+        /** Connections are open, but none has its session yet (not signed on, or signing on again). */
+        NO_SESSION,
         /** The client's limit of requests in flight is reached. */
         IN_FLIGHT_LIMIT,
         /** A request with the same match key (MTI class, STAN, terminal ...) is already in flight. */

@@ -35,7 +35,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * request gets exactly one {@link ExchangeOutcome}: answered, unknown (timed out, connection lost
  * after the write, an answer that cannot be trusted) or not sent (no connection, limit reached,
  * the frame not wholly written). The client never sends a request again by itself.
+ *
+ * <p>Where the host signs connections on ({@link Config#sessions}), each connection opens its session
+ * (a sign-on with its own working MAC key) before it carries requests, and opens it again when an
+ * answer says the host lost it or the renewal period passes: it then takes no new requests, waits
+ * for those in flight on it, and signs on again.
  *
  * <p>Idle connections are tested with the dialect's echo message; a connection that fails
  * {@code echoFailuresMax} echoes in a row is closed, and every closed connection is re-opened
@@ -97,6 +105,8 @@ public final class IsoClient implements AutoCloseable {
         private byte[] tpdu;
         private Consumer<IsoMessage> lateResponses = response -> { };
         private RequestHandler hostRequests;
+        private SessionOpener sessions;
+        private Duration sessionRenewal = Duration.ZERO;
         private Clock clock = Clock.systemDefaultZone();
         private int ioThreads = 1;
 
@@ -200,6 +210,25 @@ public final class IsoClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Opens each connection's session (a sign-on with working keys) before it carries requests; its
+         * MAC key then signs and checks that connection's messages. Default: none, a connection carries
+         * requests once open, under {@link #macKeys}.
+         */
+        public Config sessions(SessionOpener opener) {
+            this.sessions = Objects.requireNonNull(opener);
+            return this;
+        }
+
+        /** With {@link #sessions}: each connection signs on again after this long; zero: only when the host asks. Default zero. */
+        public Config sessionRenewal(Duration every) {
+            if (every == null || every.isNegative()) {
+                throw new IllegalArgumentException("sessionRenewal must be zero or positive");
+            }
+            this.sessionRenewal = every;
+            return this;
+        }
+
         /** The clock for the time fields of echo tests. */
         public Config clock(Clock echoClock) {
             this.clock = Objects.requireNonNull(echoClock);
@@ -294,9 +323,9 @@ public final class IsoClient implements AutoCloseable {
         }
     }
 
-    /** Connections open now. */
+    /** Connections open now and carrying requests: signed on, where the client opens sessions. */
     public int connectionsOpen() {
-        return (int) slots.stream().filter(Slot::isOpen).count();
+        return (int) slots.stream().filter(Slot::carriesRequests).count();
     }
 
     /** The next value of the client's own trace number (1 to 999999, wrapping), for callers with no sequence of their own. */
@@ -325,11 +354,13 @@ public final class IsoClient implements AutoCloseable {
         if (!dialect.hasMatchFields(request)) {
             return notSent(NotSentReason.MISSING_MATCH_FIELDS);
         }
-        Channel channel = only != null ? only.openChannel() : pickChannel();
+        Slot slot = only != null ? only : pickSlot();
+        Channel channel = slot == null ? null : slot.openChannel();
         if (channel == null) {
-            return notSent(NotSentReason.NO_CONNECTION);
+            boolean signingOn = only == null && slots.stream().anyMatch(Slot::isOpen);
+            return notSent(signingOn ? NotSentReason.NO_SESSION : NotSentReason.NO_CONNECTION);
         }
-        SymmetricKey macKey = config.macKeys.keyFor(request).orElse(null);
+        SymmetricKey macKey = slot.macKeys().keyFor(request).orElse(null);
         if (macKey == null && dialect.macRule().map(rule -> rule.requiredFor(request.mti())).orElse(false)) {
             log.warn("iso8583 client {}: {} not sent: the dialect requires a MAC and there is no MAC key", config.name, request.mti());
             return notSent(NotSentReason.ENCODING_FAILED);
@@ -356,6 +387,11 @@ public final class IsoClient implements AutoCloseable {
             complete(exchange, new NotSent(NotSentReason.CLIENT_CLOSED));
             return exchange.future;
         }
+        if (only == null && !slot.ready) {
+            // the connection began signing on again after it was picked: it waits for what is in the map, not for this
+            complete(exchange, new NotSent(NotSentReason.NO_SESSION));
+            return exchange.future;
+        }
         channel.writeAndFlush(Unpooled.wrappedBuffer(frame)).addListener(write -> {
             if (write.isSuccess()) {
                 exchange.written = true;
@@ -372,12 +408,13 @@ public final class IsoClient implements AutoCloseable {
         return CompletableFuture.completedFuture(new NotSent(reason));
     }
 
-    private Channel pickChannel() {
+    /** The next connection that carries requests, round-robin; null when none does. */
+    private Slot pickSlot() {
         int start = Math.floorMod(roundRobin.getAndIncrement(), slots.size());
         for (int i = 0; i < slots.size(); i++) {
-            Channel channel = slots.get((start + i) % slots.size()).openChannel();
-            if (channel != null) {
-                return channel;
+            Slot slot = slots.get((start + i) % slots.size());
+            if (slot.carriesRequests()) {
+                return slot;
             }
         }
         return null;
@@ -499,6 +536,12 @@ public final class IsoClient implements AutoCloseable {
         private final int index;
         private volatile Channel channel;
         private int attempts;
+        /** Whether the open channel carries requests: its session is open (always, without sessions). */
+        private volatile boolean ready;
+        /** The open session's MAC key; null: the configured keys. */
+        private volatile MacKeys sessionKeys;
+        /** Counts sessions opened, so that a renewal scheduled for an earlier one does nothing. */
+        private volatile long sessionNumber;
 
         Slot(int index) {
             this.index = index;
@@ -506,6 +549,15 @@ public final class IsoClient implements AutoCloseable {
 
         boolean isOpen() {
             return openChannel() != null;
+        }
+
+        boolean carriesRequests() {
+            return ready && isOpen();
+        }
+
+        MacKeys macKeys() {
+            MacKeys session = sessionKeys;
+            return session != null ? session : config.macKeys;
         }
 
         Channel openChannel() {
@@ -539,17 +591,94 @@ public final class IsoClient implements AutoCloseable {
                     opened.close();
                     return;
                 }
+                ready = false;
+                sessionKeys = null;
                 channel = opened;
-                attempts = 0;
                 connects.increment();
                 log.info("iso8583 client {}: connection {} open ({} -> {})", config.name, index, opened.localAddress(), config.host);
-                firstConnection.complete(null);
                 opened.closeFuture().addListener(closing -> onClosed(opened));
+                openSession(opened);
             });
+        }
+
+        /** Opens the channel's session, or, without sessions, lets it carry requests at once. */
+        private void openSession(Channel on) {
+            if (config.sessions == null) {
+                attempts = 0;
+                ready = true;
+                firstConnection.complete(null);
+                return;
+            }
+            CompletionStage<Optional<SymmetricKey>> opening;
+            try {
+                opening = Objects.requireNonNull(config.sessions.open(new ConnectionSession(this, on)), "no stage");
+            } catch (RuntimeException e) {
+                opening = CompletableFuture.failedFuture(e);
+            }
+            // an opener that never completes must not hold the connection forever
+            long guardMillis = 2 * config.requestTimeout.toMillis();
+            opening.toCompletableFuture().orTimeout(guardMillis, TimeUnit.MILLISECONDS).whenComplete((key, failure) -> {
+                if (channel != on || !on.isActive()) {
+                    return;
+                }
+                if (failure != null || key == null) {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                            : failure;
+                    log.warn("iso8583 client {}: connection {} not signed on ({}); closing it", config.name, index,
+                            cause == null ? "no key" : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                    on.close();
+                    return;
+                }
+                sessionKeys = key.map(MacKeys::single).orElse(null);
+                long number = ++sessionNumber;
+                attempts = 0;
+                ready = true;
+                log.info("iso8583 client {}: connection {} signed on", config.name, index);
+                firstConnection.complete(null);
+                if (!config.sessionRenewal.isZero()) {
+                    on.eventLoop().schedule(() -> {
+                        if (sessionNumber == number) {
+                            signOnAgain(on, "renewal period passed");
+                        }
+                    }, config.sessionRenewal.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            });
+        }
+
+        /**
+         * Takes the channel out of rotation, waits for its requests in flight, then opens its session again.
+         * On the channel's event loop, so that an answer asking for it takes the channel out before its
+         * exchange completes (and a caller's next request finds the channel out).
+         */
+        void signOnAgain(Channel on, String why) {
+            if (!on.eventLoop().inEventLoop()) {
+                on.eventLoop().execute(() -> signOnAgain(on, why));
+                return;
+            }
+            if (channel != on || !ready) {
+                return;
+            }
+            ready = false;
+            log.info("iso8583 client {}: connection {} signs on again: {}", config.name, index, why);
+            openWhenDrained(on, System.nanoTime() + config.requestTimeout.toNanos());
+        }
+
+        /** Answers to the old session's requests are checked under its key, so the new key waits for them. */
+        private void openWhenDrained(Channel on, long deadlineNanos) {
+            if (channel != on || !on.isActive()) {
+                return;
+            }
+            boolean inFlightHere = pending.values().stream().anyMatch(exchange -> exchange.channel == on);
+            if (inFlightHere && System.nanoTime() - deadlineNanos < 0) {
+                on.eventLoop().schedule(() -> openWhenDrained(on, deadlineNanos), TIMEOUT_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            }
+            openSession(on);
         }
 
         private void onClosed(Channel closedChannel) {
             if (channel == closedChannel) {
+                ready = false;
                 channel = null;
             }
             UnknownReason reason = closed ? UnknownReason.CLIENT_CLOSED : UnknownReason.CONNECTION_LOST;
@@ -581,7 +710,7 @@ public final class IsoClient implements AutoCloseable {
 
         /** On the connection's event loop, when it has been idle: one echo test at a time per connection. */
         void echo(Connection on, Channel channelOfIt) {
-            if (on.echoInFlight) {
+            if (on.echoInFlight || !ready) {
                 return;
             }
             on.echoInFlight = true;
@@ -638,6 +767,9 @@ public final class IsoClient implements AutoCloseable {
                 hostRequest(ctx, message);
                 return;
             }
+            if (config.sessions != null && asksToSignOnAgain(message)) {
+                slot.signOnAgain(ctx.channel(), "the host answered " + message.mti() + " asking for it");
+            }
             String key = dialect.matchKey(message);
             Pending exchange = pending.get(key);
             MacCheck mac = macCheckOf(message);
@@ -655,10 +787,19 @@ public final class IsoClient implements AutoCloseable {
             }
         }
 
-        /** An answer's MAC check; one that fails to run (a caller's key source throwing) counts as no key. */
+        private boolean asksToSignOnAgain(IsoMessage answer) {
+            try {
+                return config.sessions.asksToSignOnAgain(answer);
+            } catch (RuntimeException e) {
+                log.error("iso8583 client {}: the session opener failed on an answer with {}", config.name, e.getClass().getName());
+                return false;
+            }
+        }
+
+        /** An answer's MAC check, under the connection's key; one that fails to run (a caller's key source throwing) counts as no key. */
         private MacCheck macCheckOf(IsoMessage message) {
             try {
-                return dialect.checkMac(message, config.macKeys);
+                return dialect.checkMac(message, slot.macKeys());
             } catch (RuntimeException checkFailed) {
                 log.error("iso8583 client {}: the MAC check of a {} failed with {}", config.name, message.mti(),
                         checkFailed.getClass().getName());
@@ -696,13 +837,13 @@ public final class IsoClient implements AutoCloseable {
             Peer peer = new Peer(id, ctx.channel().remoteAddress());
             hostRequestHandlers.execute(() -> {
                 try {
-                    if (!dialect.checkMac(request, config.macKeys).acceptable()) {
+                    if (!dialect.checkMac(request, slot.macKeys()).acceptable()) {
                         log.warn("iso8583 client {}: host request {} with a bad MAC dropped", config.name, request.mti());
                         return;
                     }
                     IsoMessage response = chosen.handle(request, peer);
                     if (response != null) {
-                        ctx.writeAndFlush(Unpooled.wrappedBuffer(dialect.encode(response, config.macKeys)));
+                        ctx.writeAndFlush(Unpooled.wrappedBuffer(dialect.encode(response, slot.macKeys())));
                     }
                 } catch (Exception e) {
                     log.error("iso8583 client {}: host request {} failed with {}", config.name, request.mti(), e.getClass().getName());
@@ -730,6 +871,30 @@ public final class IsoClient implements AutoCloseable {
                 log.error("iso8583 client {}: connection #{} closed after {}", config.name, id, reason.getClass().getName());
             }
             ctx.close();
+        }
+    }
+
+    /** A connection being signed on, as its opener sees it. */
+    private final class ConnectionSession implements SessionOpener.Session {
+        private final Slot slot;
+        private final Channel channel;
+
+        ConnectionSession(Slot slot, Channel channel) {
+            this.slot = slot;
+            this.channel = channel;
+        }
+
+        @Override
+        public long connectionId() {
+            return slot.index;
+        }
+
+        @Override
+        public CompletableFuture<ExchangeOutcome> send(IsoMessage request, Duration timeout) {
+            if (slot.channel != channel || !channel.isActive()) {
+                return notSent(NotSentReason.NO_CONNECTION);
+            }
+            return IsoClient.this.send(request, timeout, slot);
         }
     }
 

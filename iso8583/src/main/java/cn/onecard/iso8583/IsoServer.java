@@ -4,6 +4,7 @@ import static cn.onecard.iso8583.Limits.positive;
 
 import cn.onecard.crypto.CryptoException;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,11 +14,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.util.internal.PlatformDependent;
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -25,10 +25,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -342,7 +342,7 @@ public final class IsoServer implements AutoCloseable {
         }
 
         private void handle(ChannelHandlerContext ctx, IsoMessage request) {
-            MacCheck mac = dialect.checkMac(request, config.macKeys);
+            MacCheck mac = dialect.checkMac(request, message -> config.macKeys.keyFor(message, peer));
             if (!mac.acceptable()) {
                 macErrors.increment();
                 log.warn("iso8583 server {}: connection #{}: {} refused, MAC {}", dialect.name(), id, request.mti(), mac);
@@ -369,7 +369,7 @@ public final class IsoServer implements AutoCloseable {
         private void answer(ChannelHandlerContext ctx, IsoMessage request, IsoMessage response) {
             byte[] frame;
             try {
-                frame = dialect.encode(response, config.macKeys);
+                frame = dialect.encode(response, config.macKeys.keyFor(response, peer).orElse(null));
             } catch (Iso8583Exception | IllegalArgumentException | CryptoException e) {
                 handlerFailures.increment();
                 log.error("iso8583 server {}: connection #{}: the handler's response {} cannot be written: {}", dialect.name(), id,

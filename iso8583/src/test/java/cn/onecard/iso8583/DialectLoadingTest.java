@@ -123,6 +123,14 @@ class DialectLoadingTest {
                         "echo names message type 'ping'"),
                 broken("a charset that does not write ASCII as ASCII", d -> d.replace("charset = GBK", "charset = UTF-16"), s -> s,
                         "does not write ASCII as ASCII"),
+                broken("a sign-on naming no message type", d -> d.replace("sign-on.message = sign-on", "sign-on.message = login"),
+                        s -> s, "sign-on.message names message type 'login'"),
+                broken("a working key in a field that holds no bytes", d -> d.replace("sign-on.mac-key = 62.1 62.2",
+                        "sign-on.mac-key = 41 62.2"), s -> s, "sign-on.mac-key names 41, which does not hold bytes"),
+                broken("a working key without its check value", d -> d.replace("sign-on.pin-key = 62.3 62.4",
+                        "sign-on.pin-key = 62.3"), s -> s, "sign-on.pin-key names two sub-fields"),
+                broken("working keys and no sign-on to carry them", d -> d.replace("sign-on.message = sign-on\n", ""), s -> s,
+                        "sign-on.mac-key is set but sign-on.message is not"),
                 broken("a frame limit above what the header can say", d -> d.replace("frame.bytes-max = 2048", "frame.bytes-max = 70000"),
                         s -> s, "frame bytes max must be"));
     }
@@ -137,6 +145,19 @@ class DialectLoadingTest {
 
         assertThatThrownBy(() -> Dialects.fromDirectory(directory)).isInstanceOf(DialectException.class)
                 .hasMessageContaining(complaint);
+    }
+
+    @Test
+    void agentDialects_signOnForWorkingKeys_whereTheirAnswersCarryThem() {
+        SignOn bcd = Dialects.builtIn().get("agent-bcd").signOn().orElseThrow();
+        SignOn ascii = Dialects.builtIn().get("agent-ascii87").signOn().orElseThrow();
+
+        assertThat(bcd.messageType()).isEqualTo("sign-on");
+        assertThat(bcd.macKey()).isEqualTo(new SignOn.KeyField("62.1", "62.2"));
+        assertThat(bcd.pinKey()).contains(new SignOn.KeyField("62.3", "62.4"));
+        assertThat(ascii.macKey()).isEqualTo(new SignOn.KeyField("48.2", "48.3"));
+        assertThat(ascii.pinKey()).isEmpty();
+        assertThat(Dialects.builtIn().get("cup-pos").signOn()).as("the gateway is the terminals' host there").isEmpty();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package cn.onecard.simulators;
 
+import cn.onecard.crypto.KeyAlgorithm;
 import cn.onecard.crypto.SymmetricKey;
 import cn.onecard.simulators.filebank.Accounts;
 import cn.onecard.simulators.isobank.IsoBankDialect;
@@ -13,11 +14,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code iso-bank}: one ISO 8583 bank host standalone (docs/simulators/iso-bank.md), until the
@@ -44,9 +45,14 @@ final class IsoBankCommand implements Callable<Integer> {
     @Option(names = "--ledger", required = true, paramLabel = "FILE", description = "the bank's books, created when absent, replayed when present")
     Path ledgerFile;
 
-    @Option(names = "--mac-key-file", required = true, paramLabel = "HEXFILE",
+    @Option(names = "--mac-key-file", paramLabel = "HEXFILE",
             description = "the MAC key shared with the gateway, 32 hex digits; printed by check value only")
     Path macKeyFile;
+
+    @Option(names = "--zone-master-key-file", paramLabel = "HEXFILE",
+            description = "instead of --mac-key-file: an SM4 zone master key, 32 hex digits; each connection signs on and "
+                    + "gets fresh working keys under it")
+    Path zoneMasterKeyFile;
 
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "listen address of the line and control (default: ${DEFAULT-VALUE})")
     String bindHost;
@@ -95,18 +101,24 @@ final class IsoBankCommand implements Callable<Integer> {
     StandaloneBank<IsoBankHost> start() throws Exception {
         IsoBankFaults faults = new IsoBankFaults(busy, late, lateBy, dropAnswer, answerTwice, cutAnswer, garbleAnswer,
                 refuseConnections);
-        SymmetricKey macKey = KeyFiles.hexKeyFile(macKeyFile, dialect.macKeyAlgorithm());
+        if ((macKeyFile == null) == (zoneMasterKeyFile == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --mac-key-file or --zone-master-key-file");
+        }
+        SymmetricKey key = macKeyFile != null ? KeyFiles.hexKeyFile(macKeyFile, dialect.macKeyAlgorithm())
+                : KeyFiles.hexKeyFile(zoneMasterKeyFile, KeyAlgorithm.SM4);
         Accounts accounts = Accounts.load(accountsFile);
         long faultSeed = seed != null ? seed : new SecureRandom().nextLong();
-        IsoBankHost host = IsoBankHost.start(new IsoBankHost.Config(dialect.dialect(), accounts, ledgerFile)
-                .macKey(macKey).faults(faults).seed(faultSeed).bind(new InetSocketAddress(bindHost, port)));
+        IsoBankHost.Config config = new IsoBankHost.Config(dialect.dialect(), accounts, ledgerFile).faults(faults).seed(faultSeed)
+                .bind(new InetSocketAddress(bindHost, port));
+        IsoBankHost host = IsoBankHost.start(macKeyFile != null ? config.macKey(key) : config.zoneMasterKey(key));
         StandaloneBank<IsoBankHost> running = StandaloneBank.control(host, bindHost, controlPort,
                 new BankControlRoutes(Map.of(), Map.of(code, host), Map.of()));
         PrintWriter out = spec.commandLine().getOut();
         out.println("iso-bank " + code + " " + dialect + " ready: iso8583 " + bindHost + ":" + host.address().getPort()
                 + ", control http://" + bindHost + ":" + running.controlPort() + BankControlRoutes.PATH + code
                 + ", " + accounts.size() + " accounts, ledger " + ledgerFile
-                + ", MAC key check value " + HexFormat.of().withUpperCase().formatHex(macKey.checkValue())
+                + (macKeyFile != null ? ", MAC key" : ", zone master key") + " check value "
+                + HexFormat.of().withUpperCase().formatHex(key.checkValue())
                 + ", faults " + faults + ", fault seed " + faultSeed);
         out.flush();
         return running;

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param bankCode            the bank's code in the routing table
  * @param dialect             how its host speaks ({@code agent-bcd}, {@code agent-ascii87} or one from a directory)
  * @param host                its host's address on the dedicated line
- * @param macKey              the session's MAC key (until sign-on with key exchange hands out working keys)
+ * @param macKey              the fixed MAC key agreed with the bank; null where working keys come at sign-on
+ *                            ({@code zoneMasterKey}) or the dialect has no MAC
  * @param terminalId          field 41, the gateway's terminal id at the bank (8 characters)
  * @param merchantId          field 42, the gateway's id at the bank (15 characters)
  * @param acquirerId          field 32, the gateway's institution code (up to 11 digits)
@@ -25,6 +26,11 @@ import java.util.Objects;
  * @param reverses            the host takes reversals (0400)
  * @param operationsPerSecond the contracted rate of the line; 0: no limit
  * @param resultDeadline      how long after a credit its outcome is due before it is inquired
+ * @param zoneMasterKey       the key the host's working keys come under at sign-on; when set, each connection
+ *                            signs on before it carries requests (the dialect must define {@code sign-on.*});
+ *                            null: no sign-on, {@code macKey} signs every message
+ * @param sessionRenewal      with a zone master key, each connection signs on again after this long; zero: only
+ *                            when the host asks (a MAC error)
  */
 public record IsoBankConfig(
         String bankCode,
@@ -42,7 +48,9 @@ public record IsoBankConfig(
         boolean verifiesAccounts,
         boolean reverses,
         int operationsPerSecond,
-        Duration resultDeadline) {
+        Duration resultDeadline,
+        SymmetricKey zoneMasterKey,
+        Duration sessionRenewal) {
 
     public IsoBankConfig {
         Objects.requireNonNull(bankCode, "bankCode");
@@ -55,6 +63,14 @@ public record IsoBankConfig(
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(echoInterval, "echoInterval");
         Objects.requireNonNull(resultDeadline, "resultDeadline");
+        Objects.requireNonNull(sessionRenewal, "sessionRenewal");
+        if (zoneMasterKey != null && dialect.signOn().isEmpty()) {
+            throw new IllegalArgumentException("bank " + bankCode + ": dialect " + dialect.name()
+                    + " defines no sign-on with working keys (sign-on.*), so a zone master key has nothing to carry");
+        }
+        if (sessionRenewal.isNegative() || (!sessionRenewal.isZero() && zoneMasterKey == null)) {
+            throw new IllegalArgumentException("bank " + bankCode + ": a session renewal needs a zone master key and is not negative");
+        }
         for (String type : new String[] {"credit", "status-inquiry"}) {
             if (!dialect.messageTypes().containsKey(type)) {
                 throw new IllegalArgumentException("bank " + bankCode + ": dialect " + dialect.name() + " has no " + type

@@ -49,6 +49,10 @@ class IsoBankAdapterTest {
         volatile String creditCode = "00";
         volatile String verificationCode = "00";
         volatile boolean silent;
+        /** Pays each credit and loses its answer on the line. */
+        volatile boolean loseCreditAnswers;
+        final List<IsoMessage> reversals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<IsoMessage> credited = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Host(Dialect dialect) {
             this.dialect = dialect;
@@ -69,8 +73,9 @@ class IsoBankAdapterTest {
                     }
                     if (creditCode.equals("00")) {
                         paid.put(rrn, Long.parseLong(request.get(4)));
+                        credited.add(request);
                     }
-                    return answer.set(39, creditCode);
+                    return loseCreditAnswers ? null : answer.set(39, creditCode);
                 }
                 case "0100" -> {
                     if (processing.equals("330000")) {
@@ -83,6 +88,7 @@ class IsoBankAdapterTest {
                     return answer.set(4, String.format("%012d", amount)).set(39, "00");
                 }
                 case "0400", "0420" -> {
+                    reversals.add(request);
                     if (!paid.containsKey(rrn)) {
                         return answer.set(39, "25");
                     }
@@ -116,7 +122,7 @@ class IsoBankAdapterTest {
 
     private IsoBankAdapter adapterFor(Dialect dialect, InetSocketAddress address, SymmetricKey key, Duration timeout) {
         adapter = new IsoBankAdapter(new IsoBankConfig("ISO", dialect, address, key, "ONECARD1", "ONECARD00000001", "41030000",
-                "4103000001", 2, 64, timeout, Duration.ZERO, true, true, 0, Duration.ofMinutes(1)), Clock.systemUTC());
+                "4103000001", 2, 64, timeout, Duration.ZERO, true, true, 0, Duration.ofMinutes(1), null, Duration.ZERO), Clock.systemUTC());
         return adapter;
     }
 
@@ -232,21 +238,48 @@ class IsoBankAdapterTest {
         assertThat(host.paid).as("verification moves no money").isEmpty();
     }
 
-    @Test
-    void theAsciiDialect_paysInquiresAndReverses_underTheSameRrn() {
+    private IsoBankAdapter asciiBank(Duration requestTimeout) {
         Dialect ascii = Dialects.builtIn().get("agent-ascii87");
         SymmetricKey tdesKey = SymmetricKey.fromHex(KeyAlgorithm.TDES, "0123456789ABCDEFFEDCBA9876543210");
         host = new Host(ascii);
         server = IsoServer.start(new IsoServer.Config(ascii).bind(new InetSocketAddress("127.0.0.1", 0))
                 .macKeys(MacKeys.single(tdesKey)), (request, peer) -> host.handle(request));
-        IsoBankAdapter bank = adapterFor(ascii, server.address(), tdesKey, Duration.ofSeconds(5));
+        IsoBankAdapter bank = adapterFor(ascii, server.address(), tdesKey, requestTimeout);
         assertThat(bank.awaitConnected(Duration.ofSeconds(5))).isTrue();
+        return bank;
+    }
+
+    @Test
+    void theAsciiDialect_paysInquiresAndReverses_underTheSameRrn_naming90AsTheCreditWent() {
+        IsoBankAdapter bank = asciiBank(Duration.ofMillis(300));
+        host.loseCreditAnswers = true;
         Dispatch credit = dispatch("OC000000000100000020", 1_300, 1);
-        assertThat(await(bank.send(credit))).isEqualTo(new SendReceipt.Answered(List.of(new ItemOutcome(
+        assertThat(await(bank.send(credit))).isInstanceOf(SendReceipt.Unknown.class);
+        assertThat(await(bank.inquire(credit))).isEqualTo(new InquiryAnswer.Found(List.of(new ItemOutcome(
                 "OC000000000100000020", BankOutcome.PAID, "00", 1_300))));
-        assertThat(await(bank.inquire(credit))).isInstanceOf(InquiryAnswer.Found.class);
+
         assertThat(await(bank.reverse(credit))).isEqualTo(new ReversalAnswer.Reversed("00"));
+
+        IsoMessage original = host.credited.getFirst();
+        IsoMessage reversal = host.reversals.getFirst();
+        assertThat(reversal.get(37)).isEqualTo(original.get(37));
+        assertThat(reversal.get("90.1")).isEqualTo("0200");
+        assertThat(reversal.get("90.2")).as("the credit's trace").isEqualTo(original.get(11));
+        assertThat(reversal.get("90.3")).as("its transmission time").isEqualTo(original.get(7));
+        assertThat(reversal.get("90.4")).as("our acquirer id, in 11 digits").isEqualTo("00041030000");
+        assertThat(reversal.get("90.5")).as("no forwarder").isEqualTo("00000000000");
+        assertThat(reversal.get(11)).as("a trace of its own").isNotEqualTo(original.get(11));
         assertThat(host.paid).hasSize(1);
+    }
+
+    @Test
+    void anAsciiReversalOfACreditThisNodeDidNotSend_isUnknown_andNotSentWithAMadeUp90() {
+        IsoBankAdapter bank = asciiBank(Duration.ofSeconds(5));
+
+        ReversalAnswer answer = await(bank.reverse(dispatch("OC000000000100000021", 1_300, 1)));
+
+        assertThat(answer).isInstanceOf(ReversalAnswer.Unknown.class);
+        assertThat(host.reversals).isEmpty();
     }
 
     @Test

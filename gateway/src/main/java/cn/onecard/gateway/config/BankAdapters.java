@@ -56,7 +56,7 @@ public final class BankAdapters {
                 String code = entry.getKey();
                 OneCardProperties.Bank bank = entry.getValue();
                 if (bank.kind().equals("iso8583")) {
-                    if (masterKey == null && bank.iso8583().macKey() != null) {
+                    if (masterKey == null && (bank.iso8583().macKey() != null || bank.iso8583().zoneMasterKey() != null)) {
                         masterKey = masterKey(properties);
                     }
                     adapters.add(isoBank(code, bank.iso8583(), masterKey));
@@ -94,7 +94,7 @@ public final class BankAdapters {
         return adapters;
     }
 
-    /** An online bank over ISO 8583: its host, dialect and MAC key (unwrapped here, once). */
+    /** An online bank over ISO 8583: its host, dialect and MAC key or zone master key (unwrapped here, once). */
     private static IsoBankAdapter isoBank(String code, OneCardProperties.Iso8583 iso, MasterKey masterKey) {
         String prefix = "onecard.banks." + code + ".iso8583.";
         if (iso.host() == null || iso.port() < 1 || iso.dialect() == null || iso.payerAccount() == null) {
@@ -104,15 +104,23 @@ public final class BankAdapters {
                 : Dialects.builtIn().with(Dialects.fromDirectory(iso.dialectDirectory()));
         Dialect dialect = dialects.find(iso.dialect()).orElseThrow(() -> new IllegalArgumentException(prefix
                 + "dialect: no dialect " + iso.dialect()));
-        if (dialect.macRule().isPresent() && (iso.macKey() == null || iso.macKey().isBlank())) {
-            throw new IllegalArgumentException(prefix + "mac-key: dialect " + dialect.name() + " MACs its messages");
+        boolean signsOn = iso.zoneMasterKey() != null && !iso.zoneMasterKey().isBlank();
+        if (dialect.macRule().isPresent() && !signsOn && (iso.macKey() == null || iso.macKey().isBlank())) {
+            throw new IllegalArgumentException(prefix + "mac-key: dialect " + dialect.name() + " MACs its messages; give a "
+                    + "mac-key, or a zone-master-key for working keys at sign-on");
         }
-        SymmetricKey macKey = iso.macKey() == null || iso.macKey().isBlank() ? null
+        if (signsOn && dialect.signOn().isEmpty()) {
+            throw new IllegalArgumentException(prefix + "zone-master-key: dialect " + dialect.name()
+                    + " defines no sign-on with working keys");
+        }
+        SymmetricKey macKey = signsOn || iso.macKey() == null || iso.macKey().isBlank() ? null
                 : masterKey.unwrap(WrappedKey.parse(iso.macKey().strip()), KeyUsage.MAC);
+        SymmetricKey zoneMasterKey = signsOn
+                ? masterKey.unwrap(WrappedKey.parse(iso.zoneMasterKey().strip()), KeyUsage.ZONE_MASTER) : null;
         return new IsoBankAdapter(new IsoBankConfig(code, dialect, new InetSocketAddress(iso.host(), iso.port()), macKey,
                 iso.terminalId(), iso.merchantId(), iso.acquirerId(), iso.payerAccount(), iso.connections(),
                 iso.inFlightMax(), iso.requestTimeout(), iso.echoInterval(), iso.verifiesAccounts(), iso.reverses(),
-                iso.operationsPerSecond(), iso.inquireAfter()), Clock.system(BANK_ZONE));
+                iso.operationsPerSecond(), iso.inquireAfter(), zoneMasterKey, iso.sessionRenewal()), Clock.system(BANK_ZONE));
     }
 
     /** An online bank over its HTTP API: the bank's SM2 key and its server's certificates, pinned. */

@@ -250,13 +250,18 @@ public record OneCardProperties(
      * An ISO 8583 bank's host on its dedicated line (docs/configuration.md, "Online banks").
      *
      * @param dialect             {@code agent-bcd}, {@code agent-ascii87}, or one in {@code dialectDirectory}
-     * @param macKey              the MAC key agreed with the bank, wrapped under the master key ({@code WrappedKey} text)
+     * @param macKey              the MAC key agreed with the bank, wrapped under the master key ({@code WrappedKey} text);
+     *                            not needed where working keys come at sign-on
      * @param terminalId          field 41, the gateway's terminal id at the bank
      * @param merchantId          field 42, the gateway's id at the bank
      * @param acquirerId          field 32, the gateway's institution code
      * @param payerAccount        field 102, the account the subsidies are paid from
      * @param inquireAfter        how long after an unclear credit it is inquired
      * @param operationsPerSecond the contracted rate of the line; 0: no limit
+     * @param zoneMasterKey       the zone master key shared with the bank, wrapped under the master key; when set,
+     *                            each connection signs on and takes working keys under it
+     * @param sessionRenewal      with a zone master key: sign each connection on again after this long; 0: only when
+     *                            the host asks
      */
     public record Iso8583(
             String dialect,
@@ -275,7 +280,9 @@ public record OneCardProperties(
             @DefaultValue("true") boolean verifiesAccounts,
             @DefaultValue("true") boolean reverses,
             @DefaultValue("0") int operationsPerSecond,
-            @DefaultValue("30s") Duration inquireAfter) {
+            @DefaultValue("30s") Duration inquireAfter,
+            String zoneMasterKey,
+            @DefaultValue("0s") Duration sessionRenewal) {
     }
 
     /**

@@ -96,6 +96,44 @@ class OnlineBanksConfigurationTest {
     }
 
     @Test
+    void anIsoBankWithAZoneMasterKey_signsOnForWorkingKeys_andNeedsNoMacKey_butTheKeyMustBeAZoneMasterKey()
+            throws Exception {
+        cn.onecard.gateway.demo.WorldKeys world = cn.onecard.gateway.demo.WorldKeys.make(dir, "iso-config-test");
+        cn.onecard.crypto.MasterKey masterKey = cn.onecard.crypto.MasterKey.fromKeystore(world.keystore(),
+                Files.readString(world.keystorePassword()).strip().toCharArray(), cn.onecard.crypto.MasterKey.DEFAULT_ALIAS);
+        cn.onecard.crypto.SymmetricKey zmk = cn.onecard.crypto.SymmetricKey.generate(cn.onecard.crypto.KeyAlgorithm.SM4);
+        String wrappedZmk;
+        String zmkWrappedAsMacKey;
+        try {
+            wrappedZmk = masterKey.wrap(zmk, cn.onecard.crypto.KeyUsage.ZONE_MASTER, "rcc-zmk").encode();
+            zmkWrappedAsMacKey = masterKey.wrap(zmk, cn.onecard.crypto.KeyUsage.MAC, "rcc-zmk").encode();
+        } finally {
+            masterKey.destroy();
+        }
+        Map<String, String> iso = new HashMap<>(Map.of("onecard.banks.RCC.bins", "621779", "onecard.banks.RCC.kind", "iso8583",
+                "onecard.banks.RCC.iso8583.dialect", "agent-ascii87", "onecard.banks.RCC.iso8583.host", "127.0.0.1",
+                "onecard.banks.RCC.iso8583.port", "7001", "onecard.banks.RCC.iso8583.payer-account", "4103000001",
+                "onecard.banks.RCC.iso8583.zone-master-key", wrappedZmk, "onecard.banks.RCC.iso8583.session-renewal", "12h",
+                "onecard.master-key.keystore", world.keystore().toString(),
+                "onecard.master-key.keystore-password-file", world.keystorePassword().toString()));
+        GatewayKeys keys = new GatewayKeys(GATEWAY.privateKey(), GATEWAY.publicKey());
+
+        List<BankAdapter> adapters = BankAdapters.build(properties(iso), keys);
+        try {
+            assertThat(adapters).singleElement().satisfies(bank -> assertThat(bank.bankCode()).isEqualTo("RCC"));
+        } finally {
+            adapters.forEach(BankAdapter::close);
+        }
+        iso.put("onecard.banks.RCC.iso8583.zone-master-key", zmkWrappedAsMacKey);
+        assertThatThrownBy(() -> BankAdapters.build(properties(iso), keys)).as("a key wrapped for another use")
+                .hasMessageContaining("not a ZONE_MASTER key");
+        iso.put("onecard.banks.RCC.iso8583.zone-master-key", wrappedZmk);
+        iso.put("onecard.banks.RCC.iso8583.dialect", "cup-pos");
+        assertThatThrownBy(() -> BankAdapters.build(properties(iso), keys)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zone-master-key");
+    }
+
+    @Test
     void anIsoBankWhoseDialectMacsItsMessages_needsAMacKey_andAnUnknownKindStopsTheStart() {
         GatewayKeys keys = new GatewayKeys(GATEWAY.privateKey(), GATEWAY.publicKey());
         Map<String, String> iso = new HashMap<>(Map.of("onecard.banks.RCC.bins", "621779", "onecard.banks.RCC.kind", "iso8583",

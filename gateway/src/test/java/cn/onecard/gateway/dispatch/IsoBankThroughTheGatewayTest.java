@@ -62,6 +62,8 @@ class IsoBankThroughTheGatewayTest {
         final AtomicInteger inquiries = new AtomicInteger();
         final Set<String> silentOnce = ConcurrentHashMap.newKeySet();
         volatile boolean dropFirstAnswers;
+        /** Credits paid and answered after the gateway's timeout; inquiries unanswered meanwhile. */
+        volatile boolean answerLate;
 
         IsoMessage handle(IsoMessage request) {
             IsoMessage answer = BCD.responseTo(request);
@@ -72,6 +74,9 @@ class IsoBankThroughTheGatewayTest {
                     if (paid.putIfAbsent(rrn, Long.parseLong(request.get(4))) != null) {
                         return answer.set(39, "94");
                     }
+                    if (answerLate) {
+                        sleepPast(REQUEST_TIMEOUT);
+                    }
                     // paid, and the answer lost on the line
                     return dropFirstAnswers && silentOnce.add(rrn) ? null : answer.set(39, "00");
                 }
@@ -81,6 +86,9 @@ class IsoBankThroughTheGatewayTest {
                         return answer.set(39, "00");
                     }
                     inquiries.incrementAndGet();
+                    if (answerLate) {
+                        return null;
+                    }
                     Long amount = paid.get(rrn);
                     return amount == null ? answer.set(39, "25") : answer.set(4, String.format("%012d", amount)).set(39, "00");
                 }
@@ -91,6 +99,15 @@ class IsoBankThroughTheGatewayTest {
         }
     }
 
+    private static void sleepPast(Duration timeout) {
+        try {
+            Thread.sleep(timeout.toMillis() + 300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static final Duration REQUEST_TIMEOUT = Duration.ofMillis(400);
     static final Host HOST = new Host();
     static IsoServer server;
 
@@ -119,7 +136,7 @@ class IsoBankThroughTheGatewayTest {
         registry.add(bank + "iso8583.port", () -> server.port());
         registry.add(bank + "iso8583.mac-key", () -> wrappedMacKey);
         registry.add(bank + "iso8583.payer-account", () -> "4103000001");
-        registry.add(bank + "iso8583.request-timeout", () -> "400ms");
+        registry.add(bank + "iso8583.request-timeout", () -> REQUEST_TIMEOUT.toMillis() + "ms");
         registry.add(bank + "iso8583.echo-interval", () -> "0s");
         registry.add(bank + "iso8583.inquire-after", () -> "500ms");
         registry.add("onecard.dispatch.cycle-period", () -> "100ms");
@@ -209,6 +226,23 @@ class IsoBankThroughTheGatewayTest {
             assertThat(HOST.inquiries.get() - inquiriesBefore).as("each lost answer inquired").isGreaterThanOrEqualTo(10);
         } finally {
             HOST.dropFirstAnswers = false;
+        }
+    }
+
+    @Test
+    void creditsAnsweredAfterTheirTimeout_areSettledByTheLateAnswer_once() {
+        HOST.answerLate = true;
+        try {
+            String batchId = submit(5);
+            paidAtTheBankOnce(batchId, 5);
+            for (String reference : references(batchId)) {
+                String rrn = cn.onecard.adapters.iso8583.RetrievalReference.of(reference).orElseThrow();
+                assertThat(jdbc.queryForObject("select count(*) from result_files where bank_code = 'ISO' and source = ?",
+                        Integer.class, "late credit answer, RRN " + rrn)).as("settled by its late answer: " + reference)
+                        .isEqualTo(1);
+            }
+        } finally {
+            HOST.answerLate = false;
         }
     }
 

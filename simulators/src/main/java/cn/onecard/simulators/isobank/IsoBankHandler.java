@@ -1,5 +1,7 @@
 package cn.onecard.simulators.isobank;
 
+import cn.onecard.crypto.KeyAlgorithm;
+import cn.onecard.crypto.SymmetricKey;
 import cn.onecard.iso8583.Dialect;
 import cn.onecard.iso8583.IsoMessage;
 import cn.onecard.iso8583.Masking;
@@ -7,6 +9,7 @@ import cn.onecard.iso8583.MessageType;
 import cn.onecard.iso8583.Peer;
 import cn.onecard.iso8583.RequestHandler;
 import cn.onecard.iso8583.ResultCode;
+import cn.onecard.iso8583.SignOn;
 import cn.onecard.simulators.filebank.AccountState;
 import cn.onecard.simulators.filebank.Accounts;
 import cn.onecard.simulators.isobank.IsoBankJournal.Credit;
@@ -24,24 +27,32 @@ import org.slf4j.LoggerFactory;
  * and answers it in the dialect's codes (docs/simulators/iso-bank.md). MACs are checked and written
  * by the {@code IsoServer}, which never hands this a request whose MAC failed. Every decision that
  * touches the books is taken under one lock, so two copies of a credit racing on two connections
- * cannot both be paid.
+ * cannot both be paid. With a zone master key, a sign-on is answered with fresh working keys under
+ * it, and the server checks that connection's messages under its own MAC key from then on.
  */
 final class IsoBankHandler implements RequestHandler {
 
     private static final Logger log = LoggerFactory.getLogger(IsoBankHandler.class);
     private static final Pattern AMOUNT = Pattern.compile("\\d{1,12}");
     private static final String RESIDENT_ID_TYPE = "01";
+    /** SM4 and double-length triple-DES working keys alike. */
+    private static final int WORKING_KEY_BYTES = 16;
 
     private final Dialect dialect;
     private final Accounts accounts;
     private final IsoBankJournal journal;
     private final ReentrantLock books = new ReentrantLock();
     private final List<MessageType> known;
+    /** Null: no working keys, every connection signs with the one configured key. */
+    private final SymmetricKey zoneMasterKey;
+    private final SessionKeys sessions;
 
-    IsoBankHandler(Dialect dialect, Accounts accounts, IsoBankJournal journal) {
+    IsoBankHandler(Dialect dialect, Accounts accounts, IsoBankJournal journal, SymmetricKey zoneMasterKey, SessionKeys sessions) {
         this.dialect = dialect;
         this.accounts = accounts;
         this.journal = journal;
+        this.zoneMasterKey = zoneMasterKey;
+        this.sessions = sessions;
         this.known = List.of("sign-on", "echo", "account-verification", "status-inquiry", "credit", "reversal").stream()
                 .map(name -> dialect.messageTypes().get(name))
                 .filter(type -> type != null)
@@ -52,7 +63,8 @@ final class IsoBankHandler implements RequestHandler {
     public IsoMessage handle(IsoMessage request, Peer peer) throws IOException {
         String type = known.stream().filter(t -> t.matches(request)).map(MessageType::name).findFirst().orElse("");
         return switch (type) {
-            case "sign-on", "echo" -> answer(request, ResultCode.APPROVED);
+            case "sign-on" -> signOn(request, peer);
+            case "echo" -> answer(request, ResultCode.APPROVED);
             case "account-verification" -> answer(request, verify(request));
             case "credit" -> answer(request, credit(request));
             case "status-inquiry" -> inquire(request);
@@ -64,6 +76,26 @@ final class IsoBankHandler implements RequestHandler {
 
     private IsoMessage answer(IsoMessage request, ResultCode code) {
         return dialect.responseTo(request).set(39, dialect.codes().codeFor(code));
+    }
+
+    /**
+     * A sign-on: with a zone master key, a fresh MAC key (and PIN key, where the dialect carries one)
+     * for this connection, under the zone master key with its check value; the connection's earlier
+     * key, if any, is replaced.
+     */
+    private IsoMessage signOn(IsoMessage request, Peer peer) {
+        IsoMessage answer = answer(request, ResultCode.APPROVED);
+        if (zoneMasterKey == null) {
+            return answer;
+        }
+        SignOn rule = dialect.signOn().orElseThrow();
+        KeyAlgorithm algorithm = rule.macAlgorithm().keyAlgorithmFor(WORKING_KEY_BYTES);
+        SymmetricKey macKey = SymmetricKey.generate(algorithm);
+        SignOn.write(answer, rule.macKey(), zoneMasterKey, macKey);
+        rule.pinKey().ifPresent(field -> SignOn.write(answer, field, zoneMasterKey, SymmetricKey.generate(algorithm)));
+        sessions.signedOn(peer, macKey);
+        log.info("iso bank: connection #{} signed on; new working keys handed out", peer.connectionId());
+        return answer;
     }
 
     /** Account verification: the card's state, then the holder's name and identity; no money moves. */
@@ -110,7 +142,8 @@ final class IsoBankHandler implements RequestHandler {
                 log.info("iso bank: credit RRN {} to {} refused: {}", rrn, card.map(Masking::card).orElse("(none)"), refusal);
                 return refusal;
             }
-            journal.paid(rrn, card.get(), amountFen, text(request, "11"));
+            journal.paid(rrn, card.get(), amountFen, text(request, "11"), text(request, "7"), text(request, "32"),
+                    text(request, "33"));
             return ResultCode.APPROVED;
         } finally {
             books.unlock();
@@ -142,10 +175,16 @@ final class IsoBankHandler implements RequestHandler {
         return answer(request, ResultCode.APPROVED).set(4, String.format("%012d", credit.get().amountFen()));
     }
 
-    /** A reversal by RRN: undoes a paid credit once; a repeat is approved again and undoes nothing. */
+    /**
+     * A reversal by RRN: undoes a paid credit once; a repeat is approved again and undoes nothing. Where
+     * the dialect has field 90, the reversal must carry it and it must name the credit as the books hold
+     * it, else it is refused as an invalid transaction: the original exists, so "not found" would be a lie
+     * that lets the credit be sent again.
+     */
     private ResultCode reverse(IsoMessage request) throws IOException {
         String rrn = text(request, "37");
-        if (rrn == null || !IsoBankJournal.RRN.matcher(rrn).matches()) {
+        boolean names90 = dialect.defines(request.mti(), 90);
+        if (rrn == null || !IsoBankJournal.RRN.matcher(rrn).matches() || (names90 && !request.has(90))) {
             return ResultCode.FORMAT_ERROR;
         }
         books.lock();
@@ -153,6 +192,10 @@ final class IsoBankHandler implements RequestHandler {
             Optional<Credit> credit = journal.credit(rrn);
             if (credit.isEmpty() || credit.get().status() == Status.REFUSED || !namesOriginal(request, credit.get())) {
                 return ResultCode.ORIGINAL_NOT_FOUND;
+            }
+            if (names90 && !originalDataElementsMatch(request, credit.get())) {
+                log.info("iso bank: reversal of RRN {} refused: field 90 does not name the credit in the books", rrn);
+                return ResultCode.INVALID_TRANSACTION;
             }
             if (credit.get().status() == Status.PAID) {
                 journal.reversed(rrn);
@@ -168,6 +211,20 @@ final class IsoBankHandler implements RequestHandler {
     private static boolean namesOriginal(IsoMessage request, Credit credit) {
         String trace = text(request, "61.2");
         return trace == null || trace.equals(credit.trace());
+    }
+
+    /** Field 90: the credit's MTI and trace, and what the books recorded of its 7, 32 and 33 (11 digits, zero-filled). */
+    private boolean originalDataElementsMatch(IsoMessage request, Credit credit) {
+        return dialect.messageTypes().get("credit").mti().equals(text(request, "90.1"))
+                && credit.trace() != null && credit.trace().equals(text(request, "90.2"))
+                && recordedAs(credit.transmissionDateTime(), 10, text(request, "90.3"))
+                && recordedAs(credit.acquirerId(), 11, text(request, "90.4"))
+                && recordedAs(credit.forwarderId(), 11, text(request, "90.5"));
+    }
+
+    /** Whether a sub-field of 90 names what the books hold; books too old to have recorded it accept any. */
+    private static boolean recordedAs(String recorded, int digits, String named) {
+        return recorded == null || ("0".repeat(digits - recorded.length()) + recorded).equals(named);
     }
 
     /** The refusal a credit or a verification gets for the account's state, or null when the state allows it. */

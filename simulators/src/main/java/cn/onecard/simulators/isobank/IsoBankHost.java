@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * An agent bank's host on an ISO 8583 line (docs/simulators/iso-bank.md): card accounts from the
  * file banks' accounts CSV, account verification, credits, status inquiries and reversals in one
- * dialect, MACs under one key, an append-only ledger forced to disk before each answer, and faults
+ * dialect, MACs under one key or under working keys handed out at each connection's sign-on, an append-only ledger forced to disk before each answer, and faults
  * drawn from one seed ({@link IsoBankFaults}).
  * Thread-safe.
  */
@@ -36,6 +36,7 @@ public final class IsoBankHost implements AutoCloseable {
         private final Accounts accounts;
         private final Path ledgerFile;
         private MacKeys macKeys = MacKeys.none();
+        private SymmetricKey zoneMasterKey;
         private InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         private IsoBankFaults faults = IsoBankFaults.NONE;
         private long seed = new SecureRandom().nextLong();
@@ -49,9 +50,21 @@ public final class IsoBankHost implements AutoCloseable {
             this.ledgerFile = Objects.requireNonNull(ledgerFile, "ledgerFile");
         }
 
-        /** The MAC key every peer signs with (one fixed key until key exchange is simulated). */
+        /** The MAC key every peer signs with, where the bank hands out no working keys. */
         public Config macKey(SymmetricKey key) {
             this.macKeys = MacKeys.single(key);
+            return this;
+        }
+
+        /**
+         * Hands out working keys at sign-on, under this zone master key: each connection then signs on
+         * and is checked under its own MAC key; the dialect must define {@code sign-on.*}.
+         */
+        public Config zoneMasterKey(SymmetricKey key) {
+            if (dialect.signOn().isEmpty()) {
+                throw new IllegalArgumentException("dialect " + dialect.name() + " hands out no working keys at sign-on");
+            }
+            this.zoneMasterKey = Objects.requireNonNull(key, "key");
             return this;
         }
 
@@ -80,9 +93,11 @@ public final class IsoBankHost implements AutoCloseable {
     private final long seed;
     private final IsoServer server;
     private final FaultyLine line;
+    private final SessionKeys sessions;
 
     private IsoBankHost(IsoBankJournal journal, AtomicReference<IsoBankFaults> faults, long seed, IsoServer server,
-                        FaultyLine line) {
+                        FaultyLine line, SessionKeys sessions) {
+        this.sessions = sessions;
         this.journal = journal;
         this.faults = faults;
         this.seed = seed;
@@ -95,16 +110,17 @@ public final class IsoBankHost implements AutoCloseable {
         AtomicReference<IsoBankFaults> faults = new AtomicReference<>(config.faults);
         // one source for every fault, handler's and line's alike, so one seed replays the run
         Random dice = new Random(config.seed);
-        RequestHandler core = new IsoBankHandler(config.dialect, config.accounts, journal);
+        SessionKeys sessions = config.zoneMasterKey == null ? null : new SessionKeys();
+        RequestHandler core = new IsoBankHandler(config.dialect, config.accounts, journal, config.zoneMasterKey, sessions);
         IsoServer server = null;
         try {
             // the server listens on loopback only; callers reach it through the line, which can damage answers
-            server = IsoServer.start(new IsoServer.Config(config.dialect).macKeys(config.macKeys),
+            server = IsoServer.start(new IsoServer.Config(config.dialect).macKeys(sessions != null ? sessions : config.macKeys),
                     new FaultyHandler(config.dialect, core, faults::get, dice));
             FaultyLine line = new FaultyLine(config.dialect.framing(), config.bind, server.address(), faults::get, dice);
             log.info("iso bank {}: listening on {}, {} accounts, ledger {}, fault seed {}", config.dialect.name(),
                     line.address(), config.accounts.size(), config.ledgerFile, config.seed);
-            return new IsoBankHost(journal, faults, config.seed, server, line);
+            return new IsoBankHost(journal, faults, config.seed, server, line, sessions);
         } catch (IOException | RuntimeException e) {
             if (server != null) {
                 server.close();
@@ -132,6 +148,17 @@ public final class IsoBankHost implements AutoCloseable {
     /** Where callers connect: the line in front of the server. */
     public InetSocketAddress address() {
         return line.address();
+    }
+
+    /**
+     * Forgets every connection's working key, as a host that lost its sessions would: each connection's
+     * next request is refused with the MAC error, which asks it to sign on again. Nothing without working keys.
+     */
+    public void forgetSessions() {
+        if (sessions != null) {
+            sessions.forgetAll();
+            log.info("iso bank: every connection's working key forgotten");
+        }
     }
 
     /** A snapshot of the bank's books: payments, reversals and duplicates refused, without card data. */

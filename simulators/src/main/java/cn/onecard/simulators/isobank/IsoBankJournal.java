@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * included, so a restarted bank still knows which RRNs it paid. The file holds card numbers, as a
  * bank's books do; nothing here logs them. Lines (space-separated, ASCII):
  * <pre>
- * PAID rrn amountFen trace cardNumber
+ * PAID rrn amountFen trace cardNumber transmissionDateTime acquirerId forwarderId   ("-" for a field the credit lacked;
+ *                                                                                 older books end at the card number)
  * REFUSED rrn amountFen RESULT_CODE
  * REVERSED rrn
  * DUPLICATE rrn amountFen
@@ -28,8 +29,13 @@ import java.util.regex.Pattern;
  */
 final class IsoBankJournal implements AutoCloseable {
 
-    /** What the bank holds under one RRN: the last credit taken under it. */
-    record Credit(String rrn, Status status, long amountFen, String trace, String cardNumber, ResultCode refusal) {
+    /**
+     * What the bank holds under one RRN: the last credit taken under it, with what a reversal's
+     * original data elements (90) must name: its trace, transmission time (7), acquirer (32) and
+     * forwarder (33), each empty when the credit lacked it and null when older books did not record it.
+     */
+    record Credit(String rrn, Status status, long amountFen, String trace, String cardNumber, ResultCode refusal,
+                  String transmissionDateTime, String acquirerId, String forwarderId) {
     }
 
     enum Status {
@@ -38,6 +44,7 @@ final class IsoBankJournal implements AutoCloseable {
 
     /** What the host takes in field 37 (it refuses anything else as a format error), so a line splits on spaces. */
     static final Pattern RRN = Pattern.compile("[0-9A-Za-z]{12}");
+    private static final Pattern DIGITS = Pattern.compile("\\d{0,11}");
 
     private final Accounts accounts;
     private final Map<String, Credit> byRrn = new HashMap<>();
@@ -67,8 +74,21 @@ final class IsoBankJournal implements AutoCloseable {
         return Optional.ofNullable(byRrn.get(rrn));
     }
 
-    synchronized void paid(String rrn, String cardNumber, long amountFen, String trace) throws IOException {
-        record("PAID " + rrn + " " + amountFen + " " + trace + " " + cardNumber);
+    synchronized void paid(String rrn, String cardNumber, long amountFen, String trace, String transmissionDateTime,
+                           String acquirerId, String forwarderId) throws IOException {
+        record("PAID " + rrn + " " + amountFen + " " + trace + " " + cardNumber + " " + orDash(transmissionDateTime) + " "
+                + orDash(acquirerId) + " " + orDash(forwarderId));
+    }
+
+    private static String orDash(String digits) {
+        if (digits != null && !DIGITS.matcher(digits).matches()) {
+            throw new IllegalArgumentException("a recorded original data element is digits");
+        }
+        return digits == null || digits.isEmpty() ? "-" : digits;
+    }
+
+    private static String fromDash(String part) {
+        return part.equals("-") ? "" : part;
     }
 
     synchronized void refused(String rrn, long amountFen, ResultCode code) throws IOException {
@@ -101,19 +121,23 @@ final class IsoBankJournal implements AutoCloseable {
         }
         switch (parts[0]) {
             case "PAID" -> {
-                ForcedLines.fields(line, 5);
+                boolean original = parts.length == 8;
+                if (!original) {
+                    ForcedLines.fields(line, 5);
+                }
                 long amount = ForcedLines.fen(parts[2]);
                 String card = parts[4];
                 accounts.find(card).orElseThrow(() -> new IllegalArgumentException("a payment to a card not in the accounts"));
                 accounts.credit(card, amount);
-                byRrn.put(rrn, new Credit(rrn, Status.PAID, amount, parts[3], card, null));
+                byRrn.put(rrn, new Credit(rrn, Status.PAID, amount, parts[3], card, null, original ? fromDash(parts[5]) : null,
+                        original ? fromDash(parts[6]) : null, original ? fromDash(parts[7]) : null));
                 payments.add(IsoBankLedger.Entry.of(rrn, amount));
                 paidSumFen += amount;
             }
             case "REFUSED" -> {
                 ForcedLines.fields(line, 4);
-                long amount = ForcedLines.fen(parts[2]);
-                byRrn.put(rrn, new Credit(rrn, Status.REFUSED, amount, null, null, ResultCode.valueOf(parts[3])));
+                byRrn.put(rrn, new Credit(rrn, Status.REFUSED, ForcedLines.fen(parts[2]), null, null,
+                        ResultCode.valueOf(parts[3]), null, null, null));
             }
             case "REVERSED" -> {
                 ForcedLines.fields(line, 2);
@@ -122,7 +146,8 @@ final class IsoBankJournal implements AutoCloseable {
                     throw new IllegalArgumentException("a reversal of a credit not paid");
                 }
                 accounts.debit(paid.cardNumber(), paid.amountFen());
-                byRrn.put(rrn, new Credit(rrn, Status.REVERSED, paid.amountFen(), paid.trace(), paid.cardNumber(), null));
+                byRrn.put(rrn, new Credit(rrn, Status.REVERSED, paid.amountFen(), paid.trace(), paid.cardNumber(), null,
+                        paid.transmissionDateTime(), paid.acquirerId(), paid.forwarderId()));
                 reversals.add(IsoBankLedger.Entry.of(rrn, paid.amountFen()));
                 reversedSumFen += paid.amountFen();
             }

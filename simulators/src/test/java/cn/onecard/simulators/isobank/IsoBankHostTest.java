@@ -10,6 +10,8 @@ import cn.onecard.iso8583.ExchangeOutcome;
 import cn.onecard.iso8583.IsoClient;
 import cn.onecard.iso8583.IsoMessage;
 import cn.onecard.iso8583.MacKeys;
+import cn.onecard.iso8583.SessionOpener;
+import cn.onecard.iso8583.SignOn;
 import cn.onecard.simulators.filebank.Accounts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +39,8 @@ class IsoBankHostTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     /** Test-only MAC key shared by client and host. */
     private static final SymmetricKey TEST_MAK = SymmetricKey.fromHex(KeyAlgorithm.SM4, "0123456789ABCDEFFEDCBA9876543210");
+    /** Test-only zone master key shared by client and host. */
+    private static final SymmetricKey TEST_ZMK = SymmetricKey.fromHex(KeyAlgorithm.SM4, "00112233445566778899AABBCCDDEEFF");
     static final String NORMAL_CARD = "6228480402564890018";
     static final String ACCOUNTS_CSV = """
             card_number,name,id_number,state,balance_fen
@@ -388,10 +394,149 @@ class IsoBankHostTest {
         assertThat(code(client, stampedAscii.apply("credit").set(2, "6228480000000000029").set(4, "000000000100")
                 .set(37, ReferenceCodec.toRrn("OC000000000000000017")))).as("frozen, in this dialect's code").isEqualTo("N3");
         assertThat(code(client, stampedAscii.apply("status-inquiry").set(37, rrn))).isEqualTo("00");
-        assertThat(code(client, stampedAscii.apply("reversal").set(37, rrn))).isEqualTo("00");
+        assertThat(code(client, stampedAscii.apply("reversal").set(37, rrn).set("90.1", "0200").set("90.2", "000001")
+                .set("90.3", "1207120000").set("90.4", "00012345678").set("90.5", "00000000000"))).isEqualTo("00");
 
         assertThat(balance(NORMAL_CARD)).isEqualTo(100);
         assertThat(host.ledger().reversals()).extracting(IsoBankLedger.Entry::reference).containsExactly("OC000000000000000016");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "names the credit as it went, 0200, TRACE, 1207120000, 00012345678, 00",
+            "another trace, 0200, 999999, 1207120000, 00012345678, 12",
+            "another transmission time, 0200, TRACE, 1207120001, 00012345678, 12",
+            "another acquirer, 0200, TRACE, 1207120000, 00087654321, 12",
+            "another original MTI, 0100, TRACE, 1207120000, 00012345678, 12"})
+    void anAscii87ReversalMustNameItsOriginalIn90_andIsRefusedWhenItDoesNot(String what, String mti, String trace,
+                                                                          String transmission, String acquirer,
+                                                                          String expected) throws IOException {
+        Dialect ascii = Dialects.builtIn().get("agent-ascii87");
+        SymmetricKey x919Key = SymmetricKey.fromHex(KeyAlgorithm.TDES, "0123456789ABCDEFFEDCBA9876543210");
+        IsoBankHost host = host(ascii, x919Key, IsoBankFaults.NONE);
+        IsoClient client = client(ascii, host, x919Key);
+        String rrn = ReferenceCodec.toRrn("OC000000000000000031");
+        IsoMessage credit = ascii.newMessage("credit").set(7, "1207120000").set(11, "000031").set(32, "12345678")
+                .set(41, TERMINAL).set(2, NORMAL_CARD).set(4, "000000009000").set(37, rrn);
+        assertThat(code(client, credit)).isEqualTo("00");
+        IsoMessage reversal = ascii.newMessage("reversal").set(7, "1207120100").set(11, "000032").set(32, "12345678")
+                .set(41, TERMINAL).set(37, rrn).set("90.1", mti).set("90.2", trace.equals("TRACE") ? "000031" : trace)
+                .set("90.3", transmission).set("90.4", acquirer).set("90.5", "00000000000");
+
+        assertThat(code(client, reversal)).as(what).isEqualTo(expected);
+        assertThat(code(client, ascii.newMessage("reversal").set(7, "1207120200").set(11, "000033").set(32, "12345678")
+                .set(41, TERMINAL).set(37, rrn))).as("no 90 at all").isEqualTo("30");
+
+        assertThat(host.ledger().reversals()).hasSize(expected.equals("00") ? 1 : 0);
+        assertThat(balance(NORMAL_CARD)).isEqualTo(expected.equals("00") ? 100 : 9_100);
+    }
+
+    /** Signs on with the dialect's sign-on and takes the working MAC key under {@link #TEST_ZMK}. */
+    private static final class SignOnForKeys implements SessionOpener {
+        final AtomicInteger signOns = new AtomicInteger();
+        final Dialect dialect;
+
+        SignOnForKeys(Dialect dialect) {
+            this.dialect = dialect;
+        }
+
+        @Override
+        public CompletionStage<Optional<SymmetricKey>> open(Session session) {
+            SignOn signOn = dialect.signOn().orElseThrow();
+            IsoMessage request = dialect.newMessage(signOn.messageType()).set(7, "1207120000")
+                    .set(11, String.format("%06d", 800_000 + signOns.incrementAndGet())).set(32, "12345678").set(41, TERMINAL);
+            return session.send(request, WAIT).thenApply(outcome -> Optional.of(signOn.macKeyFrom(
+                    ((ExchangeOutcome.Answered) outcome).response(), TEST_ZMK)));
+        }
+
+        @Override
+        public boolean asksToSignOnAgain(IsoMessage answer) {
+            return answer.has(39) && dialect.codes().meaningOf(answer.get(39)) == cn.onecard.iso8583.ResultCode.MAC_ERROR;
+        }
+    }
+
+    private IsoBankHost keyedHost() throws IOException {
+        return keyedHost(BANK);
+    }
+
+    private IsoBankHost keyedHost(Dialect dialect) throws IOException {
+        accounts = Accounts.parse(ACCOUNTS_CSV, "test");
+        IsoBankHost host = IsoBankHost.start(new IsoBankHost.Config(dialect, accounts, dir.resolve("ledger.log"))
+                .zoneMasterKey(TEST_ZMK).seed(12L));
+        closeables.add(host);
+        return host;
+    }
+
+    @Test
+    void agentAscii87HandsOutATripleDesMacKeyIn48_underAnSm4ZoneMasterKey() throws IOException {
+        Dialect ascii = Dialects.builtIn().get("agent-ascii87");
+        IsoBankHost host = keyedHost(ascii);
+        IsoClient client = signingOnClient(host, new SignOnForKeys(ascii), ascii);
+
+        IsoMessage credit = ascii.newMessage("credit").set(7, "1207120000").set(11, "000051").set(32, "12345678")
+                .set(41, TERMINAL).set(2, NORMAL_CARD).set(4, "000000009000").set(37, ReferenceCodec.toRrn("OC000000000000000051"));
+
+        assertThat(code(client, credit)).isEqualTo("00");
+        assertThat(host.ledger().payments()).hasSize(1);
+    }
+
+    private IsoClient signingOnClient(IsoBankHost host, SignOnForKeys opener) {
+        return signingOnClient(host, opener, BANK);
+    }
+
+    private IsoClient signingOnClient(IsoBankHost host, SignOnForKeys opener, Dialect dialect) {
+        IsoClient client = IsoClient.start(new IsoClient.Config(dialect, host.address()).sessions(opener).connections(2)
+                .echoInterval(Duration.ZERO).reconnectDelay(Duration.ofMillis(20), Duration.ofMillis(100)));
+        closeables.add(client);
+        assertThat(client.awaitConnected(WAIT)).as("signed on").isTrue();
+        return client;
+    }
+
+    @Test
+    void handsOutWorkingKeysAtEachSignOn_andChecksEachConnectionUnderItsOwn() throws IOException {
+        IsoBankHost host = keyedHost();
+        SignOnForKeys opener = new SignOnForKeys(BANK);
+        IsoClient client = signingOnClient(host, opener);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (client.connectionsOpen() < 2 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+
+        assertThat(code(client, credit(NORMAL_CARD, 9_000, "OC000000000000000040"))).isEqualTo("00");
+        assertThat(code(client, credit(NORMAL_CARD, 1_000, "OC000000000000000041"))).isEqualTo("00");
+        IsoClient unsignedClient = client(host, TEST_MAK);
+        ExchangeOutcome unsigned = send(unsignedClient, credit(NORMAL_CARD, 500, "OC000000000000000042"));
+
+        assertThat(opener.signOns).as("one per connection").hasValue(2);
+        assertThat(unsigned).as("a connection that never signed on has no key at the bank").isInstanceOfSatisfying(
+                ExchangeOutcome.Unknown.class, u -> assertThat(u.untrustedResponse().orElseThrow().get(39)).isEqualTo("A0"));
+        assertThat(host.ledger().payments()).hasSize(2);
+    }
+
+    @Test
+    void aHostThatLostItsSessions_refusesWithA0_andTheSignedOnAgainConnectionIsServed() throws IOException {
+        IsoBankHost host = keyedHost();
+        SignOnForKeys opener = new SignOnForKeys(BANK);
+        IsoClient client = signingOnClient(host, opener);
+        long signedOnBy = System.nanoTime() + WAIT.toNanos();
+        while (client.connectionsOpen() < 2 && System.nanoTime() < signedOnBy) {
+            Thread.onSpinWait();
+        }
+        int signedOn = opener.signOns.get();
+
+        host.forgetSessions();
+        ExchangeOutcome refused = send(client, credit(NORMAL_CARD, 9_000, "OC000000000000000043"));
+
+        assertThat(refused).isInstanceOf(ExchangeOutcome.Unknown.class);
+        assertThat(host.ledger().payments()).as("refused before acting").isEmpty();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        ExchangeOutcome again;
+        do {
+            again = send(client, credit(NORMAL_CARD, 9_000, "OC000000000000000043"));
+        } while (!(again instanceof ExchangeOutcome.Answered) && System.nanoTime() < deadline);
+        assertThat(again).isInstanceOfSatisfying(ExchangeOutcome.Answered.class,
+                answered -> assertThat(answered.response().get(39)).isEqualTo("00"));
+        assertThat(opener.signOns.get()).isGreaterThan(signedOn);
     }
 
     private static ExchangeOutcome sendWithin(IsoClient client, IsoMessage request, Duration timeout) {
