@@ -6,6 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /**
  * The one writer of batches' states: each change is decided by {@link BatchStateMachine} from the
@@ -51,6 +53,10 @@ public final class BatchWriter {
      */
     public BatchState itemsChanged(Connection connection, long batchPk, String cause, BatchTally counted) throws SQLException {
         Row batch = lock(connection, batchPk);
+        if (counted == null && batch.state() == BatchState.IN_PROGRESS && anyInFlight(connection, batchPk)) {
+            // the machine keeps it in progress whatever else changed; its full count is taken once nothing is in flight
+            return batch.state();
+        }
         BatchTally tally = counted != null ? counted : tally(connection, batchPk);
         BatchStateMachine.Decision decision = BatchStateMachine.decide(batch.state(),
                 new BatchEvent.ItemsChanged(tally, batch.itemCount(), batch.totalFen()));
@@ -123,6 +129,21 @@ public final class BatchWriter {
             insert.setTimestamp(++p, now);
             insert.setTimestamp(++p, now);
             try (ResultSet rows = insert.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    /** The in-flight states, written literally so that the partial index items_in_flight applies. */
+    private static final String IN_FLIGHT_STATES = Arrays.stream(ItemState.values()).filter(ItemState::inFlight)
+            .map(state -> "'" + state.name() + "'").collect(Collectors.joining(", ", "(", ")"));
+
+    /** Whether an item of the batch may still move by itself; one probe of the index items_in_flight. */
+    private static boolean anyInFlight(Connection connection, long batchPk) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "select 1 from items where batch_pk = ? and state in " + IN_FLIGHT_STATES + " limit 1")) {
+            select.setLong(1, batchPk);
+            try (ResultSet rows = select.executeQuery()) {
                 return rows.next();
             }
         }

@@ -14,6 +14,7 @@ import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,12 +24,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -278,18 +281,30 @@ public final class DispatchWriter {
             connection.setAutoCommit(false);
             try {
                 Map<Long, String> retally = new TreeMap<>();
-                for (int i : order) {
-                    Step step = steps.get(i);
-                    Recorded first = record(connection, step.dispatchPk(), step.event(), rules, resultDeadline, step.cause(),
-                            retally);
-                    Optional<Recorded> then = Optional.empty();
-                    if (step.thenOnProceed() != null && first.decision() instanceof DispatchDecision.Proceed) {
-                        Step next = step.thenOnProceed();
-                        then = Optional.of(record(connection, next.dispatchPk(), next.event(), rules, resultDeadline,
-                                next.cause(), retally));
+                Deferred deferred = new Deferred();
+                Map<Long, Row> locked = lockAll(connection, steps);
+                try (Writes writes = new Writes(connection)) {
+                    for (int i : order) {
+                        Step step = steps.get(i);
+                        if (deferred.holds(step.dispatchPk())) {
+                            applyDeferred(connection, deferred, retally);
+                        }
+                        Recorded first = record(connection, step.dispatchPk(), step.event(), rules, resultDeadline, step.cause(),
+                                retally, deferred, locked, writes);
+                        Optional<Recorded> then = Optional.empty();
+                        if (step.thenOnProceed() != null && first.decision() instanceof DispatchDecision.Proceed) {
+                            Step next = step.thenOnProceed();
+                            if (deferred.holds(next.dispatchPk())) {
+                                applyDeferred(connection, deferred, retally);
+                            }
+                            then = Optional.of(record(connection, next.dispatchPk(), next.event(), rules, resultDeadline,
+                                    next.cause(), retally, deferred, locked, writes));
+                        }
+                        results[i] = new StepRecorded(step, first, then);
                     }
-                    results[i] = new StepRecorded(step, first, then);
+                    writes.flush();
                 }
+                applyDeferred(connection, deferred, retally);
                 retally(connection, retally);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -334,7 +349,11 @@ public final class DispatchWriter {
     public Recorded record(Connection connection, long dispatchPk, DispatchEvent event, DispatchRules rules,
             Duration resultDeadline, Cause cause) throws SQLException {
         Map<Long, String> retally = new TreeMap<>();
-        Recorded recorded = record(connection, dispatchPk, event, rules, resultDeadline, cause, retally);
+        Recorded recorded;
+        try (Writes writes = new Writes(connection)) {
+            recorded = record(connection, dispatchPk, event, rules, resultDeadline, cause, retally, null, null, writes);
+            writes.flush();
+        }
         retally(connection, retally);
         return recorded;
     }
@@ -344,8 +363,9 @@ public final class DispatchWriter {
      * bring up to date once, before committing ({@link #retally}).
      */
     private Recorded record(Connection connection, long dispatchPk, DispatchEvent event, DispatchRules rules,
-            Duration resultDeadline, Cause cause, Map<Long, String> retally) throws SQLException {
-        Row row = lock(connection, dispatchPk);
+            Duration resultDeadline, Cause cause, Map<Long, String> retally, Deferred deferred, Map<Long, Row> locked,
+            Writes writes) throws SQLException {
+        Row row = locked != null ? locked.get(dispatchPk) : lock(connection, dispatchPk);
         DispatchDecision decision = DispatchStateMachine.decide(row.progress(), event, rules);
         if (!(decision instanceof Move move)) {
             log.debug("dispatch {}: {} changes nothing ({})", row.dispatchId(), event.getClass().getSimpleName(), decision);
@@ -379,33 +399,30 @@ public final class DispatchWriter {
         } else if (event instanceof DispatchEvent.SendInterrupted interrupted) {
             sendResult = "UNKNOWN: " + interrupted.reason();
         }
-        try (PreparedStatement update = connection.prepareStatement(
-                "update dispatches set state = ?, send_attempts = ?, resends = ?, inquiries = ?, reversals = ?, "
-                        + "may_have_reached_bank = ?, next_action_at = ?, results_due_at = ?, "
-                        + "last_send_result = coalesce(?, last_send_result), transport_name = coalesce(?, transport_name), "
-                        + "updated_at = ? where dispatch_pk = ? and state = ?")) {
-            update.setString(1, next.state().name());
-            update.setInt(2, next.sendAttempts());
-            update.setInt(3, next.resends());
-            update.setInt(4, next.inquiries());
-            update.setInt(5, next.reversals());
-            update.setBoolean(6, next.mayHaveReachedBank());
-            update.setTimestamp(7, actionAt);
-            update.setTimestamp(8, resultsDueAt);
-            update.setString(9, clip(sendResult));
-            update.setString(10, transportName);
-            update.setTimestamp(11, now);
-            update.setLong(12, dispatchPk);
-            update.setString(13, row.progress().state().name());
-            if (update.executeUpdate() != 1) {
-                throw new IllegalStateException("dispatch " + row.dispatchId() + " changed under a lock");
-            }
+        writes.update(row.dispatchId(), dispatchPk, row.progress().state(), next, actionAt, resultsDueAt, clip(sendResult),
+                transportName, now);
+        writes.event(dispatchPk, row.progress().state(), next.state(), event.getClass().getSimpleName(), clip(cause.text()),
+                now);
+        if (locked != null) {
+            locked.put(dispatchPk, new Row(row.dispatchId(), row.bankCode(), next));
         }
-        appendEvent(connection, dispatchPk, row.progress().state(), next.state(), event.getClass().getSimpleName(),
-                cause.text(), now);
         List<Alert> raised = new ArrayList<>();
         String itemCause = "dispatch " + row.dispatchId() + ": " + cause.text();
+        List<Effect> itemEffects = move.effects().stream().filter(effect -> !(effect instanceof Alert)).toList();
+        // one effect on the items of one dispatch can wait for the group's one pass; several in a row cannot
+        Effect deferredEffect = deferred != null && itemEffects.size() == 1 && !(itemEffects.getFirst() instanceof TellItems)
+                ? itemEffects.getFirst() : null;
         for (Effect effect : move.effects()) {
+            if (effect == deferredEffect) {
+                switch (effect) {
+                    case TellEveryItem tell -> deferred.items.tellEveryItem(dispatchPk, tell.event(), cause.bankResultCode(),
+                            itemCause);
+                    case ApplyOutcomes apply -> deferred.items.applyOutcomes(dispatchPk, apply.outcomes(), itemCause);
+                    case TellItems tell -> throw new IllegalStateException("not deferred");
+                    case Alert alert -> throw new IllegalStateException("not deferred");
+                }
+                continue;
+            }
             ItemWriter.Changes changes = switch (effect) {
                 case TellEveryItem tell -> items.tellEveryItem(connection, dispatchPk, row.bankCode(), tell.event(),
                         cause.bankResultCode(), itemCause);
@@ -418,14 +435,13 @@ public final class DispatchWriter {
                 }
             };
             if (effect instanceof ApplyOutcomes && changes.refused() > 0) {
-                raised.add(new Alert(AlertKind.RESULT_CONFLICT, changes.refused() + " outcomes of the bank's answer "
-                        + "contradict the ledger; they changed nothing"));
+                raised.add(conflict(changes.refused()));
             }
             for (long batchPk : changes.batchesToRetally()) {
-                retally.merge(batchPk, itemCause, (first, later) -> first.equals(later) || first.startsWith(TOGETHER) ? first : TOGETHER + first);
+                changedBy(retally, batchPk, itemCause);
             }
         }
-        if (next.state().isFinal() && items.waitingIn(connection, dispatchPk).dispatched() > 0) {
+        if (deferredEffect == null && next.state().isFinal() && items.waitingIn(connection, dispatchPk).dispatched() > 0) {
             throw new IllegalStateException("dispatch " + row.dispatchId() + " would be " + next.state()
                     + " with items still waiting for the bank's word");
         }
@@ -433,7 +449,91 @@ public final class DispatchWriter {
         for (Alert alert : raised) {
             alerts.store(connection, row.bankCode(), alert.kind(), row.dispatchId(), alert.detail()).ifPresent(stored::add);
         }
+        if (deferredEffect != null) {
+            deferred.add(new Deferred.Awaiting(dispatchPk, row, itemCause, deferredEffect instanceof ApplyOutcomes,
+                    next.state().isFinal(), stored));
+        }
         return new Recorded(decision, stored);
+    }
+
+    private static Alert conflict(int refused) {
+        return new Alert(AlertKind.RESULT_CONFLICT, refused + " outcomes of the bank's answer contradict the ledger; "
+                + "they changed nothing");
+    }
+
+    /** Notes that the batch's items changed, and why; several dispatches' changes are said to be together. */
+    private static void changedBy(Map<Long, String> retally, long batchPk, String itemCause) {
+        retally.merge(batchPk, itemCause,
+                (first, later) -> first.equals(later) || first.startsWith(TOGETHER) ? first : TOGETHER + first);
+    }
+
+    /**
+     * The item effects of a group's moves, applied in one pass after every move of the group is
+     * recorded; then what each move still owes: its conflict alert, the check that a final dispatch
+     * leaves no item waiting.
+     */
+    private static final class Deferred {
+        ItemWriter.Grouped items = new ItemWriter.Grouped();
+        final List<Awaiting> awaiting = new ArrayList<>();
+        private final Set<Long> held = new HashSet<>();
+
+        /** Whether an effect on the dispatch's items waits: a later one must not overtake it. */
+        boolean holds(long dispatchPk) {
+            return held.contains(dispatchPk);
+        }
+
+        void add(Awaiting move) {
+            awaiting.add(move);
+            held.add(move.dispatchPk());
+        }
+
+        void clear() {
+            items = new ItemWriter.Grouped();
+            awaiting.clear();
+            held.clear();
+        }
+
+        record Awaiting(long dispatchPk, Row row, String itemCause, boolean appliesOutcomes, boolean toFinal,
+                List<Alerts.Stored> stored) {
+        }
+    }
+
+    private void applyDeferred(Connection connection, Deferred deferred, Map<Long, String> retally) throws SQLException {
+        if (deferred.awaiting.isEmpty()) {
+            return;
+        }
+        ItemWriter.GroupApplied applied = items.applyGrouped(connection, deferred.items,
+                deferred.awaiting.getFirst().row().bankCode());
+        List<Long> finals = new ArrayList<>();
+        for (Deferred.Awaiting move : deferred.awaiting) {
+            int refused = applied.refusedByDispatch().getOrDefault(move.dispatchPk(), 0);
+            if (move.appliesOutcomes() && refused > 0) {
+                Alert alert = conflict(refused);
+                alerts.store(connection, move.row().bankCode(), alert.kind(), move.row().dispatchId(), alert.detail())
+                        .ifPresent(move.stored()::add);
+            }
+            if (move.toFinal()) {
+                finals.add(move.dispatchPk());
+            }
+        }
+        String firstCause = deferred.awaiting.getFirst().itemCause();
+        for (long batchPk : applied.batchesToRetally()) {
+            changedBy(retally, batchPk, deferred.awaiting.size() > 1 ? TOGETHER + firstCause : firstCause);
+        }
+        deferred.clear();
+        if (!finals.isEmpty()) {
+            try (PreparedStatement waiting = connection.prepareStatement(
+                    "select dispatch_pk from items where dispatch_pk = any(?) and state = ? limit 1")) {
+                waiting.setArray(1, connection.createArrayOf("bigint", finals.toArray()));
+                waiting.setString(2, ItemState.DISPATCHED.name());
+                try (ResultSet rows = waiting.executeQuery()) {
+                    if (rows.next()) {
+                        throw new IllegalStateException("dispatch " + rows.getLong(1)
+                                + " would be final with items still waiting for the bank's word");
+                    }
+                }
+            }
+        }
     }
 
     /** Brings each batch up to date once, in key order (a tree map's), as every writer takes batches' locks. */
@@ -444,6 +544,115 @@ public final class DispatchWriter {
     }
 
     private record Row(String dispatchId, String bankCode, DispatchProgress progress) {
+    }
+
+    /** Locks the dispatches of the steps in one statement, in key order, as every writer locks them. */
+    private static Map<Long, Row> lockAll(Connection connection, List<Step> steps) throws SQLException {
+        Long[] keys = steps.stream().flatMap(step -> step.thenOnProceed() == null ? Stream.of(step.dispatchPk())
+                : Stream.of(step.dispatchPk(), step.thenOnProceed().dispatchPk())).distinct().sorted().toArray(Long[]::new);
+        Map<Long, Row> rows = new HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "select dispatch_pk, dispatch_id, bank_code, state, send_attempts, resends, inquiries, reversals, "
+                        + "may_have_reached_bank from dispatches where dispatch_pk = any(?) order by dispatch_pk for update")) {
+            select.setArray(1, connection.createArrayOf("bigint", keys));
+            try (ResultSet result = select.executeQuery()) {
+                while (result.next()) {
+                    rows.put(result.getLong(1), new Row(result.getString(2), result.getString(3), new DispatchProgress(
+                            DispatchState.valueOf(result.getString(4)), result.getInt(5), result.getInt(6), result.getInt(7),
+                            result.getInt(8), result.getBoolean(9))));
+                }
+            }
+        }
+        for (Long key : keys) {
+            if (!rows.containsKey(key)) {
+                throw new IllegalStateException("dispatch " + key + " is not in the ledger");
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * A transaction's moves and event rows, sent to the database as two batches: many dispatches' moves
+     * cost two round trips, not two each.
+     */
+    private static final class Writes implements AutoCloseable {
+        private final Connection connection;
+        private final List<String> moved = new ArrayList<>();
+        private PreparedStatement update;
+        private PreparedStatement event;
+
+        Writes(Connection connection) {
+            this.connection = connection;
+        }
+
+        void update(String dispatchId, long dispatchPk, DispatchState from, DispatchProgress next, Timestamp actionAt,
+                Timestamp resultsDueAt, String sendResult, String transportName, Timestamp now) throws SQLException {
+            if (update == null) {
+                update = connection.prepareStatement(
+                        "update dispatches set state = ?, send_attempts = ?, resends = ?, inquiries = ?, reversals = ?, "
+                                + "may_have_reached_bank = ?, next_action_at = ?, results_due_at = ?, "
+                                + "last_send_result = coalesce(?, last_send_result), transport_name = coalesce(?, transport_name), "
+                                + "updated_at = ? where dispatch_pk = ? and state = ?");
+            }
+            update.setString(1, next.state().name());
+            update.setInt(2, next.sendAttempts());
+            update.setInt(3, next.resends());
+            update.setInt(4, next.inquiries());
+            update.setInt(5, next.reversals());
+            update.setBoolean(6, next.mayHaveReachedBank());
+            update.setTimestamp(7, actionAt);
+            update.setTimestamp(8, resultsDueAt);
+            update.setString(9, sendResult);
+            update.setString(10, transportName);
+            update.setTimestamp(11, now);
+            update.setLong(12, dispatchPk);
+            update.setString(13, from.name());
+            update.addBatch();
+            moved.add(dispatchId);
+        }
+
+        void event(long dispatchPk, DispatchState from, DispatchState to, String name, String detail, Timestamp at)
+                throws SQLException {
+            if (event == null) {
+                event = connection.prepareStatement("insert into dispatch_events (dispatch_pk, from_state, to_state, event, "
+                        + "detail, at) values (?, ?, ?, ?, ?, ?)");
+            }
+            event.setLong(1, dispatchPk);
+            event.setString(2, from == null ? null : from.name());
+            event.setString(3, to.name());
+            event.setString(4, name);
+            event.setString(5, detail);
+            event.setTimestamp(6, at);
+            event.addBatch();
+        }
+
+        void flush() throws SQLException {
+            if (update != null && !moved.isEmpty()) {
+                int[] counts = update.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] != 1 && counts[i] != Statement.SUCCESS_NO_INFO) {
+                        throw new IllegalStateException("dispatch " + moved.get(i) + " changed under a lock");
+                    }
+                }
+                moved.clear();
+            }
+            if (event != null) {
+                event.executeBatch();
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                if (update != null) {
+                    update.close();
+                }
+            } finally {
+                if (event != null) {
+                    event.close();
+                }
+            }
+        }
     }
 
     private static Row lock(Connection connection, long dispatchPk) throws SQLException {

@@ -24,6 +24,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,26 +167,10 @@ public final class ItemWriter {
      */
     public Changes applyOutcomes(Connection connection, long dispatchPk, String bankCode, List<ItemOutcome> outcomes,
             String cause) throws SQLException {
-        Map<BankReferences.ItemKey, ItemOutcome> chosen = new LinkedHashMap<>();
-        int refusedBeforehand = 0;
-        int repeatedBeforehand = 0;
-        List<ItemOutcome> byPrecedence = new ArrayList<>(outcomes);
-        byPrecedence.sort(Comparator.comparing(ItemOutcome::outcome));
-        for (ItemOutcome outcome : byPrecedence) {
-            BankReferences.ItemKey key = BankReferences.parse(outcome.bankReference());
-            if (key == null) {
-                refusedBeforehand++;
-                continue;
-            }
-            ItemOutcome first = chosen.putIfAbsent(key, outcome);
-            if (first != null) {
-                if (first.disposition() == outcome.disposition() && first.amountFen() == outcome.amountFen()) {
-                    repeatedBeforehand++;
-                } else {
-                    refusedBeforehand++;
-                }
-            }
-        }
+        ChosenOutcomes choice = ChosenOutcomes.of(outcomes);
+        Map<BankReferences.ItemKey, ItemOutcome> chosen = choice.chosen();
+        int refusedBeforehand = choice.refused();
+        int repeatedBeforehand = choice.repeated();
         if (chosen.isEmpty()) {
             return new Changes(0, repeatedBeforehand, refusedBeforehand, Set.of());
         }
@@ -196,25 +181,14 @@ public final class ItemWriter {
             events.add(new ItemEvent.BankAnswered(outcome));
         }
         createTargets(connection);
-        PGCopyOutputStream copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class),
-                "copy item_targets (batch_pk, seq, event_key, bank_result_code, amount_fen) from stdin");
-        try {
-            CopyRows rows = new CopyRows(copy);
+        copyTargets(connection, "batch_pk, seq, event_key, bank_result_code, amount_fen", rows -> {
             for (Map.Entry<BankReferences.ItemKey, ItemOutcome> entry : chosen.entrySet()) {
                 ItemOutcome outcome = entry.getValue();
                 rows.number(entry.getKey().batchPk()).number(entry.getKey().seq()).number(eventKeys.get(outcome.outcome()))
                         .text(outcome.bankResultCode()).number(outcome.amountFen());
                 rows.endRow();
             }
-            rows.flush();
-            copy.endCopy();
-        } catch (IOException e) {
-            throw new UncheckedIOException("copying outcomes into the ledger failed", e);
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-        }
+        });
         try (Statement statement = connection.createStatement()) {
             // a temporary table has no statistics until analysed; without them the joins below may scan items
             statement.execute("analyze item_targets");
@@ -222,6 +196,127 @@ public final class ItemWriter {
         Changes changes = applyTargets(connection, events, dispatchPk, bankCode, cause, true);
         return new Changes(changes.moved(), changes.repeated() + repeatedBeforehand, changes.refused() + refusedBeforehand,
                 changes.batchesToRetally());
+    }
+
+    /**
+     * A bank's outcomes as they are applied: one per item, the one declared first in
+     * {@link BankOutcome}; the others, and references that name no item, counted beforehand.
+     */
+    private record ChosenOutcomes(Map<BankReferences.ItemKey, ItemOutcome> chosen, int repeated, int refused) {
+
+        static ChosenOutcomes of(List<ItemOutcome> outcomes) {
+            Map<BankReferences.ItemKey, ItemOutcome> chosen = new LinkedHashMap<>();
+            int refused = 0;
+            int repeated = 0;
+            List<ItemOutcome> byPrecedence = new ArrayList<>(outcomes);
+            byPrecedence.sort(Comparator.comparing(ItemOutcome::outcome));
+            for (ItemOutcome outcome : byPrecedence) {
+                BankReferences.ItemKey key = BankReferences.parse(outcome.bankReference());
+                if (key == null) {
+                    refused++;
+                    continue;
+                }
+                ItemOutcome first = chosen.putIfAbsent(key, outcome);
+                if (first != null) {
+                    if (first.disposition() == outcome.disposition() && first.amountFen() == outcome.amountFen()) {
+                        repeated++;
+                    } else {
+                        refused++;
+                    }
+                }
+            }
+            return new ChosenOutcomes(chosen, repeated, refused);
+        }
+    }
+
+    /**
+     * Item effects of many dispatches, gathered to be applied in one pass ({@link #applyGrouped}): a
+     * group commit of an online bank's answers costs a few statements, not a few per item.
+     */
+    public static final class Grouped {
+        private final List<ItemEvent> events = new ArrayList<>();
+        private final List<Long> everyItemDispatches = new ArrayList<>();
+        private final List<Integer> everyItemEvents = new ArrayList<>();
+        private final List<String> everyItemCodes = new ArrayList<>();
+        private final List<String> everyItemCauses = new ArrayList<>();
+        private final List<Object[]> outcomeTargets = new ArrayList<>();
+        private final Map<Long, Integer> refusedBeforehand = new HashMap<>();
+
+        private int key(ItemEvent event) {
+            int key = events.indexOf(event);
+            if (key < 0) {
+                events.add(event);
+                key = events.size() - 1;
+            }
+            return key;
+        }
+
+        /** As {@link ItemWriter#tellEveryItem}, for one dispatch of the group. */
+        public void tellEveryItem(long dispatchPk, ItemEvent event, String bankResultCode, String cause) {
+            everyItemDispatches.add(dispatchPk);
+            everyItemEvents.add(key(event));
+            everyItemCodes.add(bankResultCode);
+            everyItemCauses.add(cause);
+        }
+
+        /** As {@link ItemWriter#applyOutcomes}, for one dispatch of the group. */
+        public void applyOutcomes(long dispatchPk, List<ItemOutcome> outcomes, String cause) {
+            ChosenOutcomes choice = ChosenOutcomes.of(outcomes);
+            refusedBeforehand.merge(dispatchPk, choice.refused(), Integer::sum);
+            for (Map.Entry<BankReferences.ItemKey, ItemOutcome> entry : choice.chosen().entrySet()) {
+                ItemOutcome outcome = entry.getValue();
+                outcomeTargets.add(new Object[] {entry.getKey().batchPk(), entry.getKey().seq(),
+                        key(new ItemEvent.BankAnswered(outcome.outcome())), outcome.bankResultCode(), outcome.amountFen(),
+                        dispatchPk, cause});
+            }
+        }
+
+        public boolean isEmpty() {
+            return everyItemDispatches.isEmpty() && outcomeTargets.isEmpty() && refusedBeforehand.isEmpty();
+        }
+    }
+
+    /** What a group's item effects did: per dispatch, the outcomes refused; and the batches to bring up to date. */
+    public record GroupApplied(Map<Long, Integer> refusedByDispatch, Set<Long> batchesToRetally) {
+    }
+
+    /** Applies a group's item effects (of dispatches of one bank) in one pass: one load of targets, one move. */
+    public GroupApplied applyGrouped(Connection connection, Grouped group, String bankCode) throws SQLException {
+        Map<Long, Integer> refused = new HashMap<>(group.refusedBeforehand);
+        if (group.everyItemDispatches.isEmpty() && group.outcomeTargets.isEmpty()) {
+            return new GroupApplied(refused, Set.of());
+        }
+        createTargets(connection);
+        if (!group.outcomeTargets.isEmpty()) {
+            copyTargets(connection, "batch_pk, seq, event_key, bank_result_code, amount_fen, dispatch_pk, cause", rows -> {
+                for (Object[] target : group.outcomeTargets) {
+                    rows.number((Long) target[0]).number((Integer) target[1]).number((Integer) target[2])
+                            .text((String) target[3]).number((Long) target[4]).number((Long) target[5]).text((String) target[6]);
+                    rows.endRow();
+                }
+            });
+        }
+        if (!group.everyItemDispatches.isEmpty()) {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "insert into item_targets (batch_pk, seq, event_key, bank_result_code, amount_fen, dispatch_pk, cause) "
+                            + "select i.batch_pk, i.seq, u.k, u.code, null, u.d, u.cause "
+                            + "from unnest(?::bigint[], ?::integer[], ?::text[], ?::text[]) as u(d, k, code, cause) "
+                            + "join items i on i.dispatch_pk = u.d")) {
+                insert.setArray(1, array(connection, "bigint", group.everyItemDispatches));
+                insert.setArray(2, array(connection, "integer", group.everyItemEvents));
+                insert.setArray(3, array(connection, "text", group.everyItemCodes));
+                insert.setArray(4, array(connection, "text", group.everyItemCauses));
+                insert.executeUpdate();
+            }
+        }
+        analyzeTargets(connection);
+        Applied applied = applyTargets(connection, group.events, null, bankCode, null, true, true);
+        applied.countsByDispatch().forEach((dispatchPk, counts) -> {
+            if (dispatchPk != null) {
+                refused.merge(dispatchPk, counts[1], Integer::sum);
+            }
+        });
+        return new GroupApplied(refused, applied.batchesToRetally());
     }
 
     /**
@@ -530,10 +625,34 @@ public final class ItemWriter {
         return reported;
     }
 
+    /** Writes rows of targets. */
+    private interface TargetRows {
+        void write(CopyRows rows) throws IOException;
+    }
+
+    /** Loads targets into {@code item_targets} through COPY: the quickest way in for many rows. */
+    private static void copyTargets(Connection connection, String columns, TargetRows targets) throws SQLException {
+        PGCopyOutputStream copy = new PGCopyOutputStream(connection.unwrap(PGConnection.class),
+                "copy item_targets (" + columns + ") from stdin");
+        try {
+            CopyRows rows = new CopyRows(copy);
+            targets.write(rows);
+            rows.flush();
+            copy.endCopy();
+        } catch (IOException e) {
+            throw new UncheckedIOException("copying outcomes into the ledger failed", e);
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
     private static void createTargets(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
+            // dispatch_pk and cause: set by targets of many dispatches applied together (GroupedItemEffects)
             statement.execute("create temp table if not exists item_targets (batch_pk bigint, seq integer, event_key integer, "
-                    + "bank_result_code text, amount_fen bigint) on commit drop");
+                    + "bank_result_code text, amount_fen bigint, dispatch_pk bigint, cause text) on commit drop");
             statement.execute("truncate item_targets");
         }
     }
@@ -555,6 +674,12 @@ public final class ItemWriter {
      */
     private Changes applyTargets(Connection connection, List<ItemEvent> events, Long dispatchPk, String bankCode,
             String cause, boolean countRefusals) throws SQLException {
+        return applyTargets(connection, events, dispatchPk, bankCode, cause, countRefusals, dispatchPk != null).total();
+    }
+
+    /** @param withReferences the items' reports name their bank references (they were at a bank) */
+    private Applied applyTargets(Connection connection, List<ItemEvent> events, Long dispatchPk, String bankCode,
+            String cause, boolean countRefusals, boolean withReferences) throws SQLException {
         List<String> fromStates = new ArrayList<>();
         List<Integer> eventKeys = new ArrayList<>();
         List<String> kinds = new ArrayList<>();
@@ -594,28 +719,30 @@ public final class ItemWriter {
         }
         String decisions = "decisions as (select * from unnest(?::text[], ?::integer[], ?::text[], ?::text[], ?::text[], "
                 + "?::boolean[], ?::boolean[]) as d(from_state, event_key, kind, to_state, code, release, report))";
-        String ours = "(? :: bigint is null or i.dispatch_pk = ?) and (t.amount_fen is null or i.amount_fen = t.amount_fen)";
-        int repeated = 0;
-        int refused = 0;
+        // a target of a group names its own dispatch; otherwise the one given (null: any, a review)
+        String ours = "(coalesce(t.dispatch_pk, ?::bigint) is null or i.dispatch_pk = coalesce(t.dispatch_pk, ?::bigint)) "
+                + "and (t.amount_fen is null or i.amount_fen = t.amount_fen)";
+        Map<Long, int[]> countsByDispatch = new HashMap<>();
         try (Statement statement = connection.createStatement()) {
             // the items are found by their keys, one probe each: statistics of fresh rows must not turn that into scans
             statement.execute("set local enable_seqscan = off");
         }
         if (countRefusals) {
-            try (PreparedStatement classify = connection.prepareStatement("with " + decisions + " select "
+            try (PreparedStatement classify = connection.prepareStatement("with " + decisions + " select t.dispatch_pk, "
                     + "count(*) filter (where i.batch_pk is not null and " + ours + " and d.kind = 'REPEAT'), "
                     + "count(*) filter (where i.batch_pk is null or not (" + ours + ") or d.kind = 'REFUSE') "
                     + "from item_targets t left join items i on i.batch_pk = t.batch_pk and i.seq = t.seq "
-                    + "left join decisions d on d.from_state = i.state and d.event_key = t.event_key")) {
+                    + "left join decisions d on d.from_state = i.state and d.event_key = t.event_key group by t.dispatch_pk")) {
                 int index = bindDecisions(connection, classify, 1, fromStates, eventKeys, kinds, toStates, codes, releases, reports);
                 for (int twice = 0; twice < 2; twice++) {
                     setDispatch(classify, index, dispatchPk);
                     index += 2;
                 }
                 try (ResultSet rows = classify.executeQuery()) {
-                    rows.next();
-                    repeated = rows.getInt(1);
-                    refused = rows.getInt(2);
+                    while (rows.next()) {
+                        Long targetDispatch = rows.getObject(1, Long.class);
+                        countsByDispatch.put(targetDispatch, new int[] {rows.getInt(2), rows.getInt(3)});
+                    }
                 }
             }
         }
@@ -627,7 +754,7 @@ public final class ItemWriter {
         int moved = 0;
         try (PreparedStatement apply = connection.prepareStatement("with " + decisions + ", "
                 + "moving as (select i.batch_pk, i.seq, i.state as from_state, d.to_state, d.code, d.release, d.report, "
-                + "t.bank_result_code from item_targets t join items i on i.batch_pk = t.batch_pk and i.seq = t.seq "
+                + "t.bank_result_code, t.cause as target_cause from item_targets t join items i on i.batch_pk = t.batch_pk and i.seq = t.seq "
                 + "join decisions d on d.from_state = i.state and d.event_key = t.event_key "
                 + "where d.kind = 'MOVE' and " + ours + " for update of i), "
                 + "changed as (update items i set state = m.to_state, code = m.code, "
@@ -635,9 +762,9 @@ public final class ItemWriter {
                 + "dispatch_pk = case when m.to_state = ? then null else i.dispatch_pk end, updated_at = ? "
                 + "from moving m where i.batch_pk = m.batch_pk and i.seq = m.seq "
                 + "returning i.batch_pk, i.seq, i.item_id, i.state, i.code, i.amount_fen, i.id_number, i.bank_code, "
-                + "m.from_state, m.release, m.report), "
+                + "m.from_state, m.release, m.report, m.target_cause), "
                 + "logged as (insert into item_events (batch_pk, seq, from_state, to_state, code, cause, at) "
-                + "select batch_pk, seq, from_state, state, code, ?, ? from changed), "
+                + "select batch_pk, seq, from_state, state, code, coalesce(target_cause, ?), ? from changed), "
                 + "released as (delete from entitlements e using changed c, batches b where c.release "
                 + "and b.batch_pk = c.batch_pk and e.program_code = b.program_code and e.period = b.period "
                 + "and e.id_number = c.id_number and e.batch_pk = c.batch_pk and e.seq = c.seq) "
@@ -665,7 +792,7 @@ public final class ItemWriter {
                         String itemBank = rows.getString(7);
                         reportsByBatch.computeIfAbsent(batchPk, k -> new ArrayList<>()).add(new ReportedItem(rows.getString(3),
                                 to, rows.getString(5), rows.getLong(6), itemBank != null ? itemBank : bankCode,
-                                dispatchPk == null ? null : BankReferences.of(batchPk, seq), at));
+                                withReferences ? BankReferences.of(batchPk, seq) : null, at));
                     }
                     batchIds.put(batchPk, rows.getString(10));
                 }
@@ -677,7 +804,24 @@ public final class ItemWriter {
         for (Map.Entry<Long, List<ReportedItem>> entry : reportsByBatch.entrySet()) {
             outbox.enqueueResults(connection, entry.getKey(), batchIds.get(entry.getKey()), entry.getValue());
         }
-        return new Changes(moved, repeated, refused, retally);
+        return new Applied(moved, countsByDispatch, retally);
+    }
+
+    /**
+     * What applying targets did: items moved, and per dispatch named by the targets (null: the one
+     * given) the events that repeated and those refused ({@code [repeated, refused]}).
+     */
+    private record Applied(int moved, Map<Long, int[]> countsByDispatch, Set<Long> batchesToRetally) {
+
+        Changes total() {
+            int repeated = 0;
+            int refused = 0;
+            for (int[] counts : countsByDispatch.values()) {
+                repeated += counts[0];
+                refused += counts[1];
+            }
+            return new Changes(moved, repeated, refused, batchesToRetally);
+        }
     }
 
     private static int bindDecisions(Connection connection, PreparedStatement statement, int index, List<String> fromStates,

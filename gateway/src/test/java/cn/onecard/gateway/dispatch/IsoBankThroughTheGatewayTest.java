@@ -116,13 +116,25 @@ class IsoBankThroughTheGatewayTest {
         GatewayTestSupport.register(registry);
         server = IsoServer.start(new IsoServer.Config(BCD).bind(new InetSocketAddress("127.0.0.1", 0))
                 .macKeys(MacKeys.single(MAC_KEY)), (request, peer) -> HOST.handle(request));
+        String bank = registerIsoBank(registry, server, MAC_KEY);
+        registry.add(bank + "iso8583.request-timeout", () -> REQUEST_TIMEOUT.toMillis() + "ms");
+        registry.add(bank + "iso8583.inquire-after", () -> "500ms");
+        registry.add("onecard.dispatch.cycle-period", () -> "100ms");
+        registry.add("onecard.dispatch.retry-after", () -> "300ms");
+    }
+
+    /**
+     * Configures bank ISO (BIN 628888, agent-bcd, MAC key wrapped under a fresh master key, no echo
+     * tests) on {@code host}; returns the prefix of its properties, for the caller's own.
+     */
+    static String registerIsoBank(DynamicPropertyRegistry registry, IsoServer host, SymmetricKey macKey) throws Exception {
         Path keys = Files.createTempDirectory(GatewayTestSupport.DATA_DIR, "iso-keys");
         WorldKeys world = WorldKeys.make(keys, "iso-test");
         String wrappedMacKey;
         MasterKey masterKey = MasterKey.fromKeystore(world.keystore(),
                 Files.readString(world.keystorePassword()).strip().toCharArray(), MasterKey.DEFAULT_ALIAS);
         try {
-            wrappedMacKey = masterKey.wrap(MAC_KEY, KeyUsage.MAC, "iso-mac").encode();
+            wrappedMacKey = masterKey.wrap(macKey, KeyUsage.MAC, "iso-mac").encode();
         } finally {
             masterKey.destroy();
         }
@@ -133,14 +145,11 @@ class IsoBankThroughTheGatewayTest {
         registry.add(bank + "kind", () -> "iso8583");
         registry.add(bank + "iso8583.dialect", () -> "agent-bcd");
         registry.add(bank + "iso8583.host", () -> "127.0.0.1");
-        registry.add(bank + "iso8583.port", () -> server.port());
+        registry.add(bank + "iso8583.port", host::port);
         registry.add(bank + "iso8583.mac-key", () -> wrappedMacKey);
         registry.add(bank + "iso8583.payer-account", () -> "4103000001");
-        registry.add(bank + "iso8583.request-timeout", () -> REQUEST_TIMEOUT.toMillis() + "ms");
         registry.add(bank + "iso8583.echo-interval", () -> "0s");
-        registry.add(bank + "iso8583.inquire-after", () -> "500ms");
-        registry.add("onecard.dispatch.cycle-period", () -> "100ms");
-        registry.add("onecard.dispatch.retry-after", () -> "300ms");
+        return bank;
     }
 
     @AfterAll
@@ -157,6 +166,11 @@ class IsoBankThroughTheGatewayTest {
     JdbcTemplate jdbc;
 
     private String submit(int items) {
+        return submitBatch(port, people, items);
+    }
+
+    /** Signs and posts one batch of {@code items} items for bank ISO, amounts 10.01 yuan upwards; returns its id. */
+    static String submitBatch(int port, People people, int items) {
         List<Map<String, Object>> list = new ArrayList<>();
         long total = 0;
         for (int i = 1; i <= items; i++) {

@@ -85,6 +85,33 @@ final class TreasurySftpServer implements AutoCloseable {
         started.start();
         port = started.getPort();
         server = started;
+        awaitAccepting();
+    }
+
+    /**
+     * Returns once the port takes connections. Once on a loaded machine a server restarted on the same
+     * port left the gateway with "connection refused" for 15 s; a test then waited for an alert that
+     * could not come. Here the restart is retried instead.
+     */
+    private void awaitAccepting() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try (java.net.Socket probe = new java.net.Socket()) {
+                probe.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1_000);
+                return;
+            } catch (IOException e) {
+                if (attempt == 10) {
+                    throw new IOException("the test SFTP server does not take connections on port " + port, e);
+                }
+                server.stop(true);
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while restarting the test SFTP server", interrupted);
+                }
+                server.start();
+            }
+        }
     }
 
     /** Stops serving; the gateway's open session breaks. */

@@ -1,0 +1,86 @@
+package cn.onecard.gateway.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cn.onecard.crypto.KeyAlgorithm;
+import cn.onecard.crypto.SymmetricKey;
+import cn.onecard.gateway.testing.GatewayTestSupport;
+import cn.onecard.gateway.testing.People;
+import cn.onecard.iso8583.Dialect;
+import cn.onecard.iso8583.Dialects;
+import cn.onecard.iso8583.IsoServer;
+import cn.onecard.iso8583.MacKeys;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A load driver, not a test (surefire runs it only when named): one batch of {@code probe.items}
+ * items (60,000 by default) for an ISO 8583 bank (agent-bcd, MAC on every message, accounts
+ * verified before each credit) whose host answers at once in this process over loopback, paid
+ * through the gateway's own dispatcher with every state change committed; prints the rate from the
+ * first item paid to the last. Command in docs/performance.md.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class OnlineThroughputProbe {
+    private static final Dialect BCD = Dialects.builtIn().get("agent-bcd");
+    private static final SymmetricKey MAC_KEY = SymmetricKey.generate(KeyAlgorithm.SM4);
+    static final IsoBankThroughTheGatewayTest.Host HOST = new IsoBankThroughTheGatewayTest.Host();
+    static IsoServer server;
+    private static final People people = new People(7L);
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        GatewayTestSupport.register(registry);
+        server = IsoServer.start(new IsoServer.Config(BCD).bind(new InetSocketAddress("127.0.0.1", 0))
+                .macKeys(MacKeys.single(MAC_KEY)), (request, peer) -> HOST.handle(request));
+        IsoBankThroughTheGatewayTest.registerIsoBank(registry, server, MAC_KEY);
+        registry.add("onecard.dispatch.cycle-period", () -> "100ms");
+        registry.add("onecard.dispatch.actions-per-cycle-max", () -> System.getProperty("probe.actions", "100000"));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void rate() throws Exception {
+        int items = Integer.getInteger("probe.items", 60000);
+        IsoBankThroughTheGatewayTest.submitBatch(port, people, items);
+        long start = System.nanoTime();
+        long firstPaid = 0;
+        while (true) {
+            int paid = jdbc.queryForObject("select count(*) from items where state = 'PAID'", Integer.class);
+            if (paid > 0 && firstPaid == 0) {
+                firstPaid = System.nanoTime();
+            }
+            // the intake holds the few the generated people repeat (duplicates across the batch); the rest are paid
+            int moving = jdbc.queryForObject("select count(*) from items where state in ('RECEIVED', 'VALIDATED', 'DISPATCHED')",
+                    Integer.class);
+            if (paid > 0 && moving == 0) {
+                assertThat(jdbc.queryForObject("select count(*) from items where state not in ('PAID', 'HELD')", Integer.class))
+                        .as("every item not held is paid").isZero();
+                assertThat(HOST.creditsByRrn.values()).as("each credited once").allMatch(count -> count.get() == 1);
+                items = paid;
+                break;
+            }
+            System.out.printf("PROBE %d paid after %.1f s%n", paid, (System.nanoTime() - start) / 1e9);
+            Thread.sleep(500);
+        }
+        double seconds = (System.nanoTime() - firstPaid) / 1e9;
+        System.out.printf("PROBE %d items paid in %.1f s from the first to the last: %.0f items/s%n", items, seconds,
+                items / seconds);
+    }
+}
