@@ -36,13 +36,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The main job, end to end: the simulators (treasury and two file banks over SFTP) start in their
- * own process, the gateway starts with an embedded PostgreSQL configured from the simulated world,
- * the treasury submits a signed batch, the gateway pays it through both banks and reports every
- * result back, and the summary is printed. The gateway stays up until Ctrl-C ({@code --exit} stops).
+ * The main job, end to end: the simulators (a treasury, two file banks over SFTP, an ISO 8583 bank
+ * and an HTTP bank) start in their own process, the gateway starts with an embedded PostgreSQL
+ * configured from the simulated world, the treasury submits a signed batch, the gateway pays it
+ * through the four banks and reports every result back, and the summary is printed with each bank's
+ * share, checked against each bank's own books. The gateway stays up until Ctrl-C ({@code --exit} stops).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Pay a demo batch end to end: embedded PostgreSQL, the gateway, a treasury and two file banks.",
+        description = {"Pay a demo batch end to end: embedded PostgreSQL, the gateway, a treasury and four banks "
+                + "(two file banks, an ISO 8583 bank, an HTTP bank).",
                 "The last line printed is one JSON object with the batch's counts and sums in fen by final state."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -79,6 +81,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "items per batch file in the load run (default: ${DEFAULT-VALUE})")
     int batchItems;
 
+    @Option(names = "--file-banks-only", description = "only the two file banks, as before online banks (the load run's "
+            + "figures since issue 10 were taken so)")
+    boolean fileBanksOnly;
+
     @Option(names = "--simulators-jar", paramLabel = "JAR", description = "the simulators' executable "
             + "(default: $ONECARD_HOME/simulators/target/onecard-simulators.jar)")
     Path simulatorsJar;
@@ -103,7 +109,9 @@ final class DemoCommand implements Callable<Integer> {
         step("Keys: the gateway's SM2 key, its SSH key, a master key and LYB's SM4 data key (wrapped under it)");
         WorldKeys gatewayKeys = WorldKeys.make(keys, "onecard-gateway");
 
-        step("Simulators: a treasury and two file banks (LYB: delimited GBK yuan + SM4/SM2; ABC: fixed-width UTF-8 fen + envelope)");
+        step("Simulators: a treasury and two file banks (LYB: delimited GBK yuan + SM4/SM2; ABC: fixed-width UTF-8 fen + envelope)"
+                + (fileBanksOnly ? "" : ", an ISO 8583 bank (HNNX: agent-bcd, SM4 MAC) and an HTTP bank (ZYB: SM2-signed JSON "
+                        + "over pinned TLS)"));
         Process world = startWorld(worldDir, gatewayKeys);
         ConfigurableApplicationContext gateway = null;
         try {
@@ -136,7 +144,9 @@ final class DemoCommand implements Callable<Integer> {
                 throw new CliInputException("the gateway did not take the demo batch: " + submitted.path("answer"));
             }
 
-            step("Paying: files to both banks over SFTP, results back, callbacks to the treasury");
+            step(fileBanksOnly ? "Paying: files to both banks over SFTP, results back, callbacks to the treasury"
+                    : "Paying: files to the file banks over SFTP, each online bank's items verified and credited one by one, "
+                            + "results back, callbacks to the treasury");
             BatchQueries queries = gateway.getBean(BatchQueries.class);
             String clientId = worldJson.at("/treasury/clientId").asString();
             Instant started = Instant.now();
@@ -145,15 +155,18 @@ final class DemoCommand implements Callable<Integer> {
 
             Map<String, Object> batch = queries.batch(clientId, batchId);
             JsonNode audit = report(controlUrl, batchId);
+            List<BankShare> shares = bankShares(jdbc, worldJson, controlUrl, batchId);
             printSummary(batchId, batch, took, audit);
-            out.println(summaryJson(batchId, batch, audit));
+            printShares(shares);
+            out.println(summaryJson(batchId, batch, audit, shares));
             if (!exit) {
                 out.println("The gateway is up: Ctrl-C to stop.");
                 CountDownLatch forever = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
                 forever.await();
             }
-            return audit.path("passed").asBoolean(false) ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
+            return audit.path("passed").asBoolean(false) && shares.stream().allMatch(BankShare::booksAgree) ? ExitCode.OK
+                    : ExitCode.VERIFICATION_FAILED;
         } finally {
             if (gateway != null) {
                 gateway.close();
@@ -172,11 +185,14 @@ final class DemoCommand implements Callable<Integer> {
                     + " (./onecard demo builds it; or pass --simulators-jar)");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-Xmx1g", "-jar", jar.toString(), "run", "--dir", worldDir.toString(),
-                "--gateway-public-key", keys.sm2Public().toString(), "--gateway-ssh-public-key", keys.sshPublic().toString(),
-                "--lyb-data-key-file", keys.lybDataKeyForBank().toString(), "--seed", Long.toString(seed),
-                "--persons", Integer.toString(loadItems > 0 ? Math.max(30_000, batchItems * 13 / 10)
-                        : Math.max(30_000, items * 3)));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-jar", jar.toString(), "run", "--dir",
+                worldDir.toString(), "--gateway-public-key", keys.sm2Public().toString(), "--gateway-ssh-public-key",
+                keys.sshPublic().toString(), "--lyb-data-key-file", keys.lybDataKeyForBank().toString(), "--seed",
+                Long.toString(seed), "--persons", Integer.toString(loadItems > 0 ? Math.max(30_000, batchItems * 13 / 10)
+                        : Math.max(30_000, items * 3))));
+        if (!fileBanksOnly) {
+            command.addAll(List.of("--iso-bank-mac-key-file", keys.isoMacKeyForBank().toString(), "--http-bank"));
+        }
         return new ProcessBuilder(command).redirectError(worldDir.resolve("simulators.log").toFile()).start();
     }
 
@@ -287,7 +303,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private static String summaryJson(String batchId, Map<String, Object> batch, JsonNode audit) {
+    private static String summaryJson(String batchId, Map<String, Object> batch, JsonNode audit, List<BankShare> shares) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("batchId", batchId);
         line.put("state", batch.get("state"));
@@ -298,6 +314,18 @@ final class DemoCommand implements Callable<Integer> {
                 byState.put(state, Map.of("count", sums.get("count"), "amountFen", sums.get("amountFen"))));
         line.put("byState", byState);
         line.put("auditPassed", audit.path("passed").asBoolean(false));
+        List<Map<String, Object>> banks = new ArrayList<>();
+        for (BankShare share : shares) {
+            Map<String, Object> bank = new LinkedHashMap<>();
+            bank.put("bank", share.code());
+            bank.put("kind", share.kind());
+            bank.put("items", share.items());
+            bank.put("paidCount", share.paidCount());
+            bank.put("paidFen", share.paidFen());
+            bank.put("booksAgree", share.booksAgree());
+            banks.add(bank);
+        }
+        line.put("banks", banks);
         return JSON.writeValueAsString(line);
     }
 
@@ -377,6 +405,54 @@ final class DemoCommand implements Callable<Integer> {
     private Path simulatorsJarPath() {
         return simulatorsJar != null ? simulatorsJar : Path.of(System.getenv().getOrDefault("ONECARD_HOME", "."))
                 .resolve("simulators/target/onecard-simulators.jar");
+    }
+
+    /**
+     * One bank's share of the batch as the gateway's ledger has it, and what the bank's own books say
+     * it paid (the simulator's ledger, through the world's control port): the books agree when the bank
+     * paid the same items and fen the gateway holds paid, none of them twice.
+     */
+    record BankShare(String code, String kind, long items, long paidCount, long paidFen, long booksPaidCount,
+            long booksPaidFen, long booksPaidTwice) {
+
+        boolean booksAgree() {
+            return booksPaidCount == paidCount && booksPaidFen == paidFen && booksPaidTwice == 0;
+        }
+    }
+
+    private static List<BankShare> bankShares(JdbcTemplate jdbc, JsonNode world, String controlUrl, String batchId)
+            throws IOException, InterruptedException {
+        Map<String, String> kinds = new LinkedHashMap<>();
+        world.path("banks").forEach(bank -> kinds.put(bank.get("code").asString(), "file"));
+        world.path("isoBanks").forEach(bank -> kinds.put(bank.get("code").asString(), "iso8583"));
+        world.path("httpBanks").forEach(bank -> kinds.put(bank.get("code").asString(), "http"));
+        List<BankShare> shares = new ArrayList<>();
+        for (Map.Entry<String, String> bank : kinds.entrySet()) {
+            Map<String, Object> mine = jdbc.queryForMap("select count(*) as items, count(*) filter (where i.state = 'PAID') as paid, "
+                    + "coalesce(sum(i.amount_fen) filter (where i.state = 'PAID'), 0) as paid_fen from items i "
+                    + "join batches b using (batch_pk) where b.batch_id = ? and i.bank_code = ?", batchId, bank.getKey());
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(controlUrl + "/banks/" + bank.getKey() + "/ledger")).timeout(Duration.ofMinutes(1)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode books = JSON.readTree(response.body());
+            // an online bank's books keep reversals apart: what stands paid is paid less reversed
+            long booksCount = books.path("paidCount").asLong() - books.path("reversedCount").asLong(0);
+            long booksFen = books.has("standingSumFen") ? books.get("standingSumFen").asLong() : books.path("paidSumFen").asLong();
+            shares.add(new BankShare(bank.getKey(), bank.getValue(), ((Number) mine.get("items")).longValue(),
+                    ((Number) mine.get("paid")).longValue(), ((Number) mine.get("paid_fen")).longValue(), booksCount, booksFen,
+                    books.path("referencesPaidMoreThanOnce").asLong(-1)));
+        }
+        return shares;
+    }
+
+    private void printShares(List<BankShare> shares) {
+        out.printf("  %-6s %-8s %10s %10s %16s   %s%n", "bank", "kind", "items", "paid", "paid yuan", "the bank's own books");
+        for (BankShare share : shares) {
+            out.printf("  %-6s %-8s %,10d %,10d %16s   %s%n", share.code(), share.kind(), share.items(), share.paidCount(),
+                    yuan(share.paidFen()), share.booksAgree() ? "agree, none paid twice"
+                            : String.format("DISAGREE: %,d paid, %s yuan, %d paid twice", share.booksPaidCount(),
+                                    yuan(share.booksPaidFen()), share.booksPaidTwice()));
+        }
     }
 
     private static String yuan(long fen) {

@@ -60,12 +60,13 @@ import org.slf4j.LoggerFactory;
 public final class BankCycle {
 
     private static final Logger log = LoggerFactory.getLogger(BankCycle.class);
-    /** Items an online bank's dispatches are prepared from in one transaction. */
-    private static final int PREPARE_SET = 1_000;
-    /** Due dispatches listed (and their items loaded) at a time. */
-    private static final int LIST_SET = 1_000;
-    /** Answers recorded in one transaction at most. */
-    private static final int GROUP_MAX = 500;
+    /**
+     * Items an online bank's dispatches are prepared from in one transaction, and due dispatches listed
+     * (their items loaded) at a time: at least this, and at least the bank's in-flight limit.
+     */
+    private static final int SET_MIN = 1_000;
+    /** Answers recorded in one transaction at most: more amortise the transaction's fixed statements further. */
+    private static final int GROUP_MAX = 2_000;
     /** How long the stream waits for an answer when it has nothing else to do; it then checks its lease and time limits. */
     private static final long ANSWER_WAIT_MILLIS = 20;
     private static final long EXPIRY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -180,7 +181,7 @@ public final class BankCycle {
         }
         LocalDate businessDate = now.toLocalDate();
         if (preparesInSets()) {
-            dispatches.prepareEach(bankCode(), Math.min(PREPARE_SET, settings.actionsPerCycleMax()), businessDate);
+            dispatches.prepareEach(bankCode(), Math.min(setSize(), settings.actionsPerCycleMax()), businessDate);
             return; // the stream prepares the next sets as it drains this one
         }
         for (int prepared = 0; prepared < settings.actionsPerCycleMax(); prepared++) {
@@ -197,6 +198,10 @@ public final class BankCycle {
     /** A bank taking one item per dispatch, at any time: its items are claimed a set per transaction. */
     private boolean preparesInSets() {
         return capabilities.dispatchItemsMax() == 1 && capabilities.cutOffs().isEmpty();
+    }
+
+    private int setSize() {
+        return Math.max(SET_MIN, capabilities.sendsInFlightMax());
     }
 
     private LocalDate businessDate() {
@@ -377,9 +382,9 @@ public final class BankCycle {
                 return false;
             }
             if (prepareMore && preparesInSets()) {
-                dispatches.prepareEach(bankCode(), PREPARE_SET, businessDate());
+                dispatches.prepareEach(bankCode(), setSize(), businessDate());
             }
-            int wanted = Math.min(settings.actionsPerCycleMax() - taken, LIST_SET);
+            int wanted = Math.min(settings.actionsPerCycleMax() - taken, setSize());
             List<Pending> listed = dispatches.dueForAction(bankCode(), wanted + running.size() + sendsToStart.size())
                     .stream().filter(pending -> seen.add(pending.dispatchPk())).limit(wanted).toList();
             if (listed.isEmpty()) {

@@ -25,7 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * items (60,000 by default) for an ISO 8583 bank (agent-bcd, MAC on every message, accounts
  * verified before each credit) whose host answers at once in this process over loopback, paid
  * through the gateway's own dispatcher with every state change committed; prints the rate from the
- * first item paid to the last. Command in docs/performance.md.
+ * first item paid to the last. {@code probe.in-flight-max} and {@code probe.connections} set the
+ * bank's limits. Command in docs/performance.md.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OnlineThroughputProbe {
@@ -40,7 +41,14 @@ class OnlineThroughputProbe {
         GatewayTestSupport.register(registry);
         server = IsoServer.start(new IsoServer.Config(BCD).bind(new InetSocketAddress("127.0.0.1", 0))
                 .macKeys(MacKeys.single(MAC_KEY)), (request, peer) -> HOST.handle(request));
-        IsoBankThroughTheGatewayTest.registerIsoBank(registry, server, MAC_KEY);
+        String bank = IsoBankThroughTheGatewayTest.registerIsoBank(registry, server, MAC_KEY);
+        // the bank's limits as configured for it (in-flight-max 256 and 2 connections by default)
+        for (String limit : new String[] {"in-flight-max", "connections"}) {
+            String value = System.getProperty("probe." + limit);
+            if (value != null) {
+                registry.add(bank + "iso8583." + limit, () -> value);
+            }
+        }
         registry.add("onecard.dispatch.cycle-period", () -> "100ms");
         registry.add("onecard.dispatch.actions-per-cycle-max", () -> System.getProperty("probe.actions", "100000"));
     }
