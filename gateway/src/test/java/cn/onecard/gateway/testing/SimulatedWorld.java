@@ -42,6 +42,10 @@ public final class SimulatedWorld implements AutoCloseable {
     public static final String JAR_PROPERTY = "onecard.simulators.jar";
     public static final Duration RESULT_DEADLINE = Duration.ofSeconds(3);
     public static final List<String> BANKS = List.of("LYB", "ABC");
+    /** The online banks of a world started with them: the ISO 8583 bank and the HTTP bank. */
+    public static final List<String> ONLINE_BANKS = List.of("HNNX", "ZYB");
+    /** How long an online bank's exchange may take before its outcome is unknown (and inquired after). */
+    public static final Duration ONLINE_REQUEST_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -84,6 +88,14 @@ public final class SimulatedWorld implements AutoCloseable {
 
     /** Starts a world of {@code persons} people drawn from {@code seed} and waits until it is ready. */
     public static SimulatedWorld start(long seed, int persons) {
+        return start(seed, persons, false);
+    }
+
+    /**
+     * The same; with {@code onlineBanks}, the world also runs the ISO 8583 bank HNNX and the HTTP bank
+     * ZYB ({@link #ONLINE_BANKS}), which the gateway's properties then name too.
+     */
+    public static SimulatedWorld start(long seed, int persons, boolean onlineBanks) {
         Path jar = simulatorsJar();
         try {
             Path root = Files.createTempDirectory("onecard-e2e");
@@ -91,12 +103,15 @@ public final class SimulatedWorld implements AutoCloseable {
             Path worldDir = Files.createDirectories(root.resolve("world"));
             Path expectedCodes = Files.writeString(root.resolve("expected-codes.properties"), EXACT_CODES);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "run",
-                    "--dir", worldDir.toString(), "--gateway-public-key", keys.sm2Public().toString(),
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar",
+                    jar.toString(), "run", "--dir", worldDir.toString(), "--gateway-public-key", keys.sm2Public().toString(),
                     "--gateway-ssh-public-key", keys.sshPublic().toString(),
                     "--lyb-data-key-file", keys.lybDataKeyForBank().toString(), "--seed", Long.toString(seed),
                     "--persons", Integer.toString(persons), "--expected-codes", expectedCodes.toString(),
-                    "--bank-poll-interval", "100ms");
+                    "--bank-poll-interval", "100ms"));
+            if (onlineBanks) {
+                command.addAll(List.of("--iso-bank-mac-key-file", keys.isoMacKeyForBank().toString(), "--http-bank"));
+            }
             Path log = root.resolve("simulators.log");
             Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
             Path worldFile;
@@ -202,6 +217,16 @@ public final class SimulatedWorld implements AutoCloseable {
             properties.put(prefix + "result-deadline", RESULT_DEADLINE.toMillis() + "ms");
             properties.put(prefix + "transport.connect-timeout", "5s");
             properties.put(prefix + "transport.operation-timeout", "10s");
+        }
+        for (String kind : List.of("isoBanks", "httpBanks")) {
+            String settings = kind.equals("isoBanks") ? "iso8583." : "http.";
+            for (JsonNode bank : world.path(kind)) {
+                String prefix = "onecard.banks." + bank.get("code").asString() + "." + settings;
+                properties.put(prefix + "request-timeout", ONLINE_REQUEST_TIMEOUT.toMillis() + "ms");
+                properties.put(prefix + "inquire-after", "1s");
+                // a faulty bank opens its circuit; probed again soon, so that a test's batch finishes in seconds
+                properties.put("onecard.banks." + bank.get("code").asString() + ".circuit.open-for", "2s");
+            }
         }
         properties.putAll(overrides);
         return properties;
@@ -390,6 +415,9 @@ public final class SimulatedWorld implements AutoCloseable {
     /** Every bank open and without faults. */
     public void clearBankFaults() {
         BANKS.forEach(code -> bankFaults(code, "{}"));
+        for (String kind : List.of("isoBanks", "httpBanks")) {
+            world.path(kind).forEach(bank -> bankFaults(bank.get("code").asString(), "{}"));
+        }
     }
 
     /** A control request; fails unless the answer has {@code expectedStatus}. */
