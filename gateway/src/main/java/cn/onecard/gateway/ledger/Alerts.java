@@ -44,7 +44,17 @@ public final class Alerts {
      */
     public void raise(String bankCode, AlertKind kind, String source, String detail) {
         try (Connection connection = dataSource.getConnection()) {
-            store(connection, bankCode, kind, source, detail).ifPresent(Stored::log);
+            // one transaction: the lock store() takes holds until the insert is committed
+            connection.setAutoCommit(false);
+            Optional<Stored> stored;
+            try {
+                stored = store(connection, bankCode, kind, source, detail);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+            stored.ifPresent(Stored::log);
         } catch (SQLException e) {
             throw new IllegalStateException("the ledger failed while storing an alert", e);
         }
@@ -57,6 +67,12 @@ public final class Alerts {
      */
     public Optional<Stored> store(Connection connection, String bankCode, AlertKind kind, String source, String detail)
             throws SQLException {
+        // two raisers of the same alert at once (the inbox's two pollers) would both find none open: the
+        // second waits here for the first to commit, and its insert's own snapshot then sees it
+        try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+            lock.setString(1, "alert " + bankCode + " " + kind.name() + " " + source);
+            lock.execute();
+        }
         try (PreparedStatement insert = connection.prepareStatement(
                 "insert into alerts (at, bank_code, kind, source, detail) select ?, ?, ?, ?, ? "
                         + "where not exists (select 1 from alerts where bank_code is not distinct from ? and kind = ? "
