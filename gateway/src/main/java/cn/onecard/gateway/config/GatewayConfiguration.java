@@ -22,6 +22,7 @@ import cn.onecard.gateway.intake.TreasuryClients;
 import cn.onecard.gateway.intake.TreasuryInbox;
 import cn.onecard.gateway.intake.TreasurySftpInbox;
 import cn.onecard.gateway.intake.TreasurySources;
+import cn.onecard.gateway.ledger.AccountCheckCache;
 import cn.onecard.gateway.ledger.Alerts;
 import cn.onecard.gateway.ledger.BatchWriter;
 import cn.onecard.gateway.ledger.DispatchWriter;
@@ -247,10 +248,15 @@ public class GatewayConfiguration {
             ItemWriter items, DispatchWriter dispatches, BatchWriter batches, Alerts alerts, Clock clock, Leases leases,
             OneCardProperties properties) {
         BankCycle.Settings settings = properties.dispatch().cycleSettings();
+        AccountCheckCache accountChecks = new AccountCheckCache(dataSource, clock);
         return banks.stream()
-                .map(adapter -> new BankCycle(adapter, dispatches, new BankReports(dataSource, items, dispatches, batches,
-                        alerts, clock, adapter.bankCode(), BankCycle.rulesFor(adapter.capabilities(), settings),
-                        adapter.capabilities().resultDeadline()), leases, clock, ZONE, settings))
+                .map(adapter -> {
+                    OneCardProperties.Bank bank = properties.banks().get(adapter.bankCode());
+                    return new BankCycle(adapter, dispatches, new BankReports(dataSource, items, dispatches, batches,
+                            alerts, clock, adapter.bankCode(), BankCycle.rulesFor(adapter.capabilities(), settings),
+                            adapter.capabilities().resultDeadline()), leases, clock, ZONE, settings, accountChecks,
+                            bank == null || bank.accountCheckTtl() == null ? Duration.ZERO : bank.accountCheckTtl());
+                })
                 .toList();
     }
 

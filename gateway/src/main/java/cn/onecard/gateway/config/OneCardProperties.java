@@ -174,6 +174,8 @@ public record OneCardProperties(
      * @param iso8583          how to reach an {@code iso8583} bank's host
      * @param http             how to reach an {@code http} bank's API
      * @param circuit          when the bank is deemed failing and no new payment is started with it
+     * @param accountCheckTtl  how long a bank's definite answer to an account verification stands for the
+     *                         same account (card, holder, identity number); zero: verified before every credit
      */
     public record Bank(
             List<String> bins,
@@ -189,8 +191,12 @@ public record OneCardProperties(
             @DefaultValue Transport transport,
             @DefaultValue Iso8583 iso8583,
             @DefaultValue Http http,
-            @DefaultValue Circuit circuit) {
+            @DefaultValue Circuit circuit,
+            @DefaultValue("10m") Duration accountCheckTtl) {
         public Bank {
+            if (accountCheckTtl != null && accountCheckTtl.isNegative()) {
+                throw new IllegalArgumentException("account-check-ttl must not be negative");
+            }
             bins = bins == null ? List.of() : List.copyOf(bins);
             cutOffs = cutOffs == null ? List.of() : List.copyOf(cutOffs);
         }

@@ -10,6 +10,7 @@ import cn.onecard.adapters.ItemOutcome;
 import cn.onecard.adapters.PaymentInstruction;
 import cn.onecard.adapters.ReversalAnswer;
 import cn.onecard.adapters.SendReceipt;
+import cn.onecard.gateway.ledger.AccountCheckCache;
 import cn.onecard.gateway.ledger.DispatchDecision;
 import cn.onecard.gateway.ledger.DispatchEvent;
 import cn.onecard.gateway.ledger.DispatchRules;
@@ -114,15 +115,33 @@ public final class BankCycle {
     private final DispatchRules rules;
     private final String leaseName;
     private final RateLimiter rateLimiter;
+    private final AccountCheckCache accountChecks;
+    private final Duration accountCheckTtl;
 
     public BankCycle(BankAdapter adapter, DispatchWriter dispatches, BankReports reports, Leases leases, Clock clock,
             ZoneId zone, Settings settings) {
-        this(adapter, dispatches, reports, leases, clock, zone, settings, Duration.ofSeconds(1));
+        this(adapter, dispatches, reports, leases, clock, zone, settings, null, Duration.ZERO);
+    }
+
+    /**
+     * @param accountChecks   where the bank's definite answers to verifications are kept; null: none kept
+     * @param accountCheckTtl how long such an answer stands for the same account (zero: ask every time)
+     */
+    public BankCycle(BankAdapter adapter, DispatchWriter dispatches, BankReports reports, Leases leases, Clock clock,
+            ZoneId zone, Settings settings, AccountCheckCache accountChecks, Duration accountCheckTtl) {
+        this(adapter, dispatches, reports, leases, clock, zone, settings, Duration.ofSeconds(1), accountChecks, accountCheckTtl);
     }
 
     /** @param rateWindow the period the bank's declared rate counts over: a second, but for tests */
     BankCycle(BankAdapter adapter, DispatchWriter dispatches, BankReports reports, Leases leases, Clock clock, ZoneId zone,
             Settings settings, Duration rateWindow) {
+        this(adapter, dispatches, reports, leases, clock, zone, settings, rateWindow, null, Duration.ZERO);
+    }
+
+    private BankCycle(BankAdapter adapter, DispatchWriter dispatches, BankReports reports, Leases leases, Clock clock,
+            ZoneId zone, Settings settings, Duration rateWindow, AccountCheckCache accountChecks, Duration accountCheckTtl) {
+        this.accountChecks = accountCheckTtl.isZero() ? null : accountChecks;
+        this.accountCheckTtl = accountCheckTtl;
         this.adapter = adapter;
         this.capabilities = adapter.capabilities();
         this.dispatches = dispatches;
@@ -229,7 +248,12 @@ public final class BankCycle {
     }
 
     /** An operation under way: its dispatch as listed, what it is, the dispatch as told the bank, when it started. */
-    private record Operation(Pending pending, Kind kind, Dispatch dispatch, long startedNanos) {
+    /** @param remembered a verification answered from the bank's earlier word ({@link AccountCheckCache}), not asked */
+    private record Operation(Pending pending, Kind kind, Dispatch dispatch, long startedNanos, boolean remembered) {
+
+        Operation(Pending pending, Kind kind, Dispatch dispatch, long startedNanos) {
+            this(pending, kind, dispatch, startedNanos, false);
+        }
     }
 
     /** An operation's answer, handed from the adapter's thread to the cycle's. */
@@ -255,6 +279,7 @@ public final class BankCycle {
         private final Map<Long, Operation> running = new HashMap<>();
         private final List<Operation> sendsToStart = new ArrayList<>();
         private final Map<Long, Dispatch> loaded = new HashMap<>();
+        private final Map<Long, AccountCheck> remembered = new HashMap<>();
         private final LinkedBlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
         private final boolean circuitOpen = adapter instanceof GuardedBank guarded && guarded.circuitOpen();
         private final long renewEveryNanos = settings.leaseTtl().dividedBy(3).toNanos();
@@ -393,8 +418,32 @@ public final class BankCycle {
             }
             taken += listed.size();
             due.addAll(listed);
-            loaded.putAll(dispatches.loadAll(listed));
+            Map<Long, Dispatch> listedDispatches = dispatches.loadAll(listed);
+            loaded.putAll(listedDispatches);
+            rememberedChecks(listed, listedDispatches);
             return true;
+        }
+
+        /** The bank's earlier answers for the accounts of the listed first sends, where it verifies and they are kept. */
+        private void rememberedChecks(List<Pending> listed, Map<Long, Dispatch> listedDispatches) {
+            if (accountChecks == null || !rules.accountVerification()) {
+                return;
+            }
+            Map<Long, PaymentInstruction> accounts = new HashMap<>();
+            for (Pending pending : listed) {
+                Dispatch dispatch = listedDispatches.get(pending.dispatchPk());
+                if (pending.state() == DispatchState.PREPARED && pending.sendAttempts() == 0 && dispatch != null
+                        && dispatch.instructions().size() == 1) {
+                    accounts.put(pending.dispatchPk(), dispatch.instructions().getFirst());
+                }
+            }
+            try {
+                remembered.putAll(accountChecks.fresh(bankCode(), accounts, accountCheckTtl));
+            } catch (RuntimeException e) {
+                // the bank is asked instead: a kept answer only saves an exchange
+                log.warn("bank {}: kept account checks could not be read ({}); asking the bank", bankCode(),
+                        e.getClass().getSimpleName());
+            }
         }
 
         private void start(Pending pending) {
@@ -402,7 +451,12 @@ public final class BankCycle {
                 case PREPARED -> {
                     Dispatch dispatch = loaded.remove(pending.dispatchPk());
                     Operation operation = new Operation(pending, Kind.VERIFY, dispatch, System.nanoTime());
-                    if (rules.accountVerification() && pending.sendAttempts() == 0) {
+                    AccountCheck known = remembered.remove(pending.dispatchPk());
+                    if (rules.accountVerification() && pending.sendAttempts() == 0 && known != null) {
+                        Operation answered = new Operation(pending, Kind.VERIFY, dispatch, operation.startedNanos(), true);
+                        running.put(pending.dispatchPk(), answered);
+                        finished.add(new Finished(answered, known));
+                    } else if (rules.accountVerification() && pending.sendAttempts() == 0) {
                         launch(operation, () -> adapter.verify(dispatch), AccountCheck.Unknown::new);
                     } else {
                         // verified before the first send; a resend follows the bank's own word that it has nothing
@@ -465,6 +519,28 @@ public final class BankCycle {
             for (int i = 0; i < recorded.size(); i++) {
                 afterRecorded(operations.get(i), answered.get(i), recorded.get(i));
             }
+            keepAccountChecks(operations, answered);
+        }
+
+        /** Keeps the bank's definite answers to this group's verifications, for the same accounts later. */
+        private void keepAccountChecks(List<Operation> operations, List<Object> answered) {
+            if (accountChecks == null) {
+                return;
+            }
+            Map<PaymentInstruction, AccountCheck> answers = new HashMap<>();
+            for (int i = 0; i < operations.size(); i++) {
+                Operation operation = operations.get(i);
+                if (operation.kind() == Kind.VERIFY && !operation.remembered() && answered.get(i) instanceof AccountCheck check
+                        && operation.dispatch().instructions().size() == 1) {
+                    answers.put(operation.dispatch().instructions().getFirst(), check);
+                }
+            }
+            try {
+                accountChecks.remember(bankCode(), answers);
+            } catch (RuntimeException e) {
+                log.warn("bank {}: account checks could not be kept ({}); they are asked again next time", bankCode(),
+                        e.getClass().getSimpleName());
+            }
         }
 
         private Object checkedAnswer(Operation operation, Object answer) {
@@ -486,7 +562,8 @@ public final class BankCycle {
                 case VERIFY -> {
                     AccountCheck check = (AccountCheck) answer;
                     yield new Step(pending.dispatchPk(), new DispatchEvent.VerificationAnswered(check),
-                            new Cause("accounts verified: " + check.getClass().getSimpleName(),
+                            new Cause((operation.remembered() ? "accounts known from the bank's earlier answer: "
+                                    : "accounts verified: ") + check.getClass().getSimpleName(),
                                     check instanceof AccountCheck.Invalid invalid ? invalid.bankResultCode() : null),
                             leaseHeld ? sendStarted(pending) : null);
                 }

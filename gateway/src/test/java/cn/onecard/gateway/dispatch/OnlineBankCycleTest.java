@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cn.onecard.adapters.AccountCheck;
 import cn.onecard.adapters.BankCapabilities;
 import cn.onecard.adapters.BankOutcome;
+import cn.onecard.adapters.PaymentInstruction;
 import cn.onecard.adapters.testing.InMemoryOnlineBank.QueryFault;
 import cn.onecard.adapters.testing.InMemoryOnlineBank.SendFault;
 import cn.onecard.adapters.testing.InMemoryOnlineBank;
+import cn.onecard.gateway.ledger.AccountCheckCache;
+import cn.onecard.gateway.ledger.BankReferences;
+import cn.onecard.gateway.ledger.Leases;
 import cn.onecard.gateway.testing.Ledger.Item;
 import cn.onecard.gateway.testing.Ledger;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -15,6 +19,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -345,7 +350,7 @@ class OnlineBankCycleTest {
                 false, 1, 3, 8, List.of(), Duration.ofSeconds(30)));
         String batchId = submit(bank, 6_000, 6_001, 6_002, 6_003, 6_004);
         BankCycle cycle = new BankCycle(bank, ledger.dispatches(), ledger.reports(bank, Ledger.SETTINGS),
-                new cn.onecard.gateway.ledger.Leases(ledger.dataSource(), "test-node"), ledger.clock(), Ledger.ZONE,
+                new Leases(ledger.dataSource(), "test-node"), ledger.clock(), Ledger.ZONE,
                 Ledger.SETTINGS, Duration.ofHours(1));
 
         run(cycle);
@@ -440,5 +445,61 @@ class OnlineBankCycleTest {
                             "6228480402564890018", "张三", "11010519491231002X", 100, "P29")))).toCompletableFuture().join();
         }
         assertThat(circuit.getState()).as("two answered probes").isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    /** The instruction of item {@code seq} of the batch, as the bank would be told it. */
+    private static PaymentInstruction instruction(String batchId, int seq) {
+        return ledger.jdbc().queryForObject("select i.batch_pk, i.card_number, i.holder_name, i.id_number, i.amount_fen, "
+                + "b.program_code from items i join batches b using (batch_pk) where b.batch_id = ? and i.seq = ?",
+                (row, n) -> new PaymentInstruction(BankReferences.of(row.getLong(1), seq), row.getString(2), row.getString(3),
+                        row.getString(4), row.getLong(5), row.getString(6)), batchId, seq);
+    }
+
+    private static BankCycle cycleKeepingAccountChecks(InMemoryOnlineBank bank, AccountCheckCache checks) {
+        return new BankCycle(bank, ledger.dispatches(), ledger.reports(bank, Ledger.SETTINGS),
+                new Leases(ledger.dataSource(), "test-node"), ledger.clock(), Ledger.ZONE, Ledger.SETTINGS, checks,
+                Duration.ofMinutes(10));
+    }
+
+    @Test
+    void anAccountTheBankAnsweredLately_isNotAskedAgain_andItsRefusalStands() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(true, true, false, 4, 0));
+        AccountCheckCache checks = new AccountCheckCache(ledger.dataSource(), ledger.clock());
+        BankCycle cycle = cycleKeepingAccountChecks(bank, checks);
+        String batchId = submit(bank, 7_000, 7_100, 7_200);
+        // the bank's word on two of the accounts, a moment ago: valid, and the holder's name does not match
+        checks.remember(bank.bankCode(), Map.of(instruction(batchId, 1), new AccountCheck.Valid(),
+                instruction(batchId, 2), new AccountCheck.Invalid(BankOutcome.BANK_NAME_MISMATCH, "14")));
+
+        run(cycle);
+
+        assertThat(ledger.itemStates(batchId)).containsExactly("PAID:PAID", "FAILED:BANK_NAME_MISMATCH", "PAID:PAID");
+        assertThat(operations(bank)).as("only the third account asked about; the refused one never credited")
+                .containsExactlyInAnyOrder("send", "verify", "send");
+        assertThat(checks.fresh(bank.bankCode(), Map.of(3, instruction(batchId, 3)), Duration.ofMinutes(10)))
+                .as("the bank's answer on the third is kept").containsEntry(3, new AccountCheck.Valid());
+        assertThat(ledger.count("select count(*) from dispatch_events e join dispatches d using (dispatch_pk) "
+                + "where d.bank_code = ? and e.detail like 'accounts known from the bank''s earlier answer%'", bank.bankCode()))
+                .as("the ledger says which were not asked").isEqualTo(1);
+        auditedByTheBank(bank);
+    }
+
+    @Test
+    void anAccountAnsweredLongerAgoThanTheKeptTime_isAskedAgain_andAnUnclearAnswerIsNotKept() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(true, true, false, 4, 0));
+        AccountCheckCache checks = new AccountCheckCache(ledger.dataSource(), ledger.clock());
+        BankCycle cycle = cycleKeepingAccountChecks(bank, checks);
+        bank.accounts(instruction -> instruction.amountFen() == 7_600 ? new AccountCheck.Unknown("scripted: no answer")
+                : new AccountCheck.Valid());
+        String batchId = submit(bank, 7_500, 7_600);
+        checks.remember(bank.bankCode(), Map.of(instruction(batchId, 1), new AccountCheck.Valid()));
+        ledger.clock().advance(Duration.ofMinutes(11));
+
+        run(cycle);
+
+        assertThat(operations(bank)).as("the stale answer is not trusted: asked again").containsExactlyInAnyOrder("verify",
+                "send", "verify");
+        assertThat(checks.fresh(bank.bankCode(), Map.of(2, instruction(batchId, 2)), Duration.ofMinutes(10))).isEmpty();
+        assertThat(ledger.itemStates(batchId)).containsExactly("PAID:PAID", "DISPATCHED:");
     }
 }
