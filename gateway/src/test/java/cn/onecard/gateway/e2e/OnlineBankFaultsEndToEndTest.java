@@ -2,22 +2,17 @@ package cn.onecard.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cn.onecard.gateway.ledger.BankReferences;
 import cn.onecard.gateway.testing.Await;
+import cn.onecard.gateway.testing.BankBooks;
 import cn.onecard.gateway.testing.GatewayNode;
 import cn.onecard.gateway.testing.SimulatedWorld;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Each fault an online bank simulator can inject, one at a time, against the gateway's ISO 8583 and
@@ -89,30 +84,7 @@ class OnlineBankFaultsEndToEndTest {
 
     /** The bank's standing payments against the gateway's items of this bank, reference by reference. */
     private static void auditedThroughTheBanksBooks(String bank, String batchId) {
-        JsonNode books = world.bankLedger(bank);
-        assertThat(books.get("referencesPaidMoreThanOnce").asLong()).as(bank + " paid a reference twice").isZero();
-        Map<String, Integer> standing = new HashMap<>();
-        books.get("payments").forEach(entry -> standing.merge(entry.get("reference").asString(), 1, Integer::sum));
-        books.get("reversals").forEach(entry -> standing.merge(entry.get("reference").asString(), -1, Integer::sum));
-        Set<String> paidAtTheBank = new HashSet<>();
-        standing.forEach((reference, times) -> {
-            if (times > 0) {
-                paidAtTheBank.add(reference);
-            }
-        });
-        Map<String, String> stateByReference = new HashMap<>();
-        // every batch so far: the bank's books hold the earlier cases' payments too
-        gateway.jdbc().query("select batch_pk, seq, state from items where bank_code = ?", row -> {
-            stateByReference.put(BankReferences.of(row.getLong(1), row.getInt(2)), row.getString(3));
-        }, bank);
-        List<String> paidByTheGateway = stateByReference.entrySet().stream().filter(entry -> entry.getValue().equals("PAID"))
-                .map(Map.Entry::getKey).toList();
-        assertThat(paidAtTheBank).as(bank + ": every item the gateway holds paid is paid at the bank")
-                .containsAll(paidByTheGateway);
-        for (String reference : paidAtTheBank) {
-            assertThat(stateByReference.get(reference)).as(bank + ": what the bank paid, " + reference + ", is paid "
-                    + "or still unknown at the gateway, never failed").isIn("PAID", "UNKNOWN");
-        }
+        BankBooks.audit(world, gateway, bank);
         assertThat(count("select count(*) from items i join batches b using (batch_pk) where b.batch_id = ? and i.bank_code = ? "
                 + "and i.state = 'FAILED' and i.code is null", batchId, bank)).as(bank + ": every failed item has its code").isZero();
     }
