@@ -294,34 +294,37 @@ public final class BankCycle {
         private int taken;
 
         void run() throws InterruptedException {
-            refill(false);
-            while (true) {
-                renewLease();
-                if (leaseHeld && !rateSpent) {
-                    fill();
-                }
-                List<Finished> answers = new ArrayList<>();
-                if (sendsToStart.isEmpty()) {
-                    Finished first = finished.poll(ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-                    if (first != null) {
-                        answers.add(first);
+            try {
+                refill(false);
+                while (true) {
+                    renewLease();
+                    if (leaseHeld && !rateSpent) {
+                        fill();
+                    }
+                    List<Finished> answers = new ArrayList<>();
+                    if (sendsToStart.isEmpty()) {
+                        Finished first = finished.poll(ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                        if (first != null) {
+                            answers.add(first);
+                        }
+                    }
+                    finished.drainTo(answers, GROUP_MAX - answers.size());
+                    recordTogether(answers);
+                    expireOverdue();
+                    if (running.isEmpty() && sendsToStart.isEmpty() && finished.isEmpty()
+                            && (!leaseHeld || rateSpent || due.isEmpty() && exhausted)) {
+                        break;
                     }
                 }
-                finished.drainTo(answers, GROUP_MAX - answers.size());
-                recordTogether(answers);
-                expireOverdue();
-                if (running.isEmpty() && sendsToStart.isEmpty() && finished.isEmpty()
-                        && (!leaseHeld || rateSpent || due.isEmpty() && exhausted)) {
-                    break;
+            } finally {
+                // from now on (also when the ledger failed the stream) an answer is recorded by the thread that brings it
+                List<Finished> rest = new ArrayList<>();
+                synchronized (finished) {
+                    closed = true;
+                    finished.drainTo(rest);
                 }
+                rest.forEach(this::recordLate);
             }
-            // from now on an answer is recorded by the thread that brings it (an operation given up on, answered late)
-            List<Finished> rest = new ArrayList<>();
-            synchronized (finished) {
-                closed = true;
-                finished.drainTo(rest);
-            }
-            rest.forEach(this::recordLate);
         }
 
         /** Hands an answer to the stream, or records it at once once the stream has ended. */
