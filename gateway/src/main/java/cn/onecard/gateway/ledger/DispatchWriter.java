@@ -152,7 +152,10 @@ public final class DispatchWriter {
                     insert.setTimestamp(10, now);
                     insert.executeUpdate();
                 }
-                appendEvent(connection, dispatchPk, null, progress.state(), "Prepared", claimed.items() + " items", now);
+                try (Writes writes = new Writes(connection)) {
+                    writes.event(dispatchPk, null, progress.state(), "Prepared", claimed.items() + " items", now);
+                    writes.flush();
+                }
                 connection.commit();
                 return claimed.items();
             } catch (SQLException | RuntimeException e) {
@@ -668,20 +671,6 @@ public final class DispatchWriter {
                         DispatchState.valueOf(rows.getString(3)), rows.getInt(4), rows.getInt(5), rows.getInt(6),
                         rows.getInt(7), rows.getBoolean(8)));
             }
-        }
-    }
-
-    private static void appendEvent(Connection connection, long dispatchPk, DispatchState from, DispatchState to,
-            String event, String detail, Timestamp at) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "insert into dispatch_events (dispatch_pk, from_state, to_state, event, detail, at) values (?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, dispatchPk);
-            insert.setString(2, from == null ? null : from.name());
-            insert.setString(3, to.name());
-            insert.setString(4, event);
-            insert.setString(5, clip(detail));
-            insert.setTimestamp(6, at);
-            insert.executeUpdate();
         }
     }
 
