@@ -52,7 +52,9 @@ public enum BankOutcome {
     /** No result came after the last resend of the same file. */
     BANK_RESULT_MISSING(353, Scope.GATEWAY),
     /** An online payment's fate stayed unclear after every inquiry and reversal the bank offers. */
-    BANK_OUTCOME_UNKNOWN(354, Scope.GATEWAY);
+    BANK_OUTCOME_UNKNOWN(354, Scope.GATEWAY),
+    /** An online payment's fate stayed unclear longer than the gateway's configured limit; nothing is guessed. */
+    BANK_UNCLEAR_PAST_LIMIT(355, Scope.GATEWAY);
 
     /** What a code describes, and so where it may appear. */
     public enum Scope {
@@ -90,7 +92,7 @@ public enum BankOutcome {
                  PAYMENT_NOT_ENCODABLE, BANK_PAYMENT_REVERSED -> Disposition.DECLINED;
             case BANK_BUSY, BANK_FILE_SIGNATURE_INVALID -> Disposition.NOT_PROCESSED;
             case BANK_DUPLICATE_RECORD, BANK_CODE_UNMAPPED, BANK_FILE_REASON_UNMAPPED, BANK_RESULT_MISSING,
-                 BANK_OUTCOME_UNKNOWN -> Disposition.UNKNOWN;
+                 BANK_OUTCOME_UNKNOWN, BANK_UNCLEAR_PAST_LIMIT -> Disposition.UNKNOWN;
         };
     }
 

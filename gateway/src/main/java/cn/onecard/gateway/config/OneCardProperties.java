@@ -96,6 +96,9 @@ public record OneCardProperties(
      * @param reversalsMax       unanswered reversals before it is given up
      * @param operationTimeout   how long a cycle waits for the operations it started
      * @param actionsPerCycleMax dispatches prepared, and dispatches acted on, per cycle
+     * @param unclearMax         how long an online payment's fate may stay unclear before its items are
+     *                           reported UNKNOWN with an alert, whichever of this and the inquiry and
+     *                           reversal limits comes first
      */
     public record Dispatch(
             @DefaultValue("1s") Duration cyclePeriod,
@@ -105,11 +108,12 @@ public record OneCardProperties(
             @DefaultValue("5") int inquiriesMax,
             @DefaultValue("3") int reversalsMax,
             @DefaultValue("10m") Duration operationTimeout,
-            @DefaultValue("1000") int actionsPerCycleMax) {
+            @DefaultValue("1000") int actionsPerCycleMax,
+            @DefaultValue("15m") Duration unclearMax) {
 
         public cn.onecard.gateway.dispatch.BankCycle.Settings cycleSettings() {
             return new cn.onecard.gateway.dispatch.BankCycle.Settings(leaseTtl, retryAfter, resendsMax, inquiriesMax,
-                    reversalsMax, operationTimeout, actionsPerCycleMax);
+                    reversalsMax, operationTimeout, actionsPerCycleMax, unclearMax);
         }
     }
 

@@ -26,6 +26,7 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -86,16 +87,19 @@ public final class BankCycle {
      *                           way then is recorded as interrupted (its outcome unclear), an inquiry or
      *                           reversal as unanswered
      * @param actionsPerCycleMax dispatches prepared, and dispatches acted on, per cycle
+     * @param unclearMax         how long an online payment's fate may stay unclear (inquired about, being
+     *                           reversed) before its items are reported UNKNOWN and an alert raised,
+     *                           whatever inquiries and reversals are left
      */
     public record Settings(Duration leaseTtl, Duration retryPause, int resendsMax, int inquiriesMax, int reversalsMax,
-            Duration operationTimeout, int actionsPerCycleMax) {
+            Duration operationTimeout, int actionsPerCycleMax, Duration unclearMax) {
 
         public static final int ACTIONS_PER_CYCLE_MAX = 100_000;
 
         public Settings {
-            for (Duration duration : new Duration[] {leaseTtl, retryPause, operationTimeout}) {
+            for (Duration duration : new Duration[] {leaseTtl, retryPause, operationTimeout, unclearMax}) {
                 if (duration == null || duration.isNegative() || duration.isZero()) {
-                    throw new IllegalArgumentException("lease, retry pause and operation timeout must be positive");
+                    throw new IllegalArgumentException("lease, retry pause, operation timeout and unclear limit must be positive");
                 }
             }
             if (actionsPerCycleMax < 1 || actionsPerCycleMax > ACTIONS_PER_CYCLE_MAX) {
@@ -183,6 +187,15 @@ public final class BankCycle {
         for (Pending pending : dispatches.overdue(bankCode(), settings.actionsPerCycleMax())) {
             log.warn("dispatch {}: results overdue at {}", pending.dispatchId(), bankCode());
             record(pending, new DispatchEvent.ResultsOverdue(), Cause.of("results overdue"));
+        }
+        Instant now = clock.instant();
+        for (DispatchWriter.Unclear unclear : dispatches.unclearSince(bankCode(), now.minus(settings.unclearMax()),
+                settings.actionsPerCycleMax())) {
+            Duration unclearFor = Duration.between(unclear.since(), now);
+            log.warn("dispatch {}: unclear at {} for {}; its items are reported UNKNOWN", unclear.pending().dispatchId(),
+                    bankCode(), unclearFor);
+            record(unclear.pending(), new DispatchEvent.UnclearPastLimit(unclearFor, settings.unclearMax()),
+                    Cause.of("unclear past the limit"));
         }
         prepareDue();
         actOnDue();

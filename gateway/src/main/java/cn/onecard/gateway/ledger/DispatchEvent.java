@@ -5,6 +5,7 @@ import cn.onecard.adapters.BankOutcome;
 import cn.onecard.adapters.InquiryAnswer;
 import cn.onecard.adapters.ReversalAnswer;
 import cn.onecard.adapters.SendReceipt;
+import java.time.Duration;
 import java.util.Objects;
 
 /** What can happen to a dispatch; {@link DispatchStateMachine} decides what each does. */
@@ -59,6 +60,17 @@ public sealed interface DispatchEvent {
 
     /** A batch-file bank's results are past their deadline. */
     record ResultsOverdue() implements DispatchEvent {
+    }
+
+    /**
+     * An online payment's fate has been unclear (inquired about, or being reversed) for
+     * {@code unclearFor}, longer than the configured {@code limit}.
+     */
+    record UnclearPastLimit(Duration unclearFor, Duration limit) implements DispatchEvent {
+        public UnclearPastLimit {
+            Objects.requireNonNull(unclearFor, "unclearFor");
+            Objects.requireNonNull(limit, "limit");
+        }
     }
 
     /** The bank refused the whole dispatch for this reason. */

@@ -24,6 +24,7 @@ import cn.onecard.gateway.ledger.DispatchEvent.ReversalAnswered;
 import cn.onecard.gateway.ledger.DispatchEvent.SendCompleted;
 import cn.onecard.gateway.ledger.DispatchEvent.SendInterrupted;
 import cn.onecard.gateway.ledger.DispatchEvent.SendStarted;
+import cn.onecard.gateway.ledger.DispatchEvent.UnclearPastLimit;
 import cn.onecard.gateway.ledger.DispatchEvent.VerificationAnswered;
 import cn.onecard.gateway.ledger.ItemEvent.BankAnswered;
 import cn.onecard.gateway.ledger.ItemEvent.GivenUp;
@@ -53,6 +54,7 @@ import java.util.Objects;
  * SENT      --RefusedWhole--> REFUSED (proves nothing paid) | PREPARED (not verified: again) | GIVEN_UP
  * INQUIRING --InquiryAnswered--> SETTLED | PREPARED (not found: same reference) | INQUIRING | REVERSING | GIVEN_UP
  * REVERSING --ReversalAnswered--> SETTLED (reversed: items failed) | PREPARED (not found) | REVERSING | GIVEN_UP
+ * INQUIRING, REVERSING --UnclearPastLimit--> GIVEN_UP (items reported UNKNOWN; the bank's later word still settles them)
  * any open  --OutcomesApplied(none dispatched; given up: none unknown either)--> SETTLED
  * </pre>
  */
@@ -107,6 +109,13 @@ public final class DispatchStateMachine {
                     ? new Ignore(Why.STALE) : inquired(progress, inquiry.answer(), rules);
             case ReversalAnswered reversal -> state != DispatchState.REVERSING || !reversal.asked().equals(progress)
                     ? new Ignore(Why.STALE) : reversed(progress, reversal.answer(), rules);
+            // the treasury is told what the gateway knows, never a guess: its items are UNKNOWN until the bank's own word
+            case UnclearPastLimit past -> state != DispatchState.INQUIRING && state != DispatchState.REVERSING
+                    ? new Ignore(Why.STALE)
+                    : givenUp(progress, BankOutcome.BANK_UNCLEAR_PAST_LIMIT, AlertKind.OUTCOME_UNKNOWN, "its payment has been "
+                            + "unclear for " + past.unclearFor().toSeconds() + " s, past the limit of " + past.limit().toSeconds()
+                            + " s, after " + progress.inquiries() + " unanswered inquiries and " + progress.reversals()
+                            + " reversals; its item is reported UNKNOWN");
         };
         checkDecision(progress, event, rules, decision);
         return decision;

@@ -595,7 +595,8 @@ public final class DispatchWriter {
                         "update dispatches set state = ?, send_attempts = ?, resends = ?, inquiries = ?, reversals = ?, "
                                 + "may_have_reached_bank = ?, next_action_at = ?, results_due_at = ?, "
                                 + "last_send_result = coalesce(?, last_send_result), transport_name = coalesce(?, transport_name), "
-                                + "updated_at = ? where dispatch_pk = ? and state = ?");
+                                + "updated_at = ?, unclear_since = case when ? then coalesce(unclear_since, ?) end "
+                                + "where dispatch_pk = ? and state = ?");
             }
             update.setString(1, next.state().name());
             update.setInt(2, next.sendAttempts());
@@ -608,8 +609,10 @@ public final class DispatchWriter {
             update.setString(9, sendResult);
             update.setString(10, transportName);
             update.setTimestamp(11, now);
-            update.setLong(12, dispatchPk);
-            update.setString(13, from.name());
+            update.setBoolean(12, next.state() == DispatchState.INQUIRING || next.state() == DispatchState.REVERSING);
+            update.setTimestamp(13, now);
+            update.setLong(14, dispatchPk);
+            update.setString(15, from.name());
             update.addBatch();
             moved.add(dispatchId);
         }
@@ -704,6 +707,32 @@ public final class DispatchWriter {
                 bankCode, limit, true);
     }
 
+    /** A dispatch whose payment's fate has been unclear since {@code since}. */
+    public record Unclear(Pending pending, Instant since) {
+    }
+
+    /** Dispatches of the bank whose payment's fate has been unclear since {@code before} or earlier. */
+    public List<Unclear> unclearSince(String bankCode, Instant before, int limit) {
+        List<Unclear> unclear = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("select dispatch_pk, dispatch_id, bank_code, "
+                        + "business_date, state, send_attempts, resends, inquiries, reversals, may_have_reached_bank, "
+                        + "unclear_since from dispatches where bank_code = ? and state in ('INQUIRING', 'REVERSING') "
+                        + "and unclear_since <= ? order by unclear_since, dispatch_pk limit ?")) {
+            select.setString(1, bankCode);
+            select.setTimestamp(2, Timestamp.from(before));
+            select.setInt(3, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    unclear.add(new Unclear(pendingOf(rows), rows.getTimestamp(11).toInstant()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the ledger failed while listing unclear dispatches of " + bankCode, e);
+        }
+        return unclear;
+    }
+
     /** Dispatches of the bank left under way: no send of the lease holder is under way at a cycle's start. */
     public List<Pending> interrupted(String bankCode, int limit) {
         return pending("select dispatch_pk, dispatch_id, bank_code, business_date, state, send_attempts, "
@@ -723,15 +752,20 @@ public final class DispatchWriter {
             select.setInt(index, limit);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    due.add(new Pending(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getDate(4).toLocalDate(),
-                            new DispatchProgress(DispatchState.valueOf(rows.getString(5)), rows.getInt(6), rows.getInt(7),
-                                    rows.getInt(8), rows.getInt(9), rows.getBoolean(10))));
+                    due.add(pendingOf(rows));
                 }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("the ledger failed while listing dispatches of " + bankCode, e);
         }
         return due;
+    }
+
+    /** A listed dispatch from its first ten columns, in the order the listings select them. */
+    private static Pending pendingOf(ResultSet rows) throws SQLException {
+        return new Pending(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getDate(4).toLocalDate(),
+                new DispatchProgress(DispatchState.valueOf(rows.getString(5)), rows.getInt(6), rows.getInt(7),
+                        rows.getInt(8), rows.getInt(9), rows.getBoolean(10)));
     }
 
     /**

@@ -17,9 +17,12 @@ import cn.onecard.gateway.testing.Ledger;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,7 +159,7 @@ class OnlineBankCycleTest {
 
     /** Two resends allowed, and a short wait for the bank: an answer can come after the cycle stopped waiting. */
     private static final BankCycle.Settings SHORT_WAIT = new BankCycle.Settings(Duration.ofSeconds(30), Duration.ofMinutes(1),
-            2, 5, 1, Duration.ofMillis(300), 1_000);
+            2, 5, 1, Duration.ofMillis(300), 1_000, Duration.ofMinutes(15));
 
     @Test
     void anInquiryAnswerThatComesAfterALaterSend_isStale_andNeverSendsTheCreditAgain() throws Exception {
@@ -229,6 +232,72 @@ class OnlineBankCycleTest {
         assertThat(ledger.itemStates(batchId)).as("the bank's own word, late, still settles the item").containsOnly("PAID:PAID");
         assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("SETTLED");
         assertThat(operations(bank)).containsExactly("send");
+        auditedByTheBank(bank);
+    }
+
+    /** Inquiries without end, a limit of ten minutes on an unclear payment. */
+    private static final BankCycle.Settings UNCLEAR_TEN_MINUTES = new BankCycle.Settings(Duration.ofSeconds(30),
+            Duration.ofMinutes(1), 2, 100, 1, Duration.ofSeconds(30), 1_000, Duration.ofMinutes(10));
+
+    @Test
+    void aPaymentUnclearPastTheLimit_isReportedUnknownWithAnAlert_andNeverGuessed() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank, UNCLEAR_TEN_MINUTES, "test-node");
+        bank.scriptSends(SendFault.LOST_ANSWER);
+        QueryFault[] silent = new QueryFault[20];
+        Arrays.fill(silent, QueryFault.UNANSWERED);
+        bank.scriptInquiries(silent);
+        String batchId = submit(bank, 3_250);
+
+        run(cycle); // credited, its answer lost: unclear from now
+        ledger.clock().advance(bank.capabilities().resultDeadline());
+        for (int minute = 0; minute < 8; minute++) {
+            run(cycle);
+            ledger.clock().advance(UNCLEAR_TEN_MINUTES.retryPause());
+        }
+        assertThat(ledger.dispatchStates(bank.bankCode())).as("inside the limit it is still asked").containsExactly("INQUIRING");
+        assertThat(ledger.itemStates(batchId)).containsOnly("DISPATCHED:");
+        int asked = bank.operations().size();
+        ledger.clock().advance(Duration.ofMinutes(2));
+        run(cycle);
+
+        assertThat(bank.operations()).as("past the limit nothing more is asked").hasSize(asked);
+        assertThat(ledger.dispatchStates(bank.bankCode())).containsExactly("GIVEN_UP");
+        assertThat(ledger.itemStates(batchId)).containsOnly("UNKNOWN:BANK_UNCLEAR_PAST_LIMIT");
+        assertThat(ledger.reports(batchId).values()).singleElement().asList().containsExactly("UNKNOWN:BANK_UNCLEAR_PAST_LIMIT");
+        assertThat(ledger.count("select count(*) from alerts where kind = 'OUTCOME_UNKNOWN' and bank_code = ?", bank.bankCode()))
+                .isEqualTo(1);
+        assertThat(ledger.entitledSeqs(batchId)).as("an unknown item keeps its entitlement").hasSize(1);
+        ledger.clock().advance(Duration.ofHours(1));
+        run(cycle);
+        assertThat(bank.operations()).hasSize(asked);
+        assertThat(bank.creditsMade()).as("credited once, and only the bank's word will say so").isEqualTo(1);
+        auditedByTheBank(bank);
+    }
+
+    @Test
+    void theUnclearClock_startsAgainWhenTheBankSaysItHasNothing() throws Exception {
+        InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, 4, 0));
+        BankCycle cycle = ledger.cycle(bank, UNCLEAR_TEN_MINUTES, "test-node");
+        bank.scriptSends(SendFault.LOST_REQUEST, SendFault.LOST_ANSWER);
+        String batchId = submit(bank, 3_270);
+        String since = "select unclear_since from dispatches where bank_code = ?";
+        Function<String, List<Timestamp>> unclearSince = sql -> ledger.jdbc().query(sql,
+                (row, index) -> row.getTimestamp(1), bank.bankCode());
+
+        run(cycle); // lost on its way: unclear
+        Timestamp first = unclearSince.apply(since).getFirst();
+        assertThat(first).isNotNull();
+        ledger.clock().advance(Duration.ofMinutes(9));
+        run(cycle); // not found: no longer unclear, sent again at once
+        run(cycle); // credited, its answer lost: unclear again, from now
+        Timestamp second = unclearSince.apply(since).getFirst();
+        assertThat(second).isNotNull().isNotEqualTo(first);
+        ledger.clock().advance(Duration.ofMinutes(5));
+        run(cycle); // fourteen minutes after the first send, five after the second: inquired, found paid
+
+        assertThat(ledger.itemStates(batchId)).containsOnly("PAID:PAID");
+        assertThat(unclearSince.apply(since)).containsOnly((Timestamp) null);
         auditedByTheBank(bank);
     }
 
@@ -319,7 +388,7 @@ class OnlineBankCycleTest {
         InMemoryOnlineBank bank = new InMemoryOnlineBank(code(), InMemoryOnlineBank.capabilities(false, true, false, window, 0));
         bank.holdAnswers(true);
         long[] amounts = new long[credits];
-        java.util.Arrays.fill(amounts, 5_000);
+        Arrays.fill(amounts, 5_000);
         String batchId = submit(bank, amounts);
         BankCycle cycle = ledger.cycle(bank);
 

@@ -124,6 +124,7 @@ class MachineTablesDocumentTest {
         DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.REVERSED, "reversed");
         DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.ORIGINAL_NOT_FOUND, "reversal: original not found");
         DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.REVERSAL_UNANSWERED, "reversal unanswered");
+        DISPATCH_EVENTS.put(DispatchStateMachineTest.Kind.UNCLEAR_PAST_LIMIT, "unclear past the limit");
     }
 
     private static final List<DispatchRules> BANKS = List.of(new DispatchRules(Mode.BATCH_FILE, false, false, false, 2, 0, 0),

@@ -55,7 +55,7 @@ public final class Ledger implements AutoCloseable {
     public static final String ONLINE_BIN = "621700";
     /** Limits of the cycles the tests run: a retry pause of a minute, one resend, two inquiries, one reversal. */
     public static final BankCycle.Settings SETTINGS = new BankCycle.Settings(Duration.ofSeconds(30), Duration.ofMinutes(1), 1, 2,
-            1, Duration.ofSeconds(30), 1_000);
+            1, Duration.ofSeconds(30), 1_000, Duration.ofHours(1));
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
