@@ -495,6 +495,17 @@ public final class IsoClient implements AutoCloseable {
 
     // ------------------------------------------------------------------ echo tests
 
+    /**
+     * One echo test now, as the idle line's own: a bare exchange with the host that moves no money,
+     * for a health check or a load driver measuring the line.
+     */
+    public CompletableFuture<ExchangeOutcome> echo() {
+        if (dialect.echoType().isEmpty()) {
+            throw new IllegalStateException("dialect " + dialect.name() + " names no echo message");
+        }
+        return send(echoMessage());
+    }
+
     private IsoMessage echoMessage() {
         IsoMessage echo = dialect.newMessage(dialect.echoType().orElseThrow().name());
         if (config.tpdu != null) {

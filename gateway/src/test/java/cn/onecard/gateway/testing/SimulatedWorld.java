@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +23,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,8 @@ public final class SimulatedWorld implements AutoCloseable {
 
     /** Where the simulators' executable is, when not the default {@code ../simulators/target/onecard-simulators.jar}. */
     public static final String JAR_PROPERTY = "onecard.simulators.jar";
+    /** The simulators' JVM options, space-separated. */
+    public static final String JVM_OPTIONS_PROPERTY = "onecard.simulators.jvm-options";
     public static final Duration RESULT_DEADLINE = Duration.ofSeconds(3);
     public static final List<String> BANKS = List.of("LYB", "ABC");
     /** The online banks of a world started with them: the ISO 8583 bank and the HTTP bank. */
@@ -103,8 +107,10 @@ public final class SimulatedWorld implements AutoCloseable {
             Path worldDir = Files.createDirectories(root.resolve("world"));
             Path expectedCodes = Files.writeString(root.resolve("expected-codes.properties"), EXACT_CODES);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar",
-                    jar.toString(), "run", "--dir", worldDir.toString(), "--gateway-public-key", keys.sm2Public().toString(),
+            List<String> command = new ArrayList<>(List.of(java));
+            // quick to start for tests; a load driver asks for the full compiler
+            command.addAll(List.of(System.getProperty(JVM_OPTIONS_PROPERTY, "-Xmx384m -XX:TieredStopAtLevel=1").split(" ")));
+            command.addAll(List.of("-jar", jar.toString(), "run", "--dir", worldDir.toString(), "--gateway-public-key", keys.sm2Public().toString(),
                     "--gateway-ssh-public-key", keys.sshPublic().toString(),
                     "--lyb-data-key-file", keys.lybDataKeyForBank().toString(), "--seed", Long.toString(seed),
                     "--persons", Integer.toString(persons), "--expected-codes", expectedCodes.toString(),
@@ -242,6 +248,38 @@ public final class SimulatedWorld implements AutoCloseable {
         GatewayNode node = GatewayNode.start(gatewayProperties(dataDir, overrides), treasuryClientId(), treasuryKey(), clock);
         gateways.add(node);
         return node;
+    }
+
+    /**
+     * As {@link #startGateway(Path, Map)}, with only the banks in {@code banks} configured: items for
+     * the others' cards are refused at intake (no bank for their BIN).
+     */
+    public GatewayNode startGatewayFor(Set<String> banks, Path dataDir, Map<String, String> overrides) {
+        Map<String, String> properties = gatewayProperties(dataDir, overrides);
+        properties.keySet().removeIf(key -> key.startsWith("onecard.banks.")
+                && !banks.contains(key.substring("onecard.banks.".length(), key.indexOf('.', "onecard.banks.".length()))));
+        GatewayNode node = GatewayNode.start(properties, treasuryClientId(), treasuryKey(), null);
+        gateways.add(node);
+        return node;
+    }
+
+    /** Where the world's ISO 8583 bank {@code code} listens. */
+    public InetSocketAddress isoBankAddress(String code) {
+        for (JsonNode bank : world.path("isoBanks")) {
+            if (bank.get("code").asString().equals(code)) {
+                return new InetSocketAddress(bank.get("host").asString(), bank.get("port").asInt());
+            }
+        }
+        throw new IllegalArgumentException("no ISO 8583 bank " + code + " in this world");
+    }
+
+    /** The MAC key the world's ISO 8583 bank was given, as 32 hex digits. */
+    public String isoMacKeyHex() {
+        try {
+            return Files.readString(keys.isoMacKeyForBank()).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The BINs of the world's bank {@code code}: its cards start with one of them. */

@@ -7,23 +7,35 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * An append-only file of ASCII lines, each forced to disk before {@link #append} returns: the online
- * bank simulators' books. Opening replays every complete line; an unfinished last line (a crash
- * mid-write, whose answer was never sent) is cut off, and any line the reader refuses stops the
- * opening. Not thread-safe: its owner appends under its own lock.
+ * An append-only file of ASCII lines, the online bank simulators' books: a line is written under its
+ * owner's lock, and forced to disk by {@link #forceWritten} before the answer it stands for is sent.
+ * Forcing is shared: one force covers every line written before it began, so many exchanges at once
+ * cost a force each only when they come one at a time (a group commit, as a database's). Opening
+ * replays every complete line; an unfinished last line (a crash mid-write, whose answer was never
+ * sent) is cut off, and any line the reader refuses stops the opening. {@link #write} is not
+ * thread-safe: its owner writes under its own lock; {@link #forceWritten} is called outside it.
  */
 public final class ForcedLines implements AutoCloseable {
 
     private static final Pattern FEN = Pattern.compile("0|[1-9]\\d{0,17}");
 
     private final FileChannel channel;
+    /** The end of the lines written so far. */
+    private final AtomicLong written;
+    /** The end of the lines known forced to disk. */
+    private volatile long forced;
+    private final ReentrantLock forcing = new ReentrantLock();
 
-    private ForcedLines(FileChannel channel) {
+    private ForcedLines(FileChannel channel, long end) {
         this.channel = channel;
+        this.written = new AtomicLong(end);
+        this.forced = end;
     }
 
     /**
@@ -53,7 +65,7 @@ public final class ForcedLines implements AutoCloseable {
                             + "); the bank will not start on books it cannot read");
                 }
             }
-            return new ForcedLines(channel);
+            return new ForcedLines(channel, complete);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -77,13 +89,32 @@ public final class ForcedLines implements AutoCloseable {
         return Long.parseLong(text);
     }
 
-    /** Writes the line and forces it to disk. */
-    public void append(String line) throws IOException {
+    /** Writes the line; it is on disk once a later {@link #forceWritten} returns. */
+    public void write(String line) throws IOException {
         ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
         while (bytes.hasRemaining()) {
             channel.write(bytes);
         }
-        channel.force(false);
+        written.set(channel.position());
+    }
+
+    /** Returns once every line written before the call is on disk, forcing the file unless another call's force covers them. */
+    public void forceWritten() throws IOException {
+        long target = written.get();
+        if (forced >= target) {
+            return;
+        }
+        forcing.lock();
+        try {
+            if (forced >= target) {
+                return; // the force that held the lock covered these lines too
+            }
+            long upTo = written.get();
+            channel.force(false);
+            forced = upTo;
+        } finally {
+            forcing.unlock();
+        }
     }
 
     @Override

@@ -49,12 +49,15 @@ final class HttpBankOperations {
         if (reference.isEmpty()) {
             return malformed(request, "reference must be 20 of [0-9A-Z]");
         }
-        return switch (operation) {
+        Answer answer = switch (operation) {
             case VERIFY -> verify(reference.get(), request);
             case CREDIT -> credit(reference.get(), request);
             case QUERY -> query(reference.get());
             case REVERSE -> reverse(reference.get(), request);
         };
+        // nothing is answered that the books on disk would not show
+        journal.durable();
+        return answer;
     }
 
     /** Account verification: the account, its state, then the holder's name and identity; no money moves. */

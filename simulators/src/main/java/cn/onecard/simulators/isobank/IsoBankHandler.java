@@ -62,7 +62,7 @@ final class IsoBankHandler implements RequestHandler {
     @Override
     public IsoMessage handle(IsoMessage request, Peer peer) throws IOException {
         String type = known.stream().filter(t -> t.matches(request)).map(MessageType::name).findFirst().orElse("");
-        return switch (type) {
+        IsoMessage answer = switch (type) {
             case "sign-on" -> signOn(request, peer);
             case "echo" -> answer(request, ResultCode.APPROVED);
             case "account-verification" -> answer(request, verify(request));
@@ -72,6 +72,9 @@ final class IsoBankHandler implements RequestHandler {
             // key exchange is not simulated yet; anything else this bank does not do
             default -> answer(request, ResultCode.INVALID_TRANSACTION);
         };
+        // nothing is answered that the books on disk would not show
+        journal.durable();
+        return answer;
     }
 
     private IsoMessage answer(IsoMessage request, ResultCode code) {

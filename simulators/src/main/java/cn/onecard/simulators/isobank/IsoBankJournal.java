@@ -107,10 +107,21 @@ final class IsoBankJournal implements AutoCloseable {
         return new IsoBankLedger(payments, reversals, duplicates, paidSumFen, reversedSumFen);
     }
 
-    /** Writes the line and forces it to disk, then applies it: what the books say is what the bank did. */
+    /**
+     * Writes the line, then applies it: what the books say is what the bank did. The answer waits for
+     * {@link #durable}.
+     */
     private void record(String line) throws IOException {
-        file.append(line);
+        file.write(line);
         apply(line);
+    }
+
+    /**
+     * Returns once every line written so far is on disk; called outside the books' lock before an
+     * answer that rests on them is sent, so that many answers share one force.
+     */
+    void durable() throws IOException {
+        file.forceWritten();
     }
 
     private void apply(String line) {
